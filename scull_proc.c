@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scull_proc.c - /proc/scullmem, a snapshot of every quantum of every device.
+ *
+ * The file is a seq_file, so it streams any number of quanta through a
+ * small buffer.  The walk holds the lock of the device it is in between
+ * start() and stop(), like /proc/misc holds misc_mtx.
+ *
+ * Its position encodes where the walk is: 0 is the banner, then for device
+ * number d, (d + 1) << SCULL_POS_SHIFT is the device's header and
+ * ((d + 1) << SCULL_POS_SHIFT) + i + 1 is quantum i.  Quantum indexes stay
+ * below 2^(63 - PAGE_SHIFT), so they fit below the shift.
+ *
+ * Kernel addresses are shown only to a reader who had CAP_SYS_ADMIN when
+ * opening the file; everyone else sees zeros in their place.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+
+#include "scullmem.h"
+
+#define SCULL_PROC_NAME	"scullmem"
+#define SCULL_POS_SHIFT	56
+#define SCULL_POS_SUB	((1ULL << SCULL_POS_SHIFT) - 1)
+
+/**
+ * struct scull_proc_iter - state of one reader of /proc/scullmem
+ * @privileged:	the opener may see kernel addresses
+ * @locked:	the device whose lock the walk holds, if any
+ * @devno:	the device being shown
+ * @header:	the device's header is being shown, not a quantum
+ * @new_qset:	the quantum is the first one shown of its qset
+ * @qidx:	index of the quantum being shown
+ * @quantum:	the quantum being shown
+ * @qset:	the qset array that holds it
+ */
+struct scull_proc_iter {
+	bool privileged;
+	struct scull_dev *locked;
+	unsigned int devno;
+	bool header;
+	bool new_qset;
+	unsigned long qidx;
+	void *quantum;
+	void **qset;
+};
+
+static loff_t scull_pos(unsigned int devno, unsigned long long sub)
+{
+	return ((loff_t)(devno + 1) << SCULL_POS_SHIFT) | sub;
+}
+
+static int scull_proc_lock(struct scull_proc_iter *it, struct scull_dev *dev)
+{
+	if (it->locked == dev)
+		return 0;
+	if (it->locked)
+		mutex_unlock(&it->locked->lock);
+	it->locked = NULL;
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	it->locked = dev;
+	return 0;
+}
+
+/*
+ * Move to the first record at or after *@pos and lock its device.  When
+ * @from_start is set the walk resumes in a new read(), and whether the
+ * quantum opens its qset is worked out from the start of that qset.
+ */
+static void *scull_proc_seek(struct scull_proc_iter *it, loff_t *pos,
+			     bool from_start)
+{
+	unsigned int devno = (*pos >> SCULL_POS_SHIFT) - 1;
+	unsigned long long sub = *pos & SCULL_POS_SUB;
+
+	for (; devno < SCULL_NR_DEVS; devno++, sub = 0) {
+		struct scull_dev *dev = scull_dev_get(devno);
+		unsigned long want, first;
+		int err;
+
+		err = scull_proc_lock(it, dev);
+		if (err)
+			return ERR_PTR(err);
+		it->devno = devno;
+		*pos = scull_pos(devno, sub);
+		if (!sub) {
+			it->header = true;
+			return it;
+		}
+		want = sub - 1;
+		if (from_start) {
+			/* Is there an earlier quantum in this qset? */
+			first = rounddown(want, dev->qset);
+			it->quantum = scull_find_quantum(dev, &first, &it->qset);
+			if (it->quantum && first < want)
+				it->quantum = scull_find_quantum(dev, &want, &it->qset);
+			else
+				want = first;
+		} else {
+			first = it->qidx;
+			it->quantum = scull_find_quantum(dev, &want, &it->qset);
+		}
+		if (it->quantum) {
+			it->header = false;
+			it->new_qset = first == want ||
+				       first / dev->qset != want / dev->qset;
+			it->qidx = want;
+			*pos = scull_pos(devno, want + 1ULL);
+			return it;
+		}
+	}
+	*pos = scull_pos(SCULL_NR_DEVS, 0);
+	return NULL;
+}
+
+static void *scull_seq_start(struct seq_file *m, loff_t *pos)
+{
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	return scull_proc_seek(m->private, pos, true);
+}
+
+static void *scull_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct scull_proc_iter *it = m->private;
+
+	if (v == SEQ_START_TOKEN) {
+		*pos = scull_pos(0, 0);
+		return scull_proc_seek(it, pos, true);
+	}
+	if (it->header) {
+		*pos = scull_pos(it->devno, 1);
+		it->qidx = ULONG_MAX;	/* no quantum shown yet */
+		return scull_proc_seek(it, pos, true);
+	}
+	*pos = scull_pos(it->devno, it->qidx + 2ULL);
+	return scull_proc_seek(it, pos, false);
+}
+
+static void scull_seq_stop(struct seq_file *m, void *v)
+{
+	struct scull_proc_iter *it = m->private;
+
+	if (it->locked)
+		mutex_unlock(&it->locked->lock);
+	it->locked = NULL;
+}
+
+static unsigned long scull_shown(const struct scull_proc_iter *it,
+				 const void *addr)
+{
+	return it->privileged ? (unsigned long)addr : 0;
+}
+
+static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
+{
+	seq_printf(m, "Device %s: qset %u, order %u, sz %lld\n",
+		   dev->be->devname, dev->qset, dev->order, dev->size);
+	seq_printf(m, "  backend %s, quantum %zu, quanta %lu, qsets %lu\n",
+		   dev->be->name, scull_quantum_size(dev), dev->nr_quanta,
+		   dev->nr_qsets);
+}
+
+static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
+			       struct scull_dev *dev)
+{
+	struct scull_layout l = { };
+	unsigned long long phys = 0;
+
+	if (it->new_qset)
+		seq_printf(m, "  qset %lu at %016lx\n", it->qidx / dev->qset,
+			   scull_shown(it, it->qset));
+	scull_quantum_layout(it->quantum, dev->order, &l);
+	if (it->privileged)
+		phys = (unsigned long long)PFN_PHYS(l.pfn);
+	else
+		l.pfn = 0;
+	seq_printf(m, "    quantum %lu: virt %016lx phys %016llx pfn %lx %s pages %u runs %u %s\n",
+		   it->qidx, scull_shown(it, it->quantum), phys, l.pfn,
+		   l.vmalloc ? "vmalloc" : "linear", l.pages, l.runs,
+		   l.runs == 1 ? "contiguous" : "scattered");
+}
+
+static int scull_seq_show(struct seq_file *m, void *v)
+{
+	struct scull_proc_iter *it = m->private;
+	struct scull_dev *dev;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "scullmem: page_size %lu, view %s\n", PAGE_SIZE,
+			   it->privileged ? "privileged" :
+			   "unprivileged (addresses hidden)");
+		return 0;
+	}
+	dev = scull_dev_get(it->devno);
+	if (it->header)
+		scull_show_header(m, dev);
+	else
+		scull_show_quantum(m, it, dev);
+	return 0;
+}
+
+static const struct seq_operations scull_seq_ops = {
+	.start	= scull_seq_start,
+	.next	= scull_seq_next,
+	.stop	= scull_seq_stop,
+	.show	= scull_seq_show,
+};
+
+static int scull_proc_open(struct inode *inode, struct file *file)
+{
+	struct scull_proc_iter *it;
+
+	it = __seq_open_private(file, &scull_seq_ops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	/* Decided once, with the opener's credentials, as for kptr_restrict. */
+	it->privileged = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	return 0;
+}
+
+static const struct proc_ops scull_proc_ops = {
+	.proc_open	= scull_proc_open,
+	.proc_read_iter	= seq_read_iter,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= seq_release_private,
+};
+
+int scull_proc_init(void)
+{
+	if (!proc_create(SCULL_PROC_NAME, 0444, NULL, &scull_proc_ops)) {
+		pr_err("cannot create /proc/%s\n", SCULL_PROC_NAME);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void scull_proc_exit(void)
+{
+	remove_proc_entry(SCULL_PROC_NAME, NULL);
+}

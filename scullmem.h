@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * scullmem.h - shared definitions of the scullmem module.
+ *
+ * A device stores its data in quanta of PAGE_SIZE << order bytes.  Quanta
+ * are grouped in qsets of @qset pointers, as in LDD3's scull; the qsets
+ * are indexed by number in an xarray, so the quantum at any offset is found
+ * without walking a list.
+ */
+#ifndef _SCULLMEM_H
+#define _SCULLMEM_H
+
+#include <linux/gfp.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#define SCULL_NR_DEVS	3
+#define SCULL_QSET_MAX	65536U
+
+/*
+ * Device data is charged to the writer's memory cgroup, as tmpfs data is,
+ * and its allocation may fail but never calls in the OOM killer.
+ */
+#define SCULL_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/**
+ * struct scull_backend - one memory allocator behind a device
+ * @devname:	name of the device node that uses this allocator
+ * @name:	name of the allocator, as shown in /proc/scullmem
+ * @max_order:	largest quantum order the allocator can serve
+ * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed
+ * @free:	free a quantum returned by @alloc
+ */
+struct scull_backend {
+	const char *devname;
+	const char *name;
+	unsigned int max_order;
+	void *(*alloc)(unsigned int order, gfp_t gfp);
+	void (*free)(void *quantum, unsigned int order);
+};
+
+extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
+
+/**
+ * struct scull_dev - one scull device
+ * @lock:	serialises every access to the fields below and to the data
+ * @be:		allocator that provides the quanta
+ * @qsets:	qset number -> array of @qset quantum pointers
+ * @order:	page order of a quantum
+ * @qset:	quanta per qset
+ * @size:	amount of data stored: one past the highest byte written
+ * @nr_quanta:	quanta allocated
+ * @nr_qsets:	qset arrays allocated
+ * @device:	the device in the driver model
+ */
+struct scull_dev {
+	struct mutex lock;
+	const struct scull_backend *be;
+	struct xarray qsets;
+	unsigned int order;
+	unsigned int qset;
+	loff_t size;
+	unsigned long nr_quanta;
+	unsigned long nr_qsets;
+	struct device *device;
+};
+
+/**
+ * struct scull_layout - where a quantum lies in physical memory
+ * @pfn:	page frame number of its first page
+ * @pages:	number of pages in the quantum
+ * @runs:	number of physically contiguous runs of pages (1: contiguous)
+ * @vmalloc:	the quantum is mapped in the vmalloc area, not the linear map
+ */
+struct scull_layout {
+	unsigned long pfn;
+	unsigned int pages;
+	unsigned int runs;
+	bool vmalloc;
+};
+
+static inline unsigned int scull_quantum_shift(const struct scull_dev *dev)
+{
+	return PAGE_SHIFT + dev->order;
+}
+
+static inline size_t scull_quantum_size(const struct scull_dev *dev)
+{
+	return PAGE_SIZE << dev->order;
+}
+
+/* Devices address whole quanta below 2^63 bytes; this is the first byte past them. */
+static inline loff_t scull_limit(const struct scull_dev *dev)
+{
+	return LLONG_MAX & ~(loff_t)(scull_quantum_size(dev) - 1);
+}
+
+/* scullmem.c */
+struct scull_dev *scull_dev_get(unsigned int minor);
+void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
+			 void ***qset);
+
+/* scull_alloc.c */
+void scull_quantum_layout(const void *quantum, unsigned int order,
+			  struct scull_layout *layout);
+
+/* scull_proc.c */
+int scull_proc_init(void);
+void scull_proc_exit(void);
+
+#endif /* _SCULLMEM_H */
