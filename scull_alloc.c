@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scull_alloc.c - the three allocators behind /dev/scullp, scullv, scullk.
+ * The three allocators behind /dev/scullp, scullv, scullk.
  *
  * Each backend hands out quanta of PAGE_SIZE << order bytes.  None of them
  * zeroes: the char device core zeroes whatever part of a new quantum a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * scull_compat.h - every kernel-version difference scullmem cares about.
+ * Every kernel-version difference scullmem cares about.
  *
  * The rest of the module is written against the newest API; this header
  * maps it onto older kernels.  Keep each shim small and say when the API

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scull_proc.c - /proc/scullmem, a snapshot of every quantum of every device.
+ * /proc/scullmem, a snapshot of every quantum of every device.
  *
  * The file is a seq_file, so it streams any number of quanta through a
  * small buffer.  The walk holds the lock of the device it is in between

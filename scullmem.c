@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scullmem.c - char device core of scullmem.
+ * The char device core of scullmem.
  *
  * A descendant of LDD3's scullp and scullv: one device per allocator
  * (minor numbers and allocators are listed in scull_alloc.c), each storing

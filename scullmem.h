@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * scullmem.h - shared definitions of the scullmem module.
+ * Shared definitions of the scullmem module.
  *
  * A device stores its data in quanta of PAGE_SIZE << order bytes.  Quanta
  * are grouped in qsets of @qset pointers, as in LDD3's scull; the qsets
@@ -57,7 +57,7 @@ extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
  * @device:	the device in the driver model
  */
 struct scull_dev {
-	struct mutex lock;
+	struct mutex lock;		/* serialises all of the device */
 	const struct scull_backend *be;
 	struct xarray qsets;
 	unsigned int order;
