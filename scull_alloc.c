@@ -16,10 +16,14 @@
 #include "scull_compat.h"
 #include "scullmem.h"
 
-/* scullp: whole pages from the buddy allocator, as LDD3's scullp. */
+/*
+ * scullp: whole pages from the buddy allocator, as LDD3's scullp.  A
+ * multi-page quantum is a compound page, so that each of its pages can be
+ * mapped to user space and counted on its own.
+ */
 static void *scull_pages_alloc(unsigned int order, gfp_t gfp)
 {
-	return (void *)__get_free_pages(gfp, order);
+	return (void *)__get_free_pages(gfp | __GFP_COMP, order);
 }
 
 static void scull_pages_free(void *quantum, unsigned int order)
@@ -31,6 +35,7 @@ static const struct scull_backend scull_pages_backend = {
 	.devname	= "scullp",
 	.name		= "__get_free_pages",
 	.max_order	= SCULL_MAX_PAGE_ORDER,
+	.mmap_min_order	= 0,
 	.alloc		= scull_pages_alloc,
 	.free		= scull_pages_free,
 };
@@ -50,11 +55,16 @@ static const struct scull_backend scull_vmalloc_backend = {
 	.devname	= "scullv",
 	.name		= "vmalloc",
 	.max_order	= SCULL_MAX_PAGE_ORDER,
+	.mmap_min_order	= 0,
 	.alloc		= scull_vmalloc_alloc,
 	.free		= scull_vmalloc_free,
 };
 
-/* scullk: kmalloc, served by slab caches up to 8 KiB and by pages above. */
+/*
+ * scullk: kmalloc, served by slab caches up to KMALLOC_MAX_CACHE_SIZE (8 KiB
+ * with SLUB) and by compound pages from the page allocator above.  Only the
+ * latter may be mapped to user space.
+ */
 static void *scull_kmalloc_alloc(unsigned int order, gfp_t gfp)
 {
 	return kmalloc(PAGE_SIZE << order, gfp);
@@ -69,6 +79,7 @@ static const struct scull_backend scull_kmalloc_backend = {
 	.devname	= "scullk",
 	.name		= "kmalloc",
 	.max_order	= SCULL_MAX_KMALLOC_ORDER,
+	.mmap_min_order	= KMALLOC_SHIFT_HIGH + 1 - PAGE_SHIFT,
 	.alloc		= scull_kmalloc_alloc,
 	.free		= scull_kmalloc_free,
 };
@@ -83,6 +94,18 @@ const struct scull_backend *const scull_backends[SCULL_NR_DEVS] = {
 static unsigned long scull_addr_to_pfn(const void *addr, bool vmalloc)
 {
 	return vmalloc ? vmalloc_to_pfn(addr) : page_to_pfn(virt_to_page(addr));
+}
+
+/**
+ * scull_quantum_page - the page that holds a byte of a quantum
+ * @quantum:	the quantum, as returned by a backend's alloc
+ * @offset:	offset of the byte in the quantum
+ */
+struct page *scull_quantum_page(void *quantum, size_t offset)
+{
+	void *addr = quantum + offset;
+
+	return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) : virt_to_page(addr);
 }
 
 /**

@@ -46,4 +46,11 @@
 #define scull_splice_read	generic_file_splice_read
 #endif
 
+/* v6.3 made vma->vm_flags read-only and added vm_flags_set(). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define scull_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#else
+#define scull_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#endif
+
 #endif /* _SCULL_COMPAT_H */

@@ -18,11 +18,13 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 
 #include "scull_compat.h"
@@ -36,6 +38,11 @@ MODULE_PARM_DESC(order,
 static unsigned int scull_qset = 500;
 module_param_named(qset, scull_qset, uint, 0444);
 MODULE_PARM_DESC(qset, "Quanta per qset array (default 500; 1..65536)");
+
+static unsigned long long scull_max_size;
+module_param_named(max_size, scull_max_size, ullong, 0644);
+MODULE_PARM_DESC(max_size,
+		 "Largest size of a device in bytes; writable at run time (default: half of RAM, as tmpfs)");
 
 static struct scull_dev scull_devs[SCULL_NR_DEVS];
 static dev_t scull_devt;
@@ -119,9 +126,21 @@ static void scull_trim(struct scull_dev *dev)
 	dev->nr_qsets = 0;
 }
 
+/* Free all data of @dev unless it is mapped; the caller holds its lock. */
+static int scull_truncate(struct scull_dev *dev)
+{
+	if (atomic_read(&dev->nr_maps)) {
+		scull_user_err(dev, "cannot truncate while the device is mapped\n");
+		return -EBUSY;
+	}
+	scull_trim(dev);
+	return 0;
+}
+
 static int scull_open(struct inode *inode, struct file *filp)
 {
 	struct scull_dev *dev = scull_dev_get(iminor(inode));
+	int err = 0;
 
 	if (!dev)
 		return -ENXIO;
@@ -130,41 +149,82 @@ static int scull_open(struct inode *inode, struct file *filp)
 	if ((filp->f_flags & O_TRUNC) && (filp->f_mode & FMODE_WRITE)) {
 		if (mutex_lock_interruptible(&dev->lock))
 			return -ERESTARTSYS;
-		scull_trim(dev);
+		err = scull_truncate(dev);
 		mutex_unlock(&dev->lock);
 	}
-	return 0;
+	return err;
+}
+
+/*
+ * Copies between quanta and user memory run with page faults disabled,
+ * because a fault on a mapping of a scull device takes that device's lock.
+ * When a copy stops short, drop the lock, fault the pages in and go on.
+ */
+static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
+			  size_t len, bool to_user)
+{
+	size_t left;
+
+	mutex_unlock(&dev->lock);
+	if (to_user)
+		left = fault_in_iov_iter_writeable(iter, len);
+	else
+		left = fault_in_iov_iter_readable(iter, len);
+	mutex_lock(&dev->lock);
+	return left == len ? -EFAULT : 0;
+}
+
+static size_t scull_copy_out(const void *quantum, size_t off, size_t len,
+			     struct iov_iter *to)
+{
+	size_t n;
+
+	pagefault_disable();
+	if (quantum)
+		n = copy_to_iter(quantum + off, len, to);
+	else
+		n = iov_iter_zero(len, to);	/* a hole */
+	pagefault_enable();
+	return n;
+}
+
+static size_t scull_copy_in(void *quantum, size_t off, size_t len,
+			    struct iov_iter *from)
+{
+	size_t n;
+
+	pagefault_disable();
+	n = copy_from_iter(quantum + off, len, from);
+	pagefault_enable();
+	return n;
 }
 
 static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 				 struct iov_iter *to)
 {
 	size_t quantum = scull_quantum_size(dev);
-	size_t total, done = 0;
+	ssize_t done = 0;
+	int err = 0;
 
-	if (pos >= dev->size)
-		return 0;
-	total = min_t(loff_t, iov_iter_count(to), dev->size - pos);
-
-	while (done < total) {
+	while (iov_iter_count(to) && pos < dev->size) {
 		size_t off = pos & (quantum - 1);
-		size_t chunk = min(total - done, quantum - off);
+		size_t chunk = min_t(loff_t, min(iov_iter_count(to), quantum - off),
+				     dev->size - pos);
 		void **slot = scull_slot(dev, pos >> scull_quantum_shift(dev), false);
-		size_t n;
+		size_t n = scull_copy_out(slot ? *slot : NULL, off, chunk, to);
 
-		if (slot && *slot)
-			n = copy_to_iter(*slot + off, chunk, to);
-		else
-			n = iov_iter_zero(chunk, to);	/* a hole */
 		done += n;
 		pos += n;
-		if (n < chunk)
-			return done ? done : -EFAULT;
+		if (n < chunk) {
+			err = scull_fault_in(dev, to, chunk - n, true);
+			if (err)
+				break;
+		}
 		if (fatal_signal_pending(current))
 			break;
 		cond_resched();
 	}
-	return done;
+	return done ? done : err;
 }
 
 static ssize_t scull_read_iter(struct kiocb *iocb, struct iov_iter *to)
@@ -183,16 +243,34 @@ static ssize_t scull_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return ret;
 }
 
+/* Allocate a quantum for @slot, zeroed but for [@off, @off + @len). */
+static void *scull_new_quantum(struct scull_dev *dev, size_t off, size_t len)
+{
+	size_t quantum = scull_quantum_size(dev);
+	void *fresh = dev->be->alloc(dev->order, SCULL_GFP);
+
+	if (fresh) {
+		memset(fresh, 0, off);
+		memset(fresh + off + len, 0, quantum - off - len);
+	}
+	return fresh;
+}
+
+static void scull_publish(struct scull_dev *dev, void **slot, void *quantum)
+{
+	*slot = quantum;
+	dev->nr_quanta++;
+}
+
 /*
- * Store up to one quantum's worth of @from at @pos.  A new quantum is
- * zeroed around the bytes copied into it before it becomes visible, so no
- * reader ever sees memory the allocator handed out uninitialised.
+ * Store up to one quantum's worth of @from at @pos.  A new quantum is zeroed
+ * around the bytes copied into it, and it becomes visible only once it
+ * holds something: no reader ever sees memory the allocator handed out.
  */
 static ssize_t scull_write_chunk(struct scull_dev *dev, loff_t pos,
 				 size_t chunk, struct iov_iter *from)
 {
-	size_t quantum = scull_quantum_size(dev);
-	size_t off = pos & (quantum - 1);
+	size_t off = pos & (scull_quantum_size(dev) - 1);
 	void **slot = scull_slot(dev, pos >> scull_quantum_shift(dev), true);
 	void *fresh;
 	size_t n;
@@ -200,20 +278,18 @@ static ssize_t scull_write_chunk(struct scull_dev *dev, loff_t pos,
 	if (!slot)
 		return -ENOMEM;
 	if (*slot)
-		return copy_from_iter(*slot + off, chunk, from);
+		return scull_copy_in(*slot, off, chunk, from);
 
-	fresh = dev->be->alloc(dev->order, SCULL_GFP);
+	fresh = scull_new_quantum(dev, off, chunk);
 	if (!fresh)
 		return -ENOMEM;
-	n = copy_from_iter(fresh + off, chunk, from);
+	n = scull_copy_in(fresh, off, chunk, from);
 	if (!n) {
 		dev->be->free(fresh, dev->order);
 		return 0;
 	}
-	memset(fresh, 0, off);
-	memset(fresh + off + n, 0, quantum - off - n);
-	*slot = fresh;
-	dev->nr_quanta++;
+	memset(fresh + off + n, 0, chunk - n);
+	scull_publish(dev, slot, fresh);
 	return n;
 }
 
@@ -221,36 +297,45 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 				  struct iov_iter *from)
 {
 	size_t quantum = scull_quantum_size(dev);
-	size_t total = iov_iter_count(from), done = 0;
-	ssize_t n = 0;
+	ssize_t n = 0, done = 0;
 
-	while (done < total) {
-		size_t chunk = min(total - done, quantum - (pos & (quantum - 1)));
+	while (iov_iter_count(from)) {
+		size_t chunk = min(iov_iter_count(from),
+				   quantum - (pos & (quantum - 1)));
 
 		n = scull_write_chunk(dev, pos, chunk, from);
-		if (n <= 0)
+		if (n < 0)
 			break;
 		done += n;
 		pos += n;
 		if (pos > dev->size)
 			dev->size = pos;
 		if (n < chunk) {
-			n = -EFAULT;
-			break;
+			n = scull_fault_in(dev, from, chunk - n, false);
+			if (n)
+				break;
 		}
 		if (fatal_signal_pending(current))
 			break;
 		cond_resched();
 	}
-	if (done)
-		return done;
-	return n < 0 ? n : -EFAULT;
+	return done ? done : n;
+}
+
+/* Clip a write at @pos to max_size; 0 when nothing fits. */
+static size_t scull_fit(struct scull_dev *dev, loff_t pos, size_t count)
+{
+	u64 max = READ_ONCE(scull_max_size);
+
+	if (pos >= max)
+		return 0;
+	return min_t(u64, count, max - pos);
 }
 
 static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct scull_dev *dev = iocb->ki_filp->private_data;
-	size_t count = iov_iter_count(from);
+	size_t fit, count = iov_iter_count(from);
 	loff_t pos, limit = scull_limit(dev);
 	ssize_t ret;
 
@@ -265,7 +350,16 @@ static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		ret = -EFBIG;
 		goto out_unlock;
 	}
+	fit = scull_fit(dev, pos, count);
+	if (!fit) {
+		scull_user_err(dev, "write at %lld: max_size %llu reached\n",
+			       pos, READ_ONCE(scull_max_size));
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	iov_iter_truncate(from, fit);
 	ret = scull_write_locked(dev, pos, from);
+	iov_iter_reexpand(from, iov_iter_count(from) + count - fit);
 	if (ret > 0)
 		iocb->ki_pos = pos + ret;
 	else if (ret == -ENOMEM)
@@ -275,23 +369,62 @@ out_unlock:
 	return ret;
 }
 
+/* The first quantum index at or after @qidx that holds no quantum. */
+static unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx)
+{
+	for (;; qidx++) {
+		void **qset = xa_load(&dev->qsets, qidx / dev->qset);
+
+		if (!qset || !qset[qidx % dev->qset])
+			return qidx;
+	}
+}
+
+/* SEEK_DATA and SEEK_HOLE, at quantum granularity as in tmpfs. */
+static loff_t scull_seek_data(struct scull_dev *dev, loff_t off, int whence)
+{
+	unsigned int shift = scull_quantum_shift(dev);
+	unsigned long qidx = off >> shift;
+	void **qset;
+	loff_t pos;
+
+	if (off < 0 || off >= dev->size)
+		return -ENXIO;
+	if (whence == SEEK_HOLE) {
+		pos = (loff_t)scull_find_hole(dev, qidx) << shift;
+		return min(max(pos, off), dev->size);
+	}
+	if (!scull_find_quantum(dev, &qidx, &qset))
+		return -ENXIO;
+	pos = max((loff_t)qidx << shift, off);
+	return pos < dev->size ? pos : -ENXIO;
+}
+
 static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 {
 	struct scull_dev *dev = filp->private_data;
-	loff_t base, pos;
+	loff_t base = 0, pos;
 
 	switch (whence) {
 	case SEEK_SET:
-		base = 0;
 		break;
 	case SEEK_CUR:
 		base = filp->f_pos;
 		break;
 	case SEEK_END:
+	case SEEK_DATA:
+	case SEEK_HOLE:
 		if (mutex_lock_interruptible(&dev->lock))
 			return -ERESTARTSYS;
-		base = dev->size;
+		if (whence == SEEK_END) {
+			base = dev->size;
+		} else {
+			base = scull_seek_data(dev, off, whence);
+			off = 0;
+		}
 		mutex_unlock(&dev->lock);
+		if (base < 0)
+			return base;	/* ENXIO: at or past the end; not an error to log */
 		break;
 	default:
 		scull_user_err(dev, "llseek: unsupported whence %d\n", whence);
@@ -306,12 +439,255 @@ static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 	return pos;
 }
 
+static void scull_vm_open(struct vm_area_struct *vma)
+{
+	struct scull_dev *dev = vma->vm_private_data;
+
+	atomic_inc(&dev->nr_maps);
+}
+
+static void scull_vm_close(struct vm_area_struct *vma)
+{
+	struct scull_dev *dev = vma->vm_private_data;
+
+	atomic_dec(&dev->nr_maps);
+}
+
+/*
+ * Map the page that holds offset pgoff << PAGE_SHIFT, allocating a zeroed
+ * quantum for a hole.  Past the end of data, as past the end of a file,
+ * the access gets SIGBUS; so does one that finds no memory, which must not
+ * wake the OOM killer.
+ */
+static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
+{
+	struct scull_dev *dev = vmf->vma->vm_private_data;
+	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
+	size_t off = pos & (scull_quantum_size(dev) - 1);
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	void **slot;
+
+	mutex_lock(&dev->lock);
+	if (pos >= dev->size)
+		goto out_unlock;
+	slot = scull_slot(dev, pos >> scull_quantum_shift(dev), true);
+	if (slot && !*slot) {
+		void *fresh = scull_new_quantum(dev, 0, 0);
+
+		if (fresh)
+			scull_publish(dev, slot, fresh);
+	}
+	if (!slot || !*slot) {
+		scull_user_err(dev, "out of memory mapping offset %lld\n", pos);
+		goto out_unlock;
+	}
+	vmf->page = scull_quantum_page(*slot, off);
+	get_page(vmf->page);
+	ret = 0;
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct scull_vm_ops = {
+	.open	= scull_vm_open,
+	.close	= scull_vm_close,
+	.fault	= scull_vm_fault,
+};
+
+static int scull_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct scull_dev *dev = filp->private_data;
+	unsigned long last = scull_limit(dev) >> PAGE_SHIFT;
+	int err = 0;
+
+	if (vma->vm_pgoff > last || vma_pages(vma) > last - vma->vm_pgoff) {
+		scull_user_err(dev, "mmap: offset %lu pages is out of range\n",
+			       vma->vm_pgoff);
+		return -EINVAL;
+	}
+	mutex_lock(&dev->lock);
+	if (dev->order < dev->be->mmap_min_order) {
+		scull_user_err(dev, "mmap: %s quanta of order %u are slab memory, which cannot be mapped; use order %u or more\n",
+			       dev->be->name, dev->order, dev->be->mmap_min_order);
+		err = -ENODEV;
+		goto out_unlock;
+	}
+	vma->vm_ops = &scull_vm_ops;
+	vma->vm_private_data = dev;
+	scull_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	scull_vm_open(vma);
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+static void scull_get_geometry(struct scull_dev *dev, struct scull_geometry *g)
+{
+	mutex_lock(&dev->lock);
+	g->order = dev->order;
+	g->qset = dev->qset;
+	g->quantum = scull_quantum_size(dev);
+	g->size = dev->size;
+	g->quanta = dev->nr_quanta;
+	g->bytes_allocated = (u64)dev->nr_quanta * g->quantum;
+	mutex_unlock(&dev->lock);
+}
+
+static int scull_ioc_get_geometry(struct scull_dev *dev, void __user *arg)
+{
+	struct scull_geometry g = { };
+
+	scull_get_geometry(dev, &g);
+	if (copy_to_user(arg, &g, sizeof(g))) {
+		scull_user_err(dev, "ioctl GET_GEOMETRY: bad user pointer\n");
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
+			 u32 __user *arg)
+{
+	bool is_order = cmd == SCULL_IOC_SET_ORDER;
+	u32 val, lo = is_order ? 0 : 1;
+	u32 hi = is_order ? dev->be->max_order : SCULL_QSET_MAX;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (get_user(val, arg)) {
+		scull_user_err(dev, "ioctl SET: bad user pointer\n");
+		return -EFAULT;
+	}
+	if (val < lo || val > hi) {
+		scull_user_err(dev, "ioctl SET: %s=%u is out of range: %u..%u\n",
+			       is_order ? "order" : "qset", val, lo, hi);
+		return -EINVAL;
+	}
+	mutex_lock(&dev->lock);
+	if (dev->size || dev->nr_quanta || atomic_read(&dev->nr_maps)) {
+		scull_user_err(dev, "ioctl SET: the device holds data; truncate it first\n");
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	scull_trim(dev);	/* empty qset arrays sized for the old qset */
+	if (is_order)
+		dev->order = val;
+	else
+		dev->qset = val;
+	err = 0;
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+static int scull_ioc_reset(struct scull_dev *dev, struct file *filp)
+{
+	int err;
+
+	if (!(filp->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	err = scull_truncate(dev);
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+static long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct scull_dev *dev = filp->private_data;
+
+	switch (cmd) {
+	case SCULL_IOC_GET_GEOMETRY:
+		return scull_ioc_get_geometry(dev, (void __user *)arg);
+	case SCULL_IOC_SET_ORDER:
+	case SCULL_IOC_SET_QSET:
+		return scull_ioc_set(dev, cmd, (u32 __user *)arg);
+	case SCULL_IOC_RESET:
+		return scull_ioc_reset(dev, filp);
+	default:
+		/* Not logged: isatty() probes every file this way. */
+		return -ENOTTY;
+	}
+}
+
+/* Read-only attributes in /sys/class/scullmem/scull?/, one value each. */
+enum scull_attr_field {
+	SCULL_ATTR_ORDER,
+	SCULL_ATTR_QSET,
+	SCULL_ATTR_QUANTUM,
+	SCULL_ATTR_SIZE,
+	SCULL_ATTR_QUANTA,
+	SCULL_ATTR_BYTES_ALLOCATED,
+};
+
+static ssize_t scull_attr_show(struct device *device,
+			       struct device_attribute *attr, char *buf)
+{
+	unsigned long field = (unsigned long)container_of(attr,
+					struct dev_ext_attribute, attr)->var;
+	struct scull_geometry g;
+	u64 val;
+
+	scull_get_geometry(dev_get_drvdata(device), &g);
+	switch (field) {
+	case SCULL_ATTR_ORDER:
+		val = g.order;
+		break;
+	case SCULL_ATTR_QSET:
+		val = g.qset;
+		break;
+	case SCULL_ATTR_QUANTUM:
+		val = g.quantum;
+		break;
+	case SCULL_ATTR_SIZE:
+		val = g.size;
+		break;
+	case SCULL_ATTR_QUANTA:
+		val = g.quanta;
+		break;
+	default:
+		val = g.bytes_allocated;
+		break;
+	}
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+#define SCULL_ATTR(_name, _field)					\
+	struct dev_ext_attribute scull_attr_##_name = {			\
+		__ATTR(_name, 0444, scull_attr_show, NULL),		\
+		(void *)(_field)					\
+	}
+
+static SCULL_ATTR(order, SCULL_ATTR_ORDER);
+static SCULL_ATTR(qset, SCULL_ATTR_QSET);
+static SCULL_ATTR(quantum, SCULL_ATTR_QUANTUM);
+static SCULL_ATTR(size, SCULL_ATTR_SIZE);
+static SCULL_ATTR(quanta, SCULL_ATTR_QUANTA);
+static SCULL_ATTR(bytes_allocated, SCULL_ATTR_BYTES_ALLOCATED);
+
+static struct attribute *scull_attrs[] = {
+	&scull_attr_order.attr.attr,
+	&scull_attr_qset.attr.attr,
+	&scull_attr_quantum.attr.attr,
+	&scull_attr_size.attr.attr,
+	&scull_attr_quanta.attr.attr,
+	&scull_attr_bytes_allocated.attr.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(scull);
+
 static const struct file_operations scull_fops = {
 	.owner		= THIS_MODULE,
 	.open		= scull_open,
 	.llseek		= scull_llseek,
 	.read_iter	= scull_read_iter,
 	.write_iter	= scull_write_iter,
+	.mmap		= scull_mmap,
+	.unlocked_ioctl	= scull_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	.splice_read	= scull_splice_read,
 	.splice_write	= iter_file_splice_write,
 };
@@ -345,6 +721,7 @@ static void __init scull_init_devs(void)
 
 		mutex_init(&dev->lock);
 		xa_init(&dev->qsets);
+		atomic_set(&dev->nr_maps, 0);
 		dev->be = scull_backends[i];
 		dev->order = scull_order;
 		dev->qset = scull_qset;
@@ -369,9 +746,10 @@ static int __init scull_create_devices(void)
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = &scull_devs[i];
 
-		dev->device = device_create(scull_class, NULL,
-					    MKDEV(MAJOR(scull_devt), i), dev,
-					    "%s", dev->be->devname);
+		dev->device = device_create_with_groups(scull_class, NULL,
+							MKDEV(MAJOR(scull_devt), i),
+							dev, scull_groups, "%s",
+							dev->be->devname);
 		if (IS_ERR(dev->device)) {
 			int err = PTR_ERR(dev->device);
 
@@ -390,6 +768,8 @@ static int __init scull_init(void)
 	err = scull_check_params();
 	if (err)
 		return err;
+	if (!scull_max_size)
+		scull_max_size = (u64)totalram_pages() << (PAGE_SHIFT - 1);
 
 	err = alloc_chrdev_region(&scull_devt, 0, SCULL_NR_DEVS, "scullmem");
 	if (err) {

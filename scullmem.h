@@ -2,6 +2,10 @@
 /*
  * Shared definitions of the scullmem module.
  *
+ * The first part is the user-space interface: a program includes this file
+ * for the ioctl commands, as LDD3's scull.h was included.  The rest is the
+ * module's own.
+ *
  * A device stores its data in quanta of PAGE_SIZE << order bytes.  Quanta
  * are grouped in qsets of @qset pointers, as in LDD3's scull; the qsets
  * are indexed by number in an xarray, so the quantum at any offset is found
@@ -10,11 +14,43 @@
 #ifndef _SCULLMEM_H
 #define _SCULLMEM_H
 
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * struct scull_geometry - what SCULL_IOC_GET_GEOMETRY returns
+ * @order:		page order of a quantum
+ * @qset:		quanta per qset
+ * @quantum:		bytes per quantum
+ * @size:		bytes of data: one past the highest byte written
+ * @quanta:		quanta allocated
+ * @bytes_allocated:	bytes of quanta allocated (@quanta * @quantum)
+ */
+struct scull_geometry {
+	__u32 order;
+	__u32 qset;
+	__u64 quantum;
+	__u64 size;
+	__u64 quanta;
+	__u64 bytes_allocated;
+};
+
+#define SCULL_IOC_MAGIC		'k'	/* as in LDD3 */
+/* Read the device's geometry and usage. */
+#define SCULL_IOC_GET_GEOMETRY	_IOR(SCULL_IOC_MAGIC, 1, struct scull_geometry)
+/* Set the order or qset of an empty device (CAP_SYS_ADMIN). */
+#define SCULL_IOC_SET_ORDER	_IOW(SCULL_IOC_MAGIC, 2, __u32)
+#define SCULL_IOC_SET_QSET	_IOW(SCULL_IOC_MAGIC, 3, __u32)
+/* Free all data, as opening with O_TRUNC does (needs write access). */
+#define SCULL_IOC_RESET		_IO(SCULL_IOC_MAGIC, 4)
+
+#ifdef __KERNEL__
+
+#include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/types.h>
 #include <linux/xarray.h>
 
 #define SCULL_NR_DEVS	3
@@ -31,6 +67,8 @@
  * @devname:	name of the device node that uses this allocator
  * @name:	name of the allocator, as shown in /proc/scullmem
  * @max_order:	largest quantum order the allocator can serve
+ * @mmap_min_order: smallest order whose quanta may be mapped to user space
+ *		(slab memory may not be)
  * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed
  * @free:	free a quantum returned by @alloc
  */
@@ -38,6 +76,7 @@ struct scull_backend {
 	const char *devname;
 	const char *name;
 	unsigned int max_order;
+	unsigned int mmap_min_order;
 	void *(*alloc)(unsigned int order, gfp_t gfp);
 	void (*free)(void *quantum, unsigned int order);
 };
@@ -54,6 +93,8 @@ extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
  * @size:	amount of data stored: one past the highest byte written
  * @nr_quanta:	quanta allocated
  * @nr_qsets:	qset arrays allocated
+ * @nr_maps:	user mappings of the device; while there are any, its quanta
+ *		and qset arrays stay where they are
  * @device:	the device in the driver model
  */
 struct scull_dev {
@@ -65,6 +106,7 @@ struct scull_dev {
 	loff_t size;
 	unsigned long nr_quanta;
 	unsigned long nr_qsets;
+	atomic_t nr_maps;
 	struct device *device;
 };
 
@@ -104,6 +146,7 @@ void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
 			 void ***qset);
 
 /* scull_alloc.c */
+struct page *scull_quantum_page(void *quantum, size_t offset);
 void scull_quantum_layout(const void *quantum, unsigned int order,
 			  struct scull_layout *layout);
 
@@ -111,4 +154,5 @@ void scull_quantum_layout(const void *quantum, unsigned int order,
 int scull_proc_init(void);
 void scull_proc_exit(void);
 
+#endif /* __KERNEL__ */
 #endif /* _SCULLMEM_H */
