@@ -53,4 +53,11 @@
 #define scull_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
+/* v6.10 made __assign_str() in tracepoints take the field name only. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define scull_assign_str(field, src)	__assign_str(field)
+#else
+#define scull_assign_str(field, src)	__assign_str(field, src)
+#endif
+
 #endif /* _SCULL_COMPAT_H */

@@ -11,6 +11,9 @@
  * ((d + 1) << SCULL_POS_SHIFT) + i + 1 is quantum i.  Quantum indexes stay
  * below 2^(63 - PAGE_SHIFT), so they fit below the shift.
  *
+ * The banner is followed by each device's allocation statistics; writing
+ * "reset" to the file clears them.
+ *
  * Kernel addresses are shown only to a reader who had CAP_SYS_ADMIN when
  * opening the file; everyone else sees zeros in their place.
  */
@@ -20,7 +23,10 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/proc_fs.h>
+#include <linux/math64.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "scullmem.h"
 
@@ -187,17 +193,53 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 		   l.runs == 1 ? "contiguous" : "scattered");
 }
 
+static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
+{
+	const struct scull_stats *st = &dev->stats;
+	const char *name = dev->be->devname;
+	u64 data = (u64)dev->nr_quanta * scull_quantum_size(dev);
+	u64 meta = scull_meta_bytes(dev);
+	u64 milli = data ? div64_u64(meta * 100000, data) : 0;
+	unsigned int i;
+
+	seq_printf(m, "stats %s: allocs %lu, frees %lu, failures %lu, alloc ns min %llu mean %llu max %llu\n",
+		   name, st->allocs, st->frees, st->failures, st->lat_min,
+		   st->allocs ? div64_u64(st->lat_sum, st->allocs) : 0,
+		   st->lat_max);
+	seq_printf(m, "stats %s: alloc ns log2 histogram:", name);
+	for (i = 0; i < SCULL_LAT_BUCKETS; i++) {
+		if (st->lat_hist[i])
+			seq_printf(m, " 2^%u:%lu", i, st->lat_hist[i]);
+	}
+	seq_printf(m, "\nstats %s: metadata %llu bytes, data %llu bytes, metadata/data %llu.%03llu%%\n",
+		   name, meta, data, milli / 1000, milli % 1000);
+}
+
+static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
+{
+	unsigned int i;
+
+	seq_printf(m, "scullmem: page_size %lu, view %s\n", PAGE_SIZE,
+		   it->privileged ? "privileged" :
+		   "unprivileged (addresses hidden)");
+	for (i = 0; i < SCULL_NR_DEVS; i++) {
+		struct scull_dev *dev = scull_dev_get(i);
+
+		if (mutex_lock_interruptible(&dev->lock))
+			return -ERESTARTSYS;
+		scull_show_stats(m, dev);
+		mutex_unlock(&dev->lock);
+	}
+	return 0;
+}
+
 static int scull_seq_show(struct seq_file *m, void *v)
 {
 	struct scull_proc_iter *it = m->private;
 	struct scull_dev *dev;
 
-	if (v == SEQ_START_TOKEN) {
-		seq_printf(m, "scullmem: page_size %lu, view %s\n", PAGE_SIZE,
-			   it->privileged ? "privileged" :
-			   "unprivileged (addresses hidden)");
-		return 0;
-	}
+	if (v == SEQ_START_TOKEN)
+		return scull_show_banner(m, it);
 	dev = scull_dev_get(it->devno);
 	if (it->header)
 		scull_show_header(m, dev);
@@ -225,8 +267,28 @@ static int scull_proc_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* "reset" clears the statistics. */
+static ssize_t scull_proc_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	char buf[8];
+
+	if (count >= sizeof(buf) || copy_from_user(buf, ubuf, count)) {
+		pr_info_ratelimited("/proc/%s takes only \"reset\"\n", SCULL_PROC_NAME);
+		return count >= sizeof(buf) ? -EINVAL : -EFAULT;
+	}
+	buf[count] = '\0';
+	if (strcmp(strim(buf), "reset")) {
+		pr_info_ratelimited("/proc/%s takes only \"reset\"\n", SCULL_PROC_NAME);
+		return -EINVAL;
+	}
+	scull_reset_stats();
+	return count;
+}
+
 static const struct proc_ops scull_proc_ops = {
 	.proc_open	= scull_proc_open,
+	.proc_write	= scull_proc_write,
 	.proc_read_iter	= seq_read_iter,
 	.proc_lseek	= seq_lseek,
 	.proc_release	= seq_release_private,
@@ -234,7 +296,7 @@ static const struct proc_ops scull_proc_ops = {
 
 int scull_proc_init(void)
 {
-	if (!proc_create(SCULL_PROC_NAME, 0444, NULL, &scull_proc_ops)) {
+	if (!proc_create(SCULL_PROC_NAME, 0644, NULL, &scull_proc_ops)) {
 		pr_err("cannot create /proc/%s\n", SCULL_PROC_NAME);
 		return -ENOMEM;
 	}

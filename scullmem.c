@@ -18,6 +18,8 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -29,6 +31,9 @@
 
 #include "scull_compat.h"
 #include "scullmem.h"
+
+#define CREATE_TRACE_POINTS
+#include "scull_trace.h"
 
 static unsigned int scull_order;
 module_param_named(order, scull_order, uint, 0444);
@@ -105,6 +110,64 @@ void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
 	return NULL;
 }
 
+static void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
+			       void *quantum)
+{
+	trace_scull_quantum_free(dev->be->devname, qidx, quantum, dev->order);
+	dev->be->free(quantum, dev->order);
+	dev->stats.frees++;
+}
+
+/* Forget the allocation statistics of every device. */
+void scull_reset_stats(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SCULL_NR_DEVS; i++) {
+		mutex_lock(&scull_devs[i].lock);
+		memset(&scull_devs[i].stats, 0, sizeof(scull_devs[i].stats));
+		mutex_unlock(&scull_devs[i].lock);
+	}
+}
+
+#define SCULL_XA_LEVELS	DIV_ROUND_UP(BITS_PER_LONG, XA_CHUNK_SHIFT)
+
+/**
+ * scull_meta_bytes - memory spent on finding the data of a device
+ * @dev:	the device; the caller holds its lock
+ *
+ * Return: the bytes of its qset arrays, as allocated, plus those of the
+ * xarray nodes that index them.  The nodes are not visible, so they are
+ * counted from the indexes in use: a tree over indexes up to max has one
+ * level per XA_CHUNK_SHIFT bits of max, and at each level one node per
+ * distinct index >> (XA_CHUNK_SHIFT * level).
+ */
+size_t scull_meta_bytes(struct scull_dev *dev)
+{
+	size_t sz = dev->qset * sizeof(void *), bytes = 0, nodes = 0;
+	unsigned long distinct[SCULL_XA_LEVELS] = { };
+	unsigned long prev[SCULL_XA_LEVELS] = { };
+	unsigned long nr, max = 0;
+	unsigned int l;
+	void **qset;
+
+	xa_for_each(&dev->qsets, nr, qset) {
+		bytes += is_vmalloc_addr(qset) ? PAGE_ALIGN(sz) : kmalloc_size_roundup(sz);
+		for (l = 0; l < SCULL_XA_LEVELS; l++) {
+			unsigned long id = nr >> (XA_CHUNK_SHIFT * (l + 1));
+
+			if (!distinct[l] || id != prev[l]) {
+				distinct[l]++;
+				prev[l] = id;
+			}
+		}
+		max = nr;
+	}
+	for (l = 0; l < SCULL_XA_LEVELS && max; l++, max >>= XA_CHUNK_SHIFT)
+		nodes += distinct[l];
+	return bytes + nodes * sizeof(struct xa_node);
+}
+
 /* Free every quantum and qset array of @dev; the caller holds its lock. */
 static void scull_trim(struct scull_dev *dev)
 {
@@ -115,7 +178,7 @@ static void scull_trim(struct scull_dev *dev)
 	xa_for_each(&dev->qsets, nr, qset) {
 		for (slot = 0; slot < dev->qset; slot++) {
 			if (qset[slot])
-				dev->be->free(qset[slot], dev->order);
+				scull_free_quantum(dev, nr * dev->qset + slot, qset[slot]);
 		}
 		kvfree(qset);
 		cond_resched();
@@ -243,12 +306,37 @@ static ssize_t scull_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return ret;
 }
 
-/* Allocate a quantum for @slot, zeroed but for [@off, @off + @len). */
-static void *scull_new_quantum(struct scull_dev *dev, size_t off, size_t len)
+static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
+				void *quantum, u64 ns)
+{
+	struct scull_stats *st = &dev->stats;
+
+	trace_scull_quantum_alloc(dev->be->devname, qidx, quantum, dev->order,
+				  ns, quantum);
+	if (!quantum) {
+		st->failures++;
+		return;
+	}
+	st->allocs++;
+	if (!st->lat_min || ns < st->lat_min)
+		st->lat_min = ns;
+	st->lat_max = max(st->lat_max, ns);
+	st->lat_sum += ns;
+	st->lat_hist[min_t(unsigned int, ns ? ilog2(ns) : 0, SCULL_LAT_BUCKETS - 1)]++;
+}
+
+/*
+ * Allocate quantum @qidx, zeroed but for [@off, @off + @len), which the
+ * caller fills.  The time taken by the backend is accounted.
+ */
+static void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
+			       size_t off, size_t len)
 {
 	size_t quantum = scull_quantum_size(dev);
+	u64 start = ktime_get_ns();
 	void *fresh = dev->be->alloc(dev->order, SCULL_GFP);
 
+	scull_account_alloc(dev, qidx, fresh, ktime_get_ns() - start);
 	if (fresh) {
 		memset(fresh, 0, off);
 		memset(fresh + off + len, 0, quantum - off - len);
@@ -271,7 +359,8 @@ static ssize_t scull_write_chunk(struct scull_dev *dev, loff_t pos,
 				 size_t chunk, struct iov_iter *from)
 {
 	size_t off = pos & (scull_quantum_size(dev) - 1);
-	void **slot = scull_slot(dev, pos >> scull_quantum_shift(dev), true);
+	unsigned long qidx = pos >> scull_quantum_shift(dev);
+	void **slot = scull_slot(dev, qidx, true);
 	void *fresh;
 	size_t n;
 
@@ -280,12 +369,12 @@ static ssize_t scull_write_chunk(struct scull_dev *dev, loff_t pos,
 	if (*slot)
 		return scull_copy_in(*slot, off, chunk, from);
 
-	fresh = scull_new_quantum(dev, off, chunk);
+	fresh = scull_new_quantum(dev, qidx, off, chunk);
 	if (!fresh)
 		return -ENOMEM;
 	n = scull_copy_in(fresh, off, chunk, from);
 	if (!n) {
-		dev->be->free(fresh, dev->order);
+		scull_free_quantum(dev, qidx, fresh);
 		return 0;
 	}
 	memset(fresh + off + n, 0, chunk - n);
@@ -464,15 +553,16 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 	struct scull_dev *dev = vmf->vma->vm_private_data;
 	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
 	size_t off = pos & (scull_quantum_size(dev) - 1);
+	unsigned long qidx = pos >> scull_quantum_shift(dev);
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	void **slot;
 
 	mutex_lock(&dev->lock);
 	if (pos >= dev->size)
 		goto out_unlock;
-	slot = scull_slot(dev, pos >> scull_quantum_shift(dev), true);
+	slot = scull_slot(dev, qidx, true);
 	if (slot && !*slot) {
-		void *fresh = scull_new_quantum(dev, 0, 0);
+		void *fresh = scull_new_quantum(dev, qidx, 0, 0);
 
 		if (fresh)
 			scull_publish(dev, slot, fresh);

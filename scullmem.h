@@ -83,6 +83,28 @@ struct scull_backend {
 
 extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
 
+#define SCULL_LAT_BUCKETS	32
+
+/**
+ * struct scull_stats - what a device's allocator has done since load or reset
+ * @allocs:	quanta allocated
+ * @frees:	quanta freed
+ * @failures:	quantum allocations that failed
+ * @lat_min:	shortest allocation, in ns
+ * @lat_max:	longest allocation, in ns
+ * @lat_sum:	sum of the allocation times, for the mean, in ns
+ * @lat_hist:	allocation times: bucket i counts [2^i, 2^(i+1)) ns
+ */
+struct scull_stats {
+	unsigned long allocs;
+	unsigned long frees;
+	unsigned long failures;
+	u64 lat_min;
+	u64 lat_max;
+	u64 lat_sum;
+	unsigned long lat_hist[SCULL_LAT_BUCKETS];
+};
+
 /**
  * struct scull_dev - one scull device
  * @lock:	serialises every access to the fields below and to the data
@@ -93,6 +115,7 @@ extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
  * @size:	amount of data stored: one past the highest byte written
  * @nr_quanta:	quanta allocated
  * @nr_qsets:	qset arrays allocated
+ * @stats:	allocation statistics
  * @nr_maps:	user mappings of the device; while there are any, its quanta
  *		and qset arrays stay where they are
  * @device:	the device in the driver model
@@ -106,6 +129,7 @@ struct scull_dev {
 	loff_t size;
 	unsigned long nr_quanta;
 	unsigned long nr_qsets;
+	struct scull_stats stats;
 	atomic_t nr_maps;
 	struct device *device;
 };
@@ -144,6 +168,8 @@ static inline loff_t scull_limit(const struct scull_dev *dev)
 struct scull_dev *scull_dev_get(unsigned int minor);
 void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
 			 void ***qset);
+size_t scull_meta_bytes(struct scull_dev *dev);
+void scull_reset_stats(void);
 
 /* scull_alloc.c */
 struct page *scull_quantum_page(void *quantum, size_t offset);
