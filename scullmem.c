@@ -916,4 +916,4 @@ module_exit(scull_exit);
 MODULE_DESCRIPTION("scull-style char devices backed by __get_free_pages, vmalloc and kmalloc");
 MODULE_AUTHOR("The scullmem developers");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(SCULL_VERSION);

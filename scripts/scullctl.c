@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scullctl - show or change the geometry of a scull device.
+ *
+ *   scullctl /dev/scullv              print geometry and usage
+ *   scullctl /dev/scullv order=4      set order (and/or qset=N) of an empty device
+ *   scullctl /dev/scullv reset        free all of its data
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../scullmem.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: scullctl DEVICE [order=N] [qset=N] [reset]\n");
+	return 2;
+}
+
+static int show(int fd, const char *path)
+{
+	struct scull_geometry g;
+
+	if (ioctl(fd, SCULL_IOC_GET_GEOMETRY, &g) < 0) {
+		fprintf(stderr, "scullctl: %s: GET_GEOMETRY: %s\n", path, strerror(errno));
+		return 1;
+	}
+	printf("%s: order %u, qset %u, quantum %llu, size %llu, quanta %llu, bytes_allocated %llu\n",
+	       path, g.order, g.qset, (unsigned long long)g.quantum,
+	       (unsigned long long)g.size, (unsigned long long)g.quanta,
+	       (unsigned long long)g.bytes_allocated);
+	return 0;
+}
+
+static int set(int fd, const char *path, const char *arg)
+{
+	unsigned long cmd;
+	const char *val;
+	char *end;
+	unsigned long v;
+	__u32 v32;
+
+	if (!strcmp(arg, "reset")) {
+		if (ioctl(fd, SCULL_IOC_RESET) < 0) {
+			fprintf(stderr, "scullctl: %s: reset: %s\n", path, strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+	if (!strncmp(arg, "order=", 6)) {
+		cmd = SCULL_IOC_SET_ORDER;
+		val = arg + 6;
+	} else if (!strncmp(arg, "qset=", 5)) {
+		cmd = SCULL_IOC_SET_QSET;
+		val = arg + 5;
+	} else {
+		return usage();
+	}
+	errno = 0;
+	v = strtoul(val, &end, 0);
+	if (errno || !*val || *end || v > UINT32_MAX) {
+		fprintf(stderr, "scullctl: %s: not a number\n", arg);
+		return 2;
+	}
+	v32 = v;
+	if (ioctl(fd, cmd, &v32) < 0) {
+		fprintf(stderr, "scullctl: %s: %s: %s%s\n", path, arg, strerror(errno),
+			errno == EBUSY ? " (the device holds data: reset it first)" : "");
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int fd, i, ret = 0;
+
+	if (argc < 2 || argv[1][0] == '-')
+		return usage();
+	fd = open(argv[1], argc > 2 ? O_RDWR : O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "scullctl: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	for (i = 2; i < argc && !ret; i++)
+		ret = set(fd, argv[1], argv[i]);
+	if (!ret)
+		ret = show(fd, argv[1]);
+	close(fd);
+	return ret;
+}
