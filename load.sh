@@ -37,7 +37,7 @@ case $mode in
 ''|*[!0-7]*) die "mode '$mode' is not an octal mode such as 664" ;;
 esac
 
-[ "$(id -u)" -eq 0 ] || die "must be run as root (try: sudo $0 $*)"
+[ "$(id -u)" -eq 0 ] || die "must be run as root (try: sudo $0${*:+ $*})"
 [ -d /sys/module/$module ] &&
 	die "$module is already loaded; run ./unload.sh first"
 
