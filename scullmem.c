@@ -326,6 +326,25 @@ static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
 }
 
 /*
+ * Leave memory to everyone else.  __GFP_RETRY_MAYFAIL keeps the devices'
+ * own allocations from calling in the OOM killer, but once they had taken
+ * all memory down to the watermarks, the next allocation of any other task
+ * would.  So no quantum is allocated while less than 1/64 of RAM would be
+ * left available.  Free pages are checked first: reading them is cheap,
+ * and while there are plenty of them the full estimate is not needed.
+ */
+#define SCULL_RESERVE_SHIFT	6
+
+static bool scull_memory_low(unsigned int order)
+{
+	unsigned long want = (totalram_pages() >> SCULL_RESERVE_SHIFT) + (1UL << order);
+
+	if (global_zone_page_state(NR_FREE_PAGES) > 2 * want)
+		return false;
+	return si_mem_available() < (long)want;
+}
+
+/*
  * Allocate quantum @qidx, zeroed but for [@off, @off + @len), which the
  * caller fills.  The time taken by the backend is accounted.
  */
@@ -334,8 +353,10 @@ static void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 {
 	size_t quantum = scull_quantum_size(dev);
 	u64 start = ktime_get_ns();
-	void *fresh = dev->be->alloc(dev->order, SCULL_GFP);
+	void *fresh = NULL;
 
+	if (!scull_memory_low(dev->order))
+		fresh = dev->be->alloc(dev->order, SCULL_GFP);
 	scull_account_alloc(dev, qidx, fresh, ktime_get_ns() - start);
 	if (fresh) {
 		memset(fresh, 0, off);
