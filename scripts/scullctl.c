@@ -17,9 +17,11 @@
 
 #include "../scullmem.h"
 
+static const char scullctl_usage[] = "usage: scullctl DEVICE [order=N] [qset=N] [reset]\n";
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: scullctl DEVICE [order=N] [qset=N] [reset]\n");
+	fputs(scullctl_usage, stderr);
 	return 2;
 }
 
@@ -31,10 +33,10 @@ static int show(int fd, const char *path)
 		fprintf(stderr, "scullctl: %s: GET_GEOMETRY: %s\n", path, strerror(errno));
 		return 1;
 	}
-	printf("%s: order %u, qset %u, quantum %llu, size %llu, quanta %llu, bytes_allocated %llu\n",
+	printf("%s: order %u, qset %u, quantum %llu, size %llu, quanta %llu, ",
 	       path, g.order, g.qset, (unsigned long long)g.quantum,
-	       (unsigned long long)g.size, (unsigned long long)g.quanta,
-	       (unsigned long long)g.bytes_allocated);
+	       (unsigned long long)g.size, (unsigned long long)g.quanta);
+	printf("bytes_allocated %llu\n", (unsigned long long)g.bytes_allocated);
 	return 0;
 }
 
