@@ -797,6 +797,7 @@ static const struct file_operations scull_fops = {
 	.read_iter	= scull_read_iter,
 	.write_iter	= scull_write_iter,
 	.mmap		= scull_mmap,
+	.fsync		= noop_fsync,	/* memory is as stable as it gets */
 	.unlocked_ioctl	= scull_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.splice_read	= scull_splice_read,

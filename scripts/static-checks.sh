@@ -51,7 +51,7 @@ done
 result $rc "load.sh and unload.sh parse under dash and busybox sh"
 
 (cd "$SCULL_TOP" && shellcheck -s sh load.sh unload.sh &&
-	shellcheck -x -P SCRIPTDIR -s bash scripts/*.sh)
+	shellcheck -x -P SCRIPTDIR -s bash scripts/*.sh tests/*.sh .ci/run)
 result $? "shellcheck"
 
 echo "# static: $((n - fail)) passed, $fail failed"

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: set up, build for both kernels, run the static checks, then
+# boot each kernel in QEMU and run tests/guest.sh in it.  Every check
+# counts; the guest's dmesg is one more check per kernel.  The last line
+# is `N passed, N failed` (`, N skipped` when some were).  Logs: build/logs/.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+start=$(date +%s)
+logs=$SCULL_BUILD/logs
+mkdir -p "$logs"
+pass=0 fail=0 skip=0
+
+add() { pass=$((pass + $1)); fail=$((fail + $2)); skip=$((skip + ${3:-0})); }
+
+"$SCULL_TOP/scripts/setup.sh" || die "setup failed"
+"$SCULL_TOP/scripts/fetch-kernels.sh" || die "fetching the kernels failed"
+if "$SCULL_TOP/scripts/build.sh" > "$logs/build.log" 2>&1; then
+	add 1 0
+	echo "ok - build scull.ko for $(scull_kvers | tr '\n' ' ')and the tests"
+else
+	cat "$logs/build.log"
+	echo "not ok - build"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+"$SCULL_TOP/scripts/static-checks.sh" | tee "$logs/static.log"
+p=$(grep -c '^ok ' "$logs/static.log")
+f=$(grep -c '^not ok ' "$logs/static.log")
+add "$p" "$f"
+
+for kver in $(scull_kvers); do
+	log "testing on $kver (boot, load, tests; a few minutes under TCG)"
+	"$SCULL_TOP/scripts/vm.sh" --kver "$kver" --timeout 2400 \
+		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- \
+		bash tests/guest.sh "$kver" > "$logs/guest-$kver.log" 2>&1
+	grep -E '^(not ok|ok) |^    not ok|^# ' "$logs/guest-$kver.log" | grep -v '^ok ' || true
+	totals=$(grep '^# scull-totals:' "$logs/guest-$kver.log" | tail -n 1)
+	if [ -n "$totals" ]; then
+		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
+		add "$p" "$f" "$s"
+		echo "# $kver: $p passed, $f failed, $s skipped"
+	else
+		add 0 1
+		echo "not ok - $kver: the test run did not finish (see $logs/guest-$kver.log)"
+		tail -n 30 "$logs/guest-$kver.log"
+	fi
+	if grep -q '^SCULL-DMESG clean' "$logs/guest-$kver.log"; then
+		add 1 0
+		echo "ok - $kver: dmesg free of WARNING, BUG, Oops, KFENCE and poison reports"
+	else
+		add 0 1
+		echo "not ok - $kver: dmesg has kernel reports (see $logs/guest-$kver.log)"
+	fi
+done
+
+echo "# make check took $(( $(date +%s) - start )) s; logs in $logs"
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]

@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The functional test suite, run as root inside the QEMU guest:
+#
+#   tests/guest.sh <kver>        (scripts/check.sh runs it through vm.sh)
+#
+# It loads and unloads scull.ko ($SCULL_KO, default build/<kver>/scull.ko)
+# with several geometries and prints KTAP.  Each check is one test line;
+# the C suite's tests count one each.  The last line is
+# `# scull-totals: pass P fail F skip S`.
+set -u
+
+kver=${1:-${SCULL_KVER:-$(uname -r)}}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${SCULL_BUILD:-$TOP/build}
+KO=${SCULL_KO:-$BUILD/$kver/scull.ko}
+BIN=$BUILD/tests
+DEVS="scullp scullv scullk"
+
+pass=0 fail=0 skip=0 n=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n $2"
+	fi
+}
+
+# check NAME CMD...: one test, passed when CMD exits 0.
+check() {
+	local name=$1
+	shift
+	"$@"
+	ok $? "$name"
+}
+
+note() { echo "# $*"; }
+
+loaded() { [ -d /sys/module/scull ]; }
+
+load() {
+	loaded && rmmod scull
+	insmod "$KO" "$@" || { note "insmod $KO $* failed"; return 1; }
+}
+
+unload() { ! loaded || rmmod scull; }
+
+# Lines dmesg printed since mark_dmesg.
+mark_dmesg() { dmesg_mark=$(dmesg | wc -l); }
+new_dmesg() { dmesg | tail -n +$((dmesg_mark + 1)); }
+
+# Free pages, counting the per-CPU lists that MemFree leaves out.
+free_pages() {
+	awk '/^ *nr_free_pages/ { s += $2 } /^ *count:/ { s += $2 } END { print s }' /proc/zoneinfo
+}
+
+settle() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f" 2>/dev/null; done
+	sleep 1
+}
+
+# Run the C suite, indented as a KTAP subtest, and add up its totals.
+run_suite() {
+	local label=$1 out totals p f s e
+	shift
+	out=$(mktemp)
+	note "scull_test $label $*"
+	timeout 1500 "$BIN/scull_test" "$@" > "$out" 2>&1
+	sed 's/^/    /' "$out"
+	totals=$(grep '^# Totals:' "$out" | tail -n 1)
+	if [ -z "$totals" ]; then
+		ok 1 "scull_test $label: ran to completion"
+	else
+		# "# Totals: pass:P fail:F xfail:X xpass:Y skip:S error:E"
+		IFS=' :' read -r _ _ _ p _ f _ _ _ _ _ s _ e <<< "$totals"
+		pass=$((pass + p))
+		fail=$((fail + f + e))
+		skip=$((skip + s))
+		n=$((n + p + f + e + s))
+		note "scull_test $label: pass $p fail $f skip $s error $e"
+	fi
+	rm -f "$out"
+}
+
+# ---- bad parameters ------------------------------------------------------
+
+bad_param() {
+	local arg=$1 value=${1#*=}
+	mark_dmesg
+	if insmod "$KO" "$arg" 2>/dev/null; then
+		note "insmod $arg succeeded"
+		rmmod scull
+		return 1
+	fi
+	loaded && { note "scull is loaded after a refused insmod $arg"; return 1; }
+	new_dmesg | grep -q -- "$value" || { note "no dmesg line names $value"; return 1; }
+}
+
+test_bad_params() {
+	local a
+	unload
+	for a in order=11 order=99 qset=0 qset=65537 qset=4294967295 order=-1; do
+		check "insmod $a is refused, names the value, leaves nothing loaded" bad_param "$a"
+	done
+}
+
+# ---- fio: readv/writev, pwritev2/preadv2, AIO, io_uring --------------------
+
+fio_verify() {
+	local dev=$1 engine=$2
+	: > "/dev/$dev"
+	fio --name="$dev-$engine" --filename="/dev/$dev" --size=4m --bsrange=512-64k \
+		--rw=randwrite --ioengine="$engine" --iodepth=8 --verify=crc32c \
+		--do_verify=1 --verify_fatal=1 --invalidate=0 --allow_file_create=0 \
+		--randrepeat=0 --output=/tmp/fio.out > /dev/null 2>&1 ||
+		{ cat /tmp/fio.out; return 1; }
+	grep -q "err= 0" /tmp/fio.out || { cat /tmp/fio.out; return 1; }
+}
+
+test_fio() {
+	local dev e
+	for dev in $DEVS; do
+		for e in vsync pvsync2 libaio io_uring psync; do
+			check "$dev: fio $e random writes verified" fio_verify "$dev" "$e"
+		done
+	done
+}
+
+# ---- /proc/scullmem --------------------------------------------------------
+
+fill_devices() {
+	local dev
+	head -c $((3 * 1024 * 1024 + 12345)) /dev/urandom > /tmp/data
+	for dev in $DEVS; do
+		cp /tmp/data "/dev/$dev" || return 1
+		cmp /tmp/data "/dev/$dev" || return 1
+	done
+}
+
+# Quantum lines of one device: "index virt phys pfn region pages runs word".
+quanta_of() {
+	awk -v h="Device $1:" '
+		/^Device / { inb = index($0, h) == 1; next }
+		inb && /^    quantum / {
+			sub(":", "", $2); print $2, $4, $6, $8, $9, $11, $13, $14 }' "${2:-/proc/scullmem}"
+}
+
+proc_counts() {
+	local dev
+	for dev in $DEVS; do
+		[ "$(quanta_of "$dev" | wc -l)" -eq "$(cat /sys/class/scullmem/"$dev"/quanta)" ] ||
+			{ note "$dev: quantum lines != quanta"; return 1; }
+		[ "$(cat /sys/class/scullmem/"$dev"/quanta)" -gt 0 ] || return 1
+	done
+}
+
+# Every scullv quantum starts a vmalloc area; no scullp/scullk one is in any.
+proc_vmallocinfo() {
+	echo 1 > /proc/sys/kernel/kptr_restrict
+	cat /proc/scullmem > /tmp/snap
+	awk '{ split($1, r, "-"); print r[1], r[2] }' /proc/vmallocinfo > /tmp/areas
+	quanta_of scullv /tmp/snap | awk '
+		NR == FNR { start[$1] = 1; next }
+		{ n++; if (!(("0x" $2) in start)) { bad++; print "# not in vmallocinfo:", $2 } }
+		END { exit (n == 0 || bad > 0) }' /tmp/areas - || return 1
+	for dev in scullp scullk; do
+		quanta_of $dev /tmp/snap | gawk '
+			NR == FNR { lo[NR] = strtonum($1); hi[NR] = strtonum($2); m = NR; next }
+			{ v = strtonum("0x" $2); n++
+			  for (i = 1; i <= m; i++) if (v >= lo[i] && v < hi[i]) { bad++; print "# in vmalloc:", $2 } }
+			END { exit (n == 0 || bad > 0) }' /tmp/areas - || return 1
+		quanta_of $dev /tmp/snap | awk '$5 != "linear" { exit 1 }' || return 1
+	done
+	quanta_of scullv /tmp/snap | awk '$5 != "vmalloc" { exit 1 }'
+}
+
+# Contiguity as reported: linear quanta in one run; a vmalloc quantum's runs
+# between 1 and its pages, "contiguous" exactly when there is one run.
+proc_contiguity() {
+	local dev pages=$((1 << $(cat /sys/module/scull/parameters/order)))
+	cat /proc/scullmem > /tmp/snap
+	for dev in scullp scullk; do
+		quanta_of $dev /tmp/snap | awk -v p=$pages '
+			$6 != p || $7 != 1 || $8 != "contiguous" { bad++ } END { exit bad > 0 || NR == 0 }' ||
+			{ note "$dev: a quantum is not reported contiguous"; return 1; }
+	done
+	quanta_of scullv /tmp/snap | awk -v p=$pages '
+		$6 != p || $7 < 1 || $7 > p || ($7 == 1) != ($8 == "contiguous") { bad++ }
+		END { exit bad > 0 || NR == 0 }'
+}
+
+# An unprivileged opener sees no address, even reading through root.
+proc_unprivileged() {
+	local mode
+	for mode in unpriv passed; do
+		"$BIN/proc_reader" $mode > /tmp/unpriv || return 1
+		head -n 1 /tmp/unpriv | grep -q "view unprivileged" || return 1
+		[ "$(grep -c '^    quantum ' /tmp/unpriv)" -gt 0 ] || return 1
+		grep '^    quantum \|^  qset ' /tmp/unpriv |
+			grep -v -E ' (virt|at) 0000000000000000' && return 1
+		grep '^    quantum ' /tmp/unpriv |
+			grep -v 'phys 0000000000000000 pfn 0 ' && return 1
+	done
+	grep -q "view privileged" /proc/scullmem
+}
+
+test_proc() {
+	check "copy a 3 MiB file into each node and back" fill_devices
+	check "/proc/scullmem: one line per allocated quantum" proc_counts
+	check "/proc/scullmem: scullv in vmallocinfo, scullp/scullk outside it" proc_vmallocinfo
+	check "/proc/scullmem: contiguity as reported" proc_contiguity
+	check "/proc/scullmem: no address for an unprivileged opener" proc_unprivileged
+}
+
+# ---- lifetime ------------------------------------------------------------
+
+rmmod_busy() {
+	local pid rc=0
+	bash -c 'exec 3< /dev/scullv; sleep 600' &
+	pid=$!
+	sleep 0.5
+	if rmmod scull 2>/dev/null; then
+		note "rmmod succeeded with /dev/scullv open"
+		rc=1
+	fi
+	loaded || rc=1
+	kill $pid
+	wait $pid 2>/dev/null
+	loaded && rmmod scull || rc=1
+	load || rc=1
+	return $rc
+}
+
+# ---- memory is given back --------------------------------------------------
+
+workload() {
+	fill_devices || return 1
+	dd if=/dev/urandom of=/dev/scullp bs=1M count=8 seek=20 conv=notrunc 2>/dev/null
+	dd if=/dev/urandom of=/dev/scullv bs=64k count=100 seek=7 2>/dev/null
+}
+
+memory_back() {
+	local before after areas
+	unload
+	settle
+	before=$(free_pages)
+	load || return 1
+	workload || return 1
+	echo 1 > /proc/sys/kernel/kptr_restrict
+	quanta_of scullv > /tmp/vq
+	grep -c '\[scull\]' /proc/vmallocinfo > /tmp/nvm
+	rmmod scull || return 1
+	settle
+	after=$(free_pages)
+	note "free pages before load $before, after workload and rmmod $after"
+	if grep -q '\[scull\]' /proc/vmallocinfo; then
+		note "a vmalloc area still names scull"
+		return 1
+	fi
+	# A leaked area would keep its address, with its caller now unknown;
+	# freed ones may linger a while as "unpurged vm_area".
+	awk '{ print "0x" $2 "-" }' /tmp/vq > /tmp/vq.starts
+	areas=$(grep -v unpurged /proc/vmallocinfo | grep -c -F -f /tmp/vq.starts)
+	[ "$areas" -eq 0 ] || { note "$areas scullv areas are left"; return 1; }
+	[ "$(cat /tmp/nvm)" -gt 0 ] || { note "no scull area before rmmod"; return 1; }
+	[ $((before - after)) -le 256 ] ||
+		{ note "$(( (before - after) * 4 )) KiB were not given back"; return 1; }
+}
+
+# ---- load.sh and unload.sh -------------------------------------------------
+
+# shellcheck disable=SC2086 # $sh is a command with its arguments
+load_scripts() {
+	local sh=$1 out g
+	unload
+	cd "$TOP" || return 1
+	out=$(SCULL_KO=$KO $sh ./load.sh order=1 qset=10 2>&1) || { note "$out"; return 1; }
+	[ "$(cat /sys/module/scull/parameters/order)" = 1 ] || return 1
+	[ "$(cat /sys/module/scull/parameters/qset)" = 10 ] || return 1
+	g=staff
+	grep -q '^staff:' /etc/group || g=wheel
+	for d in $DEVS; do
+		[ "$(stat -c '%a %G' "/dev/$d")" = "664 $g" ] ||
+			{ note "/dev/$d is $(stat -c '%a %G' "/dev/$d")"; return 1; }
+	done
+	out=$(SCULL_KO=$KO $sh ./load.sh 2>&1) && return 1
+	echo "$out" | grep -q "already loaded" || { note "$out"; return 1; }
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $sh ./unload.sh 2>&1) && return 1
+	echo "$out" | grep -q "must be run as root" || { note "$out"; return 1; }
+	$sh ./unload.sh > /dev/null || return 1
+	loaded && return 1
+	out=$($sh ./unload.sh 2>&1) && return 1
+	echo "$out" | grep -q "is not loaded" || { note "$out"; return 1; }
+	out=$(SCULL_KO=/nonexistent/scull.ko $sh ./load.sh 2>&1) && return 1
+	echo "$out" | grep -q "not found" || { note "$out"; return 1; }
+	# -m and -g, and the nodes' default mode without load.sh.
+	SCULL_KO=$KO $sh ./load.sh -m 600 -g root > /dev/null || return 1
+	[ "$(stat -c '%a %G' /dev/scullk)" = "600 root" ] || return 1
+	$sh ./unload.sh > /dev/null && insmod "$KO" || return 1
+	[ "$(stat -c '%a %U %G' /dev/scullp)" = "600 root root" ] || return 1
+	rmmod scull
+}
+
+# ---- main ------------------------------------------------------------------
+
+echo "KTAP version 1"
+note "scullmem tests on $(uname -r), module $KO"
+[ -f "$KO" ] || { note "missing $KO"; ok 1 "scull.ko exists"; }
+
+test_bad_params
+
+note "order 0, qset 500 (the defaults)"
+load
+run_suite "order 0 qset 500"
+test_fio
+test_proc
+check "rmmod is refused while a node is open" rmmod_busy
+
+note "order 2, qset 16: data crosses many qsets"
+load order=2 qset=16
+run_suite "order 2 qset 16"
+test_proc
+
+note "holes read as zeros after memory was dirtied with a pattern (init_on_alloc=0)"
+grep -q 'init_on_alloc=0' /proc/cmdline
+ok $? "the guest runs with init_on_alloc=0"
+load order=1 qset=7
+"$BIN/memfill" 70
+SCULL_TESTS=,holes_read_as_zeros,round_trip_sizes,mmap_hole_and_sigbus, \
+	run_suite "after memfill"
+
+check "rmmod frees everything: vmallocinfo clean, free memory back within 1 MiB" memory_back
+check "load.sh and unload.sh under busybox sh" load_scripts "busybox sh"
+check "load.sh and unload.sh under dash" load_scripts dash
+check "reload after unload works" load
+unload
+
+echo "1..$n"
+echo "# scull-totals: pass $pass fail $fail skip $skip"
+[ "$fail" -eq 0 ]
