@@ -52,7 +52,8 @@ mkdir "$work/p"
 	echo
 } > "$work/p/payload.sh"
 printf '%s' "$out" > "$work/p/outdir"
-(cd "$work/p" && printf '%s\n' payload.sh outdir | cpio -o -H newc --quiet) > "$work/payload.cpio"
+printf '%s\n' "$PWD" "$SCULL_TOP" "$SCULL_BUILD" > "$work/p/keep"
+(cd "$work/p" && printf '%s\n' payload.sh outdir keep | cpio -o -H newc --quiet) > "$work/payload.cpio"
 cat "$kdir/initramfs.cpio" "$work/payload.cpio" > "$work/initrd"
 
 cmdline="console=ttyS0 loglevel=3 panic=-1 slub_debug=FZPU init_on_alloc=0 page_poison=1"
