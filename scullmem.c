@@ -93,19 +93,19 @@ static void **scull_slot(struct scull_dev *dev, unsigned long qidx, bool create)
 void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
 			 void ***qset)
 {
-	unsigned long nr = *qidx / dev->qset;
-	unsigned int slot = *qidx % dev->qset;
+	unsigned long first = *qidx / dev->qset, nr;
+	unsigned int slot;
 	void **arr;
 
-	xa_for_each_start(&dev->qsets, nr, arr, nr) {
-		for (; slot < dev->qset; slot++) {
+	xa_for_each_start(&dev->qsets, nr, arr, first) {
+		/* Start inside the qset of @qidx, at the start of any later one. */
+		for (slot = nr == first ? *qidx % dev->qset : 0; slot < dev->qset; slot++) {
 			if (arr[slot]) {
 				*qidx = nr * dev->qset + slot;
 				*qset = arr;
 				return arr[slot];
 			}
 		}
-		slot = 0;
 	}
 	return NULL;
 }

@@ -323,10 +323,16 @@ test_fio
 test_proc
 check "rmmod is refused while a node is open" rmmod_busy
 
+fuzz() {
+	"$BIN/fuzz" --ops "$1" ${SCULL_SEED:+--seed "$SCULL_SEED"}
+}
+check "differential fuzzer, order 0: 3 x ${SCULL_FUZZ_OPS0:-10000} operations" fuzz "${SCULL_FUZZ_OPS0:-10000}"
+
 note "order 2, qset 16: data crosses many qsets"
 load order=2 qset=16
 run_suite "order 2 qset 16"
 test_proc
+check "differential fuzzer, order 2 qset 16: 3 x ${SCULL_FUZZ_OPS:-34000} operations" fuzz "${SCULL_FUZZ_OPS:-34000}"
 
 note "holes read as zeros after memory was dirtied with a pattern (init_on_alloc=0)"
 grep -q 'init_on_alloc=0' /proc/cmdline

@@ -521,6 +521,24 @@ TEST_F(scull, seek_data_and_hole)
 	ASSERT_EQ(ENXIO, errno);
 }
 
+/*
+ * Data near the end of qset 0 and at the start of qset 2, none in qset 1:
+ * a search from the end of qset 0 must restart at slot 0 of qset 2.
+ */
+TEST_F(scull, seek_data_skips_missing_qset)
+{
+	off_t q = self->quantum, qs = (off_t)self->qset * q;
+	off_t a = qs - 2 * q, b = 2 * qs + q;
+
+	ASSERT_EQ(1, pwrite(self->fd, "a", 1, a));
+	ASSERT_EQ(1, pwrite(self->fd, "b", 1, b));
+	ASSERT_EQ(a, lseek(self->fd, 0, SEEK_DATA));
+	ASSERT_EQ(b, lseek(self->fd, a + q, SEEK_DATA));
+	ASSERT_EQ(b, lseek(self->fd, qs - 1, SEEK_DATA));
+	ASSERT_EQ(a + q, lseek(self->fd, a, SEEK_HOLE));
+	ASSERT_EQ(2, proc_quanta(self->name, NULL));
+}
+
 /* ---- size limit --------------------------------------------------------- */
 
 static void set_max_size(unsigned long long v)
