@@ -25,6 +25,7 @@
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -328,16 +329,19 @@ static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
 /*
  * Leave memory to everyone else.  __GFP_RETRY_MAYFAIL keeps the devices'
  * own allocations from calling in the OOM killer, but once they had taken
- * all memory down to the watermarks, the next allocation of any other task
- * would.  So no quantum is allocated while less than 1/64 of RAM would be
- * left available.  Free pages are checked first: reading them is cheap,
- * and while there are plenty of them the full estimate is not needed.
+ * all memory down to the watermarks, the next page fault of any other task
+ * would.  So no quantum is allocated while less than 1/32 of RAM, and at
+ * least 16 MiB, would be left available.  Free pages are checked first:
+ * reading them is cheap, and while there are plenty the estimate is not
+ * needed.  (1/64 of RAM still let 6.1 OOM-kill dd in a 256 MiB guest.)
  */
-#define SCULL_RESERVE_SHIFT	6
+#define SCULL_RESERVE_SHIFT	5
+#define SCULL_RESERVE_MIN	(SZ_16M >> PAGE_SHIFT)
 
 static bool scull_memory_low(unsigned int order)
 {
-	unsigned long want = (totalram_pages() >> SCULL_RESERVE_SHIFT) + (1UL << order);
+	unsigned long want = max(totalram_pages() >> SCULL_RESERVE_SHIFT,
+				 SCULL_RESERVE_MIN) + (1UL << order);
 
 	if (global_zone_page_state(NR_FREE_PAGES) > 2 * want)
 		return false;

@@ -32,29 +32,37 @@ p=$(grep -c '^ok ' "$logs/static.log")
 f=$(grep -c '^not ok ' "$logs/static.log")
 add "$p" "$f"
 
-for kver in $(scull_kvers); do
-	log "testing on $kver (boot, load, tests; a few minutes under TCG)"
-	"$SCULL_TOP/scripts/vm.sh" --kver "$kver" --timeout 2400 \
+# guest_run KVER LABEL MEM SCRIPT: one boot, one test script, its totals.
+guest_run() {
+	local kver=$1 label=$2 mem=$3 script=$4 log totals p f s
+	log=$logs/$label-$kver.log
+	log "$label on $kver ($mem guest; minutes under TCG)"
+	"$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout 2400 \
 		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- \
-		bash tests/guest.sh "$kver" > "$logs/guest-$kver.log" 2>&1
-	grep -E '^(not ok|ok) |^    not ok|^# ' "$logs/guest-$kver.log" | grep -v '^ok ' || true
-	totals=$(grep '^# scull-totals:' "$logs/guest-$kver.log" | tail -n 1)
+		bash "$script" "$kver" > "$log" 2>&1
+	grep -E '^(not ok|ok) |^    not ok|^# ' "$log" | grep -v '^ok ' || true
+	totals=$(grep '^# scull-totals:' "$log" | tail -n 1)
 	if [ -n "$totals" ]; then
 		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
 		add "$p" "$f" "$s"
-		echo "# $kver: $p passed, $f failed, $s skipped"
+		echo "# $label on $kver: $p passed, $f failed, $s skipped"
 	else
 		add 0 1
-		echo "not ok - $kver: the test run did not finish (see $logs/guest-$kver.log)"
-		tail -n 30 "$logs/guest-$kver.log"
+		echo "not ok - $label on $kver: the run did not finish (see $log)"
+		tail -n 30 "$log"
 	fi
-	if grep -q '^SCULL-DMESG clean' "$logs/guest-$kver.log"; then
+	if grep -q '^SCULL-DMESG clean' "$log"; then
 		add 1 0
-		echo "ok - $kver: dmesg free of WARNING, BUG, Oops, KFENCE and poison reports"
+		echo "ok - $label on $kver: dmesg free of WARNING, BUG, Oops, OOM, KFENCE and poison reports"
 	else
 		add 0 1
-		echo "not ok - $kver: dmesg has kernel reports (see $logs/guest-$kver.log)"
+		echo "not ok - $label on $kver: dmesg has kernel reports (see $log)"
 	fi
+}
+
+for kver in $(scull_kvers); do
+	guest_run "$kver" tests 1G tests/guest.sh
+	guest_run "$kver" exhaustion 256M tests/exhaust.sh
 done
 
 echo "# make check took $(( $(date +%s) - start )) s; logs in $logs"

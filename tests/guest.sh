@@ -59,10 +59,13 @@ free_pages() {
 	awk '/^ *nr_free_pages/ { s += $2 } /^ *count:/ { s += $2 } END { print s }' /proc/zoneinfo
 }
 
+# Let the caches and per-CPU lists settle before counting free pages.
 settle() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
 	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f" 2>/dev/null; done
+	sleep 2
+	echo 3 > /proc/sys/vm/drop_caches
 	sleep 1
 }
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Memory exhaustion, run as root in a 256 MiB guest (scripts/check.sh):
+# write to each node until it fails.  The write must end with a clean
+# ENOMEM or ENOSPC (vm.sh fails the run on an OOM kill or an allocation
+# failure splat in dmesg), the data written before must be intact, and
+# rmmod must give the memory back.  Ends with `# scull-totals: ...`.
+set -u
+
+kver=${1:-$(uname -r)}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+KO=${SCULL_KO:-${SCULL_BUILD:-$TOP/build}/$kver/scull.ko}
+pass=0 fail=0 n=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n $2"
+	fi
+}
+
+free_pages() {
+	awk '/^ *nr_free_pages/ { s += $2 } /^ *count:/ { s += $2 } END { print s }' /proc/zoneinfo
+}
+
+# Let the caches and per-CPU lists settle before counting free pages.
+settle() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f" 2>/dev/null; done
+	sleep 2
+	echo 3 > /proc/sys/vm/drop_caches
+	sleep 1
+}
+
+fill_until_full() {
+	local dev=$1 err
+	cp /tmp/marker "/dev/$dev" || return 1
+	# Append zeros until the device refuses.
+	err=$(dd if=/dev/zero of="/dev/$dev" bs=1M seek=1 count=100000 conv=notrunc 2>&1 >/dev/null)
+	echo "# $dev: $(grep -m1 copied <<< "$err")"
+	echo "# $dev: $(head -n 1 <<< "$err")"
+	echo "# $dev: $(cat "/sys/class/scullmem/$dev/quanta") quanta, $(( $(cat "/sys/class/scullmem/$dev/bytes_allocated") >> 20 )) MiB held"
+	grep -q -E 'Cannot allocate memory|No space left on device' <<< "$err" || return 1
+	cmp -n $((1 << 20)) /tmp/marker "/dev/$dev" || { echo "# $dev: earlier data changed"; return 1; }
+	# Still usable: truncate, write, read back.
+	: > "/dev/$dev"
+	cp /tmp/marker "/dev/$dev" && cmp /tmp/marker "/dev/$dev"
+}
+
+echo "KTAP version 1"
+echo "# exhaustion in a $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB guest"
+# The marker lives in the guest's tmpfs: make it before counting.
+head -c $((1 << 20)) /dev/urandom > /tmp/marker
+settle
+before=$(free_pages)
+insmod "$KO" max_size=$((1 << 40)) || { echo "not ok 1 insmod"; exit 1; }
+for dev in scullp scullv scullk; do
+	fill_until_full $dev
+	ok $? "$dev: filling memory ends in ENOMEM/ENOSPC, earlier data intact, device usable"
+	: > "/dev/$dev"
+done
+rmmod scull
+ok $? "rmmod after exhaustion"
+settle
+after=$(free_pages)
+echo "# free pages before load $before, after rmmod $after"
+[ $((before - after)) -le 256 ]
+ok $? "rmmod gives the memory back (free pages within 1 MiB)"
+echo "1..$n"
+echo "# scull-totals: pass $pass fail $fail skip 0"
+[ "$fail" -eq 0 ]
