@@ -20,7 +20,9 @@ scullctl: scripts/scullctl
 scripts/scullctl: scripts/scullctl.c scullmem.h
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-install: modules
+# Install what `make` built (as root): sudo make install.
+install:
+	@test -f scull.ko || { echo "make install: no scull.ko; run make first" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(KVER)
 	install -D -m 644 scripts/60-scull.rules $(UDEV_RULES)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: set up, build for both kernels, run the static checks, then
-# boot each kernel in QEMU and run tests/guest.sh in it.  Every check
+# make check: set up, build for both kernels, run the static checks and the
+# DKMS build, then boot each kernel in QEMU three times: tests/guest.sh
+# (the functional suite), tests/exhaust.sh (256 MiB) and tests/install.sh.  Every check
 # counts; the guest's dmesg is one more check per kernel.  The last line
 # is `N passed, N failed` (`, N skipped` when some were).  Logs: build/logs/.
 set -uo pipefail
@@ -27,10 +28,11 @@ else
 	exit 1
 fi
 
-"$SCULL_TOP/scripts/static-checks.sh" | tee "$logs/static.log"
-p=$(grep -c '^ok ' "$logs/static.log")
-f=$(grep -c '^not ok ' "$logs/static.log")
-add "$p" "$f"
+# Host-side checks, each printing KTAP lines.
+for step in static-checks dkms-check; do
+	"$SCULL_TOP/scripts/$step.sh" 2>&1 | tee "$logs/$step.log"
+	add "$(grep -c '^ok ' "$logs/$step.log")" "$(grep -c '^not ok ' "$logs/$step.log")"
+done
 
 # guest_run KVER LABEL MEM SCRIPT: one boot, one test script, its totals.
 guest_run() {
@@ -63,6 +65,7 @@ guest_run() {
 for kver in $(scull_kvers); do
 	guest_run "$kver" tests 1G tests/guest.sh
 	guest_run "$kver" exhaustion 256M tests/exhaust.sh
+	guest_run "$kver" install 1G tests/install.sh
 done
 
 echo "# make check took $(( $(date +%s) - start )) s; logs in $logs"

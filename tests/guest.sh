@@ -222,6 +222,56 @@ test_proc() {
 	check "/proc/scullmem: no address for an unprivileged opener" proc_unprivileged
 }
 
+# ---- sparse files: SEEK_DATA/SEEK_HOLE seen by tools -----------------------
+
+sparse_copy() {
+	local end
+	rm -f /tmp/sparse /tmp/copy
+	truncate -s 10M /tmp/sparse
+	printf data | dd of=/tmp/sparse conv=notrunc status=none
+	printf more | dd of=/tmp/sparse bs=1 seek=5000000 conv=notrunc status=none
+	head -c 9000 /dev/urandom | dd of=/tmp/sparse bs=1 seek=8000000 conv=notrunc status=none
+	# dd skips the zero blocks; cp cannot make holes in a device, only in files.
+	dd if=/tmp/sparse of=/dev/scullv bs=4k conv=sparse status=none || return 1
+	[ "$(cat /sys/class/scullmem/scullv/quanta)" -le 6 ] || return 1
+	end=$("$BIN/sparsemap" /dev/scullv | sed -n 's/^size //p')
+	"$BIN/sparsemap" /tmp/sparse | grep -v '^size' > /tmp/map.file
+	"$BIN/sparsemap" /dev/scullv | grep -v '^size' > /tmp/map.dev
+	diff /tmp/map.file /tmp/map.dev || return 1
+	cmp -n "$end" /tmp/sparse /dev/scullv || return 1
+	cp --sparse=always /dev/scullv /tmp/copy || return 1
+	cmp /tmp/copy /dev/scullv || return 1
+	[ "$(du -k /tmp/copy | cut -f1)" -lt 100 ] || return 1
+	: > /dev/scullv
+}
+
+# ---- scullctl ----------------------------------------------------------------
+
+scullctl_tool() {
+	local out
+	out=$("$TOP/scripts/scullctl" /dev/scullk) || return 1
+	grep -q "^/dev/scullk: order $(cat /sys/module/scull/parameters/order), qset " <<< "$out" || return 1
+	: > /dev/scullk
+	out=$("$TOP/scripts/scullctl" /dev/scullk order=3 qset=9) || return 1
+	grep -q "order 3, qset 9, quantum 32768, size 0" <<< "$out" || return 1
+	echo hello > /dev/scullk
+	out=$("$TOP/scripts/scullctl" /dev/scullk order=1 2>&1) && return 1
+	grep -q "Device or resource busy" <<< "$out" || return 1
+	"$TOP/scripts/scullctl" /dev/scullk reset "order=$(cat /sys/module/scull/parameters/order)" \
+		"qset=$(cat /sys/module/scull/parameters/qset)" > /dev/null
+}
+
+# ---- permissions -------------------------------------------------------------
+
+unprivileged_open() {
+	local d
+	for d in $DEVS; do
+		[ "$(stat -c %a "/dev/$d")" = 600 ] || return 1
+		setpriv --reuid=65534 --regid=65534 --clear-groups cat "/dev/$d" 2>/dev/null && return 1
+	done
+	return 0
+}
+
 # ---- lifetime ------------------------------------------------------------
 
 rmmod_busy() {
@@ -321,9 +371,12 @@ test_bad_params
 
 note "order 0, qset 500 (the defaults)"
 load
+check "after a plain insmod the nodes are 0600: an unprivileged user cannot open them" unprivileged_open
 run_suite "order 0 qset 500"
 test_fio
 test_proc
+check "dd conv=sparse keeps holes; SEEK_DATA/SEEK_HOLE map matches; cp --sparse=always out" sparse_copy
+check "scullctl prints and sets the geometry" scullctl_tool
 check "rmmod is refused while a node is open" rmmod_busy
 
 fuzz() {
