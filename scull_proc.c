@@ -206,6 +206,8 @@ static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
 		   name, st->allocs, st->frees, st->failures, st->lat_min,
 		   st->allocs ? div64_u64(st->lat_sum, st->allocs) : 0,
 		   st->lat_max);
+	seq_printf(m, "stats %s: qset array failures %lu, index failures %lu\n",
+		   name, st->qset_failures, st->index_failures);
 	seq_printf(m, "stats %s: alloc ns log2 histogram:", name);
 	for (i = 0; i < SCULL_LAT_BUCKETS; i++) {
 		if (st->lat_hist[i])

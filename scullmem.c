@@ -72,9 +72,12 @@ static void **scull_slot(struct scull_dev *dev, unsigned long qidx, bool create)
 
 	if (!qset && create) {
 		qset = kvcalloc(dev->qset, sizeof(*qset), SCULL_GFP);
-		if (!qset)
+		if (!qset) {
+			dev->stats.qset_failures++;
 			return NULL;
+		}
 		if (xa_insert(&dev->qsets, nr, qset, SCULL_GFP)) {
+			dev->stats.index_failures++;
 			kvfree(qset);
 			return NULL;
 		}
@@ -458,7 +461,7 @@ static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (mutex_lock_interruptible(&dev->lock))
 		return -ERESTARTSYS;
 	pos = (iocb->ki_flags & IOCB_APPEND) ? dev->size : iocb->ki_pos;
-	if (pos >= limit || count > limit - pos) {
+	if (!scull_write_fits(pos, count, limit)) {
 		scull_user_err(dev, "write of %zu bytes at %lld passes the device limit %lld\n",
 			       count, pos, limit);
 		ret = -EFBIG;
@@ -544,10 +547,11 @@ static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 		scull_user_err(dev, "llseek: unsupported whence %d\n", whence);
 		return -EINVAL;
 	}
-	if (check_add_overflow(base, off, &pos) || pos < 0 || pos > scull_limit(dev)) {
+	pos = scull_seek_pos(base, off, scull_limit(dev));
+	if (pos < 0) {
 		scull_user_err(dev, "llseek: offset %lld whence %d is out of range\n",
 			       off, whence);
-		return -EINVAL;
+		return pos;
 	}
 	filp->f_pos = pos;
 	return pos;
@@ -821,7 +825,7 @@ static int __init scull_check_params(void)
 			return -EINVAL;
 		}
 	}
-	if (scull_qset < 1 || scull_qset > SCULL_QSET_MAX) {
+	if (!scull_qset_valid(scull_qset)) {
 		pr_err("qset=%u is out of range: 1..%u\n", scull_qset, SCULL_QSET_MAX);
 		return -EINVAL;
 	}

@@ -51,6 +51,7 @@ struct scull_geometry {
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/xarray.h>
 
 #define SCULL_NR_DEVS	3
@@ -90,6 +91,8 @@ extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
  * @allocs:	quanta allocated
  * @frees:	quanta freed
  * @failures:	quantum allocations that failed
+ * @qset_failures: qset array allocations that failed
+ * @index_failures: xarray insertions that failed for want of memory
  * @lat_min:	shortest allocation, in ns
  * @lat_max:	longest allocation, in ns
  * @lat_sum:	sum of the allocation times, for the mean, in ns
@@ -99,6 +102,8 @@ struct scull_stats {
 	unsigned long allocs;
 	unsigned long frees;
 	unsigned long failures;
+	unsigned long qset_failures;
+	unsigned long index_failures;
 	u64 lat_min;
 	u64 lat_max;
 	u64 lat_sum;
@@ -148,6 +153,60 @@ struct scull_layout {
 	bool vmalloc;
 };
 
+/*
+ * Geometry arithmetic, kept pure so that tests/kunit can check it.
+ */
+
+/**
+ * struct scull_pos - where a byte of a device lies
+ * @qidx:	index of its quantum: offset / quantum size
+ * @nr:		number of the qset that holds the quantum
+ * @slot:	slot of the quantum in that qset
+ * @off:	offset of the byte in the quantum
+ */
+struct scull_pos {
+	unsigned long qidx;
+	unsigned long nr;
+	unsigned int slot;
+	size_t off;
+};
+
+static inline void scull_locate(loff_t pos, unsigned int order, unsigned int qset,
+				struct scull_pos *p)
+{
+	p->qidx = pos >> (PAGE_SHIFT + order);
+	p->nr = p->qidx / qset;
+	p->slot = p->qidx % qset;
+	p->off = pos & ((PAGE_SIZE << order) - 1);
+}
+
+/* Devices address whole quanta below 2^63 bytes; this is the first byte past them. */
+static inline loff_t scull_limit_of(unsigned int order)
+{
+	return LLONG_MAX & ~(loff_t)((PAGE_SIZE << order) - 1);
+}
+
+/* Does a write of @count bytes at @pos end at or before @limit? */
+static inline bool scull_write_fits(loff_t pos, size_t count, loff_t limit)
+{
+	return pos >= 0 && pos < limit && count <= (u64)(limit - pos);
+}
+
+/* @base + @off as a position below @limit, or -EINVAL. */
+static inline loff_t scull_seek_pos(loff_t base, loff_t off, loff_t limit)
+{
+	loff_t pos;
+
+	if (check_add_overflow(base, off, &pos) || pos < 0 || pos > limit)
+		return -EINVAL;
+	return pos;
+}
+
+static inline bool scull_qset_valid(unsigned int qset)
+{
+	return qset >= 1 && qset <= SCULL_QSET_MAX;
+}
+
 static inline unsigned int scull_quantum_shift(const struct scull_dev *dev)
 {
 	return PAGE_SHIFT + dev->order;
@@ -158,10 +217,9 @@ static inline size_t scull_quantum_size(const struct scull_dev *dev)
 	return PAGE_SIZE << dev->order;
 }
 
-/* Devices address whole quanta below 2^63 bytes; this is the first byte past them. */
 static inline loff_t scull_limit(const struct scull_dev *dev)
 {
-	return LLONG_MAX & ~(loff_t)(scull_quantum_size(dev) - 1);
+	return scull_limit_of(dev->order);
 }
 
 /* scullmem.c */

@@ -24,7 +24,17 @@ fetch_one() {
 		make_initramfs "$kver" "$dir"
 }
 
-# busybox, /init and the modules that 9p over virtio needs, in load order.
+# The modules that 9p over virtio needs, in load order (the debug kernel
+# has them built in).
+ninep_modules() {
+	local name
+	[ "$1" != debug ] || return 0
+	for name in virtio_pci 9pnet_virtio 9p; do
+		modprobe -d "$2/root" -S "$1" --show-depends "$name"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
+}
+
+# busybox, /init and the 9p modules.
 make_initramfs() {
 	local kver=$1 dir=$2 ir m name
 	log "building the initramfs for $kver"
@@ -34,9 +44,7 @@ make_initramfs() {
 	cp "$SCULL_TOP/scripts/initramfs-init" "$ir/init"
 	chmod 755 "$ir/init"
 	: > "$ir/modules.list"
-	for m in $(for name in virtio_pci 9pnet_virtio 9p; do
-			modprobe -d "$dir/root" -S "$kver" --show-depends "$name"
-		done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+	for m in $(ninep_modules "$kver" "$dir"); do
 		name=$(basename "$m")
 		case $name in
 		*.xz)
@@ -53,5 +61,13 @@ make_initramfs() {
 # shellcheck disable=SC2046 # kernel versions have no spaces
 [ $# -gt 0 ] || set -- $(scull_kvers)
 for kver in "$@"; do
+	if [ "$kver" = debug ]; then
+		# The debug kernel comes from debug-kernel.sh; only its initramfs is made here.
+		dir=$SCULL_CACHE/kernels/debug
+		mkdir -p "$dir"
+		[ "$dir/initramfs.cpio" -nt "$SCULL_TOP/scripts/initramfs-init" ] ||
+			make_initramfs debug "$dir"
+		continue
+	fi
 	fetch_one "$kver"
 done

@@ -18,7 +18,9 @@ set -euo pipefail
 kver='' mem=1G append='' timeout=1200 out='' kernel='' envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kver) kver=$(scull_kver_of "$2"); shift 2 ;;
+	--kver)
+		if [ "$2" = debug ]; then kver=debug; else kver=$(scull_kver_of "$2"); fi
+		shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
@@ -34,6 +36,9 @@ done
 
 kdir=$SCULL_CACHE/kernels/$kver
 [ -f "$kdir/initramfs.cpio" ] || "$SCULL_TOP/scripts/fetch-kernels.sh" "$kver"
+if [ -z "$kernel" ] && [ "$kver" = debug ]; then
+	kernel=$("$SCULL_TOP/scripts/debug-kernel.sh" --print-path)/arch/x86/boot/bzImage
+fi
 [ -n "$kernel" ] || kernel=$kdir/root/boot/vmlinuz-$kver
 
 # The base initramfs plus a second archive with the payload.
@@ -58,7 +63,7 @@ cat "$kdir/initramfs.cpio" "$work/payload.cpio" > "$work/initrd"
 
 cmdline="console=ttyS0 loglevel=3 panic=-1 slub_debug=FZPU init_on_alloc=0 page_poison=1"
 case $kver in
-6.1.*) ;;
+6.1.* | debug) ;;
 *) cmdline="$cmdline kfence.sample_interval=100" ;;
 esac
 

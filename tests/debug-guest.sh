@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check-debug, the guest's half: run as root in the debug kernel
+# (KASAN, kmemleak, lockdep, fault injection, KUnit).  In order: the KUnit
+# suite, fault injection at every allocation site, the whole functional
+# suite (tests/guest.sh, with the fuzzer), then a kmemleak scan after
+# rmmod.  vm.sh fails the run on any KASAN, lockdep, "sleeping function"
+# or kmemleak report.  Ends with `# scull-totals: ...`.
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${SCULL_BUILD:-$TOP/build}
+KO=${SCULL_KO:-$BUILD/debug/scull.ko}
+BIN=$BUILD/tests
+DBG=/sys/kernel/debug
+pass=0 fail=0 skip=0 n=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n $2"
+	fi
+}
+
+echo "KTAP version 1"
+echo "# debug kernel $(uname -r)"
+# Forget whatever kmemleak suspects from boot: only what follows counts.
+echo scan > $DBG/kmemleak
+echo clear > $DBG/kmemleak
+
+# ---- KUnit -------------------------------------------------------------------
+kunit() {
+	local res
+	insmod "$TOP/tests/kunit/scull_kunit.ko" || return 1
+	res=$(dmesg | grep -E '# scullmem: pass:[0-9]+ fail:[0-9]+' | tail -n 1)
+	echo "# kunit: ${res#*] }"
+	dmesg | grep -E '^\[[ 0-9.]+\]     (not )?ok [0-9]+ ' | sed 's/^\[[ 0-9.]*\]/#/'
+	rmmod scull_kunit
+	grep -q 'fail:0 ' <<< "$res" && grep -q -E 'pass:[1-9]' <<< "$res"
+}
+kunit
+ok $? "KUnit: scullmem geometry arithmetic"
+
+# ---- fault injection ---------------------------------------------------------
+setup_fail() {
+	local d=$DBG/$1
+	echo 0 > "$d/times"
+	echo 15 > "$d/probability"
+	echo 1 > "$d/interval"
+	echo 0 > "$d/verbose"
+	echo Y > "$d/task-filter"
+	echo N > "$d/ignore-gfp-wait"
+	[ ! -e "$d/ignore-gfp-highmem" ] || echo N > "$d/ignore-gfp-highmem"
+	[ ! -e "$d/min-order" ] || echo 0 > "$d/min-order"
+	echo 1000000 > "$d/times"
+}
+
+injected() { echo $((1000000 - $(cat "$DBG/$1/times"))); }
+
+faults() {
+	local order=$1 dev rc=0
+	insmod "$KO" order="$order" qset=4 max_size=$((1 << 40)) || return 1
+	setup_fail failslab
+	setup_fail fail_page_alloc
+	for dev in scullp scullv scullk; do
+		"$BIN/faultinj" "/dev/$dev" 400 $((RANDOM + 1)) || rc=1
+	done
+	echo "# order $order: failures injected by failslab $(injected failslab)," \
+		"by fail_page_alloc $(injected fail_page_alloc)"
+	echo 0 > $DBG/failslab/times
+	echo 0 > $DBG/fail_page_alloc/times
+	grep -E '^stats scull.: (allocs|qset)' /proc/scullmem | sed 's/^/# /'
+	# Every site saw failures, and the devices still work without them.
+	grep -q -E '^stats scullp: allocs [0-9]+, frees [0-9]+, failures [1-9]' /proc/scullmem || rc=1
+	grep -q -E 'qset array failures [1-9]' /proc/scullmem || rc=1
+	grep -q -E 'index failures [1-9]' /proc/scullmem || rc=1
+	for dev in scullp scullv scullk; do
+		: > "/dev/$dev" && head -c 100000 /dev/urandom > /tmp/x &&
+			cp /tmp/x "/dev/$dev" && cmp /tmp/x "/dev/$dev" || rc=1
+	done
+	rmmod scull || rc=1
+	return $rc
+}
+faults 0
+ok $? "fault injection, order 0: whole, short or ENOMEM writes; data intact; devices usable"
+faults 2
+ok $? "fault injection, order 2: whole, short or ENOMEM writes; data intact; devices usable"
+
+# ---- the functional suite ----------------------------------------------------
+SCULL_KO=$KO bash "$TOP/tests/guest.sh" debug > /tmp/suite.log 2>&1
+sed 's/^/    /' /tmp/suite.log
+totals=$(grep '^# scull-totals:' /tmp/suite.log | tail -n 1)
+if [ -n "$totals" ]; then
+	read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) n=$((n + p + f + s))
+else
+	ok 1 "tests/guest.sh ran to completion"
+fi
+
+# ---- kmemleak ----------------------------------------------------------------
+[ ! -d /sys/module/scull ] || rmmod scull
+echo scan > $DBG/kmemleak
+sleep 5
+echo scan > $DBG/kmemleak
+leaks=$(grep -c '^unreferenced object' $DBG/kmemleak)
+echo "# kmemleak: $leaks unreferenced objects after the workload and rmmod"
+[ "$leaks" -eq 0 ] || head -n 40 $DBG/kmemleak | sed 's/^/# /'
+[ "$leaks" -eq 0 ]
+ok $? "kmemleak finds nothing after the workload and rmmod"
+
+echo "1..$n"
+echo "# scull-totals: pass $pass fail $fail skip $skip"
+[ "$fail" -eq 0 ]
