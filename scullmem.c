@@ -274,11 +274,15 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 	int err = 0;
 
 	while (iov_iter_count(to) && pos < dev->size) {
-		size_t off = pos & (quantum - 1);
-		size_t chunk = min_t(loff_t, min(iov_iter_count(to), quantum - off),
-				     dev->size - pos);
-		void **slot = scull_slot(dev, pos >> scull_quantum_shift(dev), false);
-		size_t n = scull_copy_out(slot ? *slot : NULL, off, chunk, to);
+		struct scull_pos p;
+		size_t chunk, n;
+		void **slot;
+
+		scull_locate(pos, dev->order, dev->qset, &p);
+		chunk = min_t(loff_t, min(iov_iter_count(to), quantum - p.off),
+			      dev->size - pos);
+		slot = scull_slot(dev, p.qidx, false);
+		n = scull_copy_out(slot ? *slot : NULL, p.off, chunk, to);
 
 		done += n;
 		pos += n;
@@ -386,26 +390,26 @@ static void scull_publish(struct scull_dev *dev, void **slot, void *quantum)
 static ssize_t scull_write_chunk(struct scull_dev *dev, loff_t pos,
 				 size_t chunk, struct iov_iter *from)
 {
-	size_t off = pos & (scull_quantum_size(dev) - 1);
-	unsigned long qidx = pos >> scull_quantum_shift(dev);
-	void **slot = scull_slot(dev, qidx, true);
-	void *fresh;
+	struct scull_pos p;
+	void **slot, *fresh;
 	size_t n;
 
+	scull_locate(pos, dev->order, dev->qset, &p);
+	slot = scull_slot(dev, p.qidx, true);
 	if (!slot)
 		return -ENOMEM;
 	if (*slot)
-		return scull_copy_in(*slot, off, chunk, from);
+		return scull_copy_in(*slot, p.off, chunk, from);
 
-	fresh = scull_new_quantum(dev, qidx, off, chunk);
+	fresh = scull_new_quantum(dev, p.qidx, p.off, chunk);
 	if (!fresh)
 		return -ENOMEM;
-	n = scull_copy_in(fresh, off, chunk, from);
+	n = scull_copy_in(fresh, p.off, chunk, from);
 	if (!n) {
-		scull_free_quantum(dev, qidx, fresh);
+		scull_free_quantum(dev, p.qidx, fresh);
 		return 0;
 	}
-	memset(fresh + off + n, 0, chunk - n);
+	memset(fresh + p.off + n, 0, chunk - n);
 	scull_publish(dev, slot, fresh);
 	return n;
 }
@@ -581,17 +585,17 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 {
 	struct scull_dev *dev = vmf->vma->vm_private_data;
 	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
-	size_t off = pos & (scull_quantum_size(dev) - 1);
-	unsigned long qidx = pos >> scull_quantum_shift(dev);
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct scull_pos p;
 	void **slot;
 
 	mutex_lock(&dev->lock);
 	if (pos >= dev->size)
 		goto out_unlock;
-	slot = scull_slot(dev, qidx, true);
+	scull_locate(pos, dev->order, dev->qset, &p);
+	slot = scull_slot(dev, p.qidx, true);
 	if (slot && !*slot) {
-		void *fresh = scull_new_quantum(dev, qidx, 0, 0);
+		void *fresh = scull_new_quantum(dev, p.qidx, 0, 0);
 
 		if (fresh)
 			scull_publish(dev, slot, fresh);
@@ -600,7 +604,7 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 		scull_user_err(dev, "out of memory mapping offset %lld\n", pos);
 		goto out_unlock;
 	}
-	vmf->page = scull_quantum_page(*slot, off);
+	vmf->page = scull_quantum_page(*slot, p.off);
 	get_page(vmf->page);
 	ret = 0;
 out_unlock:
