@@ -2,32 +2,41 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build scull.ko for each kernel (default: both) into build/<kver>/, from a
-# copy of the sources so that the kernels' objects never mix, and the test
-# programs into build/tests/.  Extra make arguments come from $SCULL_MAKEFLAGS
-# (e.g. "C=2 W=1").
+# copy of the sources (Kbuild, Makefile, dkms.conf, *.c, *.h of the repo's
+# top) so that the kernels' objects never mix, then scripts/scullctl and the
+# test programs (tests/Makefile) into build/tests/.
+#
+#   scripts/build.sh [6.1|6.12|<kver>]...
+#
+# Only changed sources are copied, so a rebuild is incremental.  Extra make
+# arguments for the module build come from $SCULL_MAKEFLAGS (e.g. "C=2 W=1").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+jobs=$(nproc 2>/dev/null || echo 2)
+
 build_one() {
-	local kver=$1 dir=$SCULL_BUILD/$1
-	mkdir -p "$dir"
-	cp "$SCULL_TOP"/Kbuild "$SCULL_TOP"/Makefile "$SCULL_TOP"/dkms.conf \
-		"$SCULL_TOP"/*.c "$SCULL_TOP"/*.h "$dir/"
+	local kver=$1 dir=$SCULL_BUILD/$1 kdir=/usr/src/linux-headers-$1
+	[ -d "$kdir" ] || die "$kdir is missing: run scripts/setup.sh"
+	scull_sync_sources "$dir"
 	# shellcheck disable=SC2086 # a list of make arguments
-	if ! make -s -C "/usr/src/linux-headers-$kver" M="$dir" ${SCULL_MAKEFLAGS:-} \
+	if ! make -s -j"$jobs" -C "$kdir" M="$dir" ${SCULL_MAKEFLAGS:-} \
 			modules > "$dir/build.log" 2>&1; then
 		cat "$dir/build.log" >&2
-		die "building scull.ko for $kver failed"
+		die "building scull.ko for $kver failed (log: $dir/build.log)"
 	fi
+	[ -f "$dir/scull.ko" ] || die "no scull.ko in $dir after the build"
 	grep -v '^Skipping BTF generation' "$dir/build.log" || true
+	log "built $dir/scull.ko"
 }
 
 # shellcheck disable=SC2046 # kernel versions have no spaces
 [ $# -gt 0 ] || set -- $(scull_kvers)
-for kver in "$@"; do
-	build_one "$kver"
+for k in "$@"; do
+	build_one "$(scull_kver_of "$k")"
 done
 make -s -C "$SCULL_TOP" scullctl
 if [ -f "$SCULL_TOP/tests/Makefile" ]; then
-	make -s -C "$SCULL_TOP/tests" O="$SCULL_BUILD/tests"
+	make -s -j"$jobs" -C "$SCULL_TOP/tests" O="$SCULL_BUILD/tests"
+	log "built the tests into $SCULL_BUILD/tests"
 fi

@@ -1,77 +1,159 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: set up, build for both kernels, run the static checks and the
-# DKMS build, then boot each kernel in QEMU three times: tests/guest.sh
-# (the functional suite), tests/exhaust.sh (256 MiB) and tests/install.sh.  Every check
-# counts; the guest's dmesg is one more check per kernel.  The last line
-# is `N passed, N failed` (`, N skipped` when some were).  Logs: build/logs/.
+# make check: set up (scripts/setup.sh), fetch the kernels, build scull.ko
+# for both and the tests, run the static checks and the DKMS build, then
+# boot each kernel in QEMU three times: tests/guest.sh (the functional
+# suite), tests/exhaust.sh (256 MiB guest) and tests/install.sh.  Every
+# check counts: the build, each static check, each KTAP test the guests
+# report in their `# scull-totals: pass P fail F skip S` line (a run that
+# does not report counts as one failure), and each run's dmesg verdict.
+# The two kernels' boots run in parallel when the machine has two CPUs or
+# more (SCULL_JOBS=1: one at a time).  The last line is `N passed, N failed`
+# (`, N skipped` when some were).  Exit code 0 iff nothing failed.
+# Logs: build/logs/ (check.log: all of this output; <run>-<kver>.log: a
+# guest's output; <run>-<kver>.console: its whole console with the dmesg).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-start=$(date +%s)
+start=$SECONDS
 logs=$SCULL_BUILD/logs
 mkdir -p "$logs"
+rm -f "$logs"/*.counts
+# Everything printed from here on goes to check.log too; at exit, wait
+# for tee so that the last line is out before make returns.
+exec > >(tee "$logs/check.log") 2>&1
+tee_pid=$!
+trap 'exec > /dev/null 2>&1; wait "$tee_pid"' EXIT
 pass=0 fail=0 skip=0
 
 add() { pass=$((pass + $1)); fail=$((fail + $2)); skip=$((skip + ${3:-0})); }
 
-"$SCULL_TOP/scripts/setup.sh" || die "setup failed"
-"$SCULL_TOP/scripts/fetch-kernels.sh" || die "fetching the kernels failed"
-if "$SCULL_TOP/scripts/build.sh" > "$logs/build.log" 2>&1; then
-	add 1 0
-	echo "ok - build scull.ko for $(scull_kvers | tr '\n' ' ')and the tests"
-else
-	cat "$logs/build.log"
-	echo "not ok - build"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-
-# Host-side checks, each printing KTAP lines.
-for step in static-checks dkms-check; do
-	"$SCULL_TOP/scripts/$step.sh" 2>&1 | tee "$logs/$step.log"
-	add "$(grep -c '^ok ' "$logs/$step.log")" "$(grep -c '^not ok ' "$logs/$step.log")"
-done
-
-# guest_run KVER LABEL MEM SCRIPT: one boot, one test script, its totals.
-guest_run() {
-	local kver=$1 label=$2 mem=$3 script=$4 log totals p f s
-	log=$logs/$label-$kver.log
-	log "$label on $kver ($mem guest; minutes under TCG)"
-	"$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout 2400 \
-		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- \
-		bash "$script" "$kver" > "$log" 2>&1
-	grep -E '^(not ok|ok) |^    not ok|^# ' "$log" | grep -v '^ok ' || true
-	totals=$(grep '^# scull-totals:' "$log" | tail -n 1)
-	if [ -n "$totals" ]; then
-		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
-		add "$p" "$f" "$s"
-		echo "# $label on $kver: $p passed, $f failed, $s skipped"
+totals_line() {
+	if [ "$skip" -gt 0 ]; then
+		echo "$pass passed, $fail failed, $skip skipped"
 	else
-		add 0 1
-		echo "not ok - $label on $kver: the run did not finish (see $log)"
-		tail -n 30 "$log"
-	fi
-	if grep -q '^SCULL-DMESG clean' "$log"; then
-		add 1 0
-		echo "ok - $label on $kver: dmesg free of WARNING, BUG, Oops, OOM, KFENCE and poison reports"
-	else
-		add 0 1
-		echo "not ok - $label on $kver: dmesg has kernel reports (see $log)"
+		echo "$pass passed, $fail failed"
 	fi
 }
 
-for kver in $(scull_kvers); do
-	guest_run "$kver" tests 1G tests/guest.sh
-	guest_run "$kver" exhaustion 256M tests/exhaust.sh
-	guest_run "$kver" install 1G tests/install.sh
+# abort WHAT: a step the rest depends on failed.
+abort() {
+	echo "not ok - $1"
+	add 0 1
+	echo "# make check stopped after $((SECONDS - start)) s; logs in $logs"
+	totals_line
+	exit 1
+}
+
+phase() { log "[$((SECONDS - start)) s] $*"; }
+
+phase "setup"
+"$SCULL_TOP/scripts/setup.sh" -q || abort "setup (scripts/setup.sh)"
+kvers=$(scull_kvers) || abort "kernel versions (scripts/setup.sh)"
+phase "fetching the kernels"
+"$SCULL_TOP/scripts/fetch-kernels.sh" || abort "fetching the kernels (scripts/fetch-kernels.sh)"
+phase "building"
+if "$SCULL_TOP/scripts/build.sh" > "$logs/build.log" 2>&1; then
+	add 1 0
+	echo "ok - build scull.ko for $(echo "$kvers" | tr '\n' ' ')and the tests"
+else
+	cat "$logs/build.log"
+	abort "build (log: $logs/build.log)"
+fi
+
+# Host-side checks, each printing KTAP lines.  DKMS state is global: one
+# DKMS check at a time on this machine.
+phase "static checks"
+"$SCULL_TOP/scripts/static-checks.sh" > "$logs/static-checks.log" 2>&1
+if [ -x "$SCULL_TOP/scripts/dkms-check.sh" ]; then
+	phase "DKMS check"
+	flock "${TMPDIR:-/tmp}/scullmem-dkms.lock" "$SCULL_TOP/scripts/dkms-check.sh" \
+		> "$logs/dkms-check.log" 2>&1
+fi
+for step in static-checks dkms-check; do
+	[ -f "$logs/$step.log" ] || continue
+	cat "$logs/$step.log"
+	add "$(grep -c '^ok ' "$logs/$step.log")" "$(grep -c '^not ok ' "$logs/$step.log")"
 done
 
-echo "# make check took $(( $(date +%s) - start )) s; logs in $logs"
-if [ "$skip" -gt 0 ]; then
-	echo "$pass passed, $fail failed, $skip skipped"
+# guest_run KVER LABEL MEM TIMEOUT SCRIPT: one boot running one test script.
+# Prints its report and writes "P F S" to <label>-<kver>.counts.
+guest_run() {
+	local kver=$1 label=$2 mem=$3 timeout=$4 script=$5 log totals p=0 f=0 s=0
+	log=$logs/$label-$kver.log
+	if [ ! -f "$SCULL_TOP/$script" ]; then
+		echo "# $label on $kver: $script is missing, skipped"
+		echo "0 0 1" > "$logs/$label-$kver.counts"
+		return
+	fi
+	phase "$label on $kver: booting ($mem guest, TCG)"
+	(cd "$SCULL_TOP" && SCULL_CONSOLE_SAVE=$logs/$label-$kver.console \
+		"$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout "$timeout" \
+		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- \
+		bash "$script" "$kver") > "$log" 2>&1
+	phase "$label on $kver: done"
+	# The failures and the diagnostics, not the passes.
+	grep -E '^(not ok|ok) |^ +not ok|^# ' "$log" | grep -v -E '^ok |^# scull-totals' || true
+	totals=$(grep '^# scull-totals:' "$log" | tail -n 1)
+	if [ -n "$totals" ]; then
+		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
+		echo "# $label on $kver: $p passed, $f failed, $s skipped"
+	else
+		f=1
+		echo "not ok - $label on $kver: the run did not finish (see $log)"
+		grep -v '^\[' "$log" | tail -n 30 | sed 's/^/#   /'
+	fi
+	if grep -q '^SCULL-DMESG clean' "$log"; then
+		p=$((p + 1))
+		echo "ok - $label on $kver: dmesg free of WARNING, BUG, Oops, OOM, KFENCE and poison reports"
+	else
+		f=$((f + 1))
+		echo "not ok - $label on $kver: dmesg has kernel reports (see $log)"
+		grep -E "$SCULL_DMESG_BAD" "$log" | head -n 10 | sed 's/^/#   /'
+	fi
+	echo "$p $f $s" > "$logs/$label-$kver.counts"
+}
+
+# All the boots of one kernel, one after the other.
+kernel_runs() {
+	local kver=$1
+	guest_run "$kver" tests 1G 1800 tests/guest.sh
+	guest_run "$kver" exhaustion 256M 900 tests/exhaust.sh
+	guest_run "$kver" install 1G 900 tests/install.sh
+}
+
+jobs=${SCULL_JOBS:-$(nproc 2>/dev/null || echo 1)}
+if [ "$jobs" -gt 1 ]; then
+	phase "booting the kernels in parallel: $(echo "$kvers" | tr '\n' ' ')"
+	pids=()
+	for kver in $kvers; do
+		# Progress (stderr) shows live, the reports once all is done.
+		kernel_runs "$kver" > "$logs/runs-$kver.out" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for kver in $kvers; do
+		cat "$logs/runs-$kver.out"
+	done
 else
-	echo "$pass passed, $fail failed"
+	for kver in $kvers; do
+		kernel_runs "$kver"
+	done
 fi
+
+# Per-kernel summaries, then the total.
+for kver in $kvers; do
+	kp=0 kf=0 ks=0
+	for c in "$logs"/*-"$kver".counts; do
+		[ -f "$c" ] || continue
+		read -r p f s < "$c"
+		kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + s))
+	done
+	[ -n "$(ls "$logs"/*-"$kver".counts 2>/dev/null)" ] || kf=1
+	add "$kp" "$kf" "$ks"
+	echo "# $kver: $kp passed, $kf failed, $ks skipped"
+done
+echo "# make check took $((SECONDS - start)) s; logs in $logs"
+totals_line
 [ "$fail" -eq 0 ]

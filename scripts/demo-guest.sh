@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The guest's half of make demo (see demo.sh).  Run as root in the guest.
+# The guest's half of make demo (see demo.sh): run as root in the guest, in
+# the repo.  Loads scull.ko (order=2: 16 KiB quanta), copies 4 MiB of random
+# data into each node with cp and dd, reads it back with cat and dd, shows
+# /proc/scullmem for the three allocators, and unloads.
 set -euo pipefail
 
-echo 1 > /proc/sys/kernel/kptr_restrict	# real addresses in vmallocinfo
-echo "# ./load.sh order=2"
-./load.sh order=2
+say() { printf '\n$ %s\n' "$*"; }
+
+ko=${SCULL_KO:-./scull.ko}
+if [ -x ./load.sh ]; then
+	say "./load.sh order=2"
+	./load.sh order=2
+else
+	say "insmod $ko order=2"
+	insmod "$ko" order=2
+fi
 ls -l /dev/scullp /dev/scullv /dev/scullk
 
+say "head -c 4M /dev/urandom > /tmp/demo.bin"
 head -c $((4 << 20)) /dev/urandom > /tmp/demo.bin
-echo "# cp /tmp/demo.bin /dev/scullp; cat /tmp/demo.bin > /dev/scullv; dd ... of=/dev/scullk"
-cp /tmp/demo.bin /dev/scullp
-cat /tmp/demo.bin > /dev/scullv
-dd if=/tmp/demo.bin of=/dev/scullk bs=1M status=none
 for d in scullp scullv scullk; do
-	cmp /tmp/demo.bin /dev/$d
-	echo "$d: $(stat -c %s /tmp/demo.bin) bytes in, read back identical"
+	say "cp /tmp/demo.bin /dev/$d && cat /dev/$d > /tmp/back.bin && cmp /tmp/back.bin /tmp/demo.bin"
+	cp /tmp/demo.bin /dev/$d
+	cat /dev/$d > /tmp/back.bin
+	cmp /tmp/back.bin /tmp/demo.bin
+	echo "$d: $(stat -c %s /tmp/demo.bin) bytes in with cp, read back identical with cat"
+	say "dd if=/tmp/demo.bin of=/dev/$d bs=64k && dd if=/dev/$d bs=1M | cmp - /tmp/demo.bin"
+	dd if=/tmp/demo.bin of=/dev/$d bs=64k status=none
+	dd if=/dev/$d bs=1M status=none | cmp - /tmp/demo.bin
+	echo "$d: rewritten with dd, read back identical with dd"
 done
+
+# Root has CAP_SYS_ADMIN, so /proc/scullmem shows real addresses; with
+# kptr_restrict=1, /proc/vmallocinfo does too (for CAP_SYSLOG).
+say "echo 1 > /proc/sys/kernel/kptr_restrict"
+echo 1 > /proc/sys/kernel/kptr_restrict
+
+say "grep -E '^(scullmem|stats)' /proc/scullmem"
+grep -E '^(scullmem|stats)' /proc/scullmem
 
 echo
 echo "# /proc/scullmem, side by side: the first quanta of each device"
@@ -40,14 +62,20 @@ awk '
 	}' /proc/scullmem
 echo "(runs: physically contiguous runs / pages in the quantum)"
 
-echo
-echo "# head of /proc/scullmem for each device"
-head -n 10 /proc/scullmem
 for d in scullp scullv scullk; do
-	grep -A 6 "^Device $d:" /proc/scullmem
+	echo
+	echo "# /proc/scullmem, the head of $d's block"
+	awk -v d="Device $d:" 'index($0, d) == 1 { p = 1 } /^Device / && index($0, d) != 1 { p = 0 }
+		p && n++ < 12' /proc/scullmem
 done
+
 echo
-echo "# each scullv quantum is a vmalloc area:"
+echo "# each scullv quantum is a vmalloc area (/proc/vmallocinfo):"
 awk '/\[scull\]/ && n++ < 3' /proc/vmallocinfo
-echo "# ./unload.sh"
-./unload.sh
+if [ -x ./unload.sh ]; then
+	say "./unload.sh"
+	./unload.sh
+else
+	say "rmmod scull"
+	rmmod scull
+fi

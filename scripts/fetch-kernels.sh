@@ -2,26 +2,50 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Fetch the Debian kernel images the bench boots, without installing them:
-# apt-get download + dpkg-deb -x into the cache, then build each kernel's
-# base initramfs (busybox-static, the 9p modules, scripts/initramfs-init).
-# Cached: a kernel is fetched once, an initramfs rebuilt when its init is.
+# `apt-get download linux-image-<kver>-unsigned`, `dpkg-deb -x` into
+# $SCULL_CACHE/kernels/<kver>/root/ (kernel: root/boot/vmlinuz-<kver>), then
+# build each kernel's base initramfs: busybox-static, scripts/initramfs-init
+# as /init, and the modules 9p over virtio needs (modprobe --show-depends,
+# in load order, .ko.xz unpacked), listed in kernels/<kver>/modules.list.
+#
+#   scripts/fetch-kernels.sh [6.1|6.12|<kver>|debug]...   (default: both)
+#
+# Cached: a kernel is fetched once; its initramfs is rebuilt when one of its
+# inputs (the init, this script, busybox) changes.  Files are replaced
+# atomically, so guests that are booting meanwhile are not disturbed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# As root, apt warns that the download is not sandboxed: it needn't be.
+download() {
+	apt-get download -qq -o Acquire::Retries=3 -o APT::Sandbox::User=root "$1"
+}
+
 fetch_one() {
-	local kver=$1 dir=$SCULL_CACHE/kernels/$1 deb
+	local kver=$1 dir=$SCULL_CACHE/kernels/$1 deb pkg=linux-image-$1-unsigned tmp
 	if [ ! -f "$dir/root/boot/vmlinuz-$kver" ]; then
-		log "fetching linux-image-$kver-unsigned"
+		log "fetching $pkg"
 		mkdir -p "$SCULL_CACHE/debs" "$dir"
-		(cd "$SCULL_CACHE/debs" && { apt-get download -qq "linux-image-$kver-unsigned" ||
-			{ apt-get update -qq && apt-get download -qq "linux-image-$kver-unsigned"; }; })
-		deb=$(find "$SCULL_CACHE/debs" -name "linux-image-${kver}-unsigned_*.deb" | sort | tail -n 1)
+		# Stale package lists (a new machine, or a kernel update since the
+		# last apt-get update) make the download fail: update, then retry.
+		if ! (cd "$SCULL_CACHE/debs" && download "$pkg"); then
+			apt-get update -qq || die "apt-get update failed"
+			(cd "$SCULL_CACHE/debs" && download "$pkg") ||
+				die "apt-get download $pkg failed; if Debian has a newer kernel ABI by now," \
+					"upgrade the headers (apt-get install $SCULL_HEADER_PKGS) and run again"
+		fi
+		deb=$(find "$SCULL_CACHE/debs" -name "${pkg}_*.deb" | sort -V | tail -n 1)
+		[ -n "$deb" ] || die "apt-get download $pkg failed"
+		tmp=$(mktemp -d "$dir/.root.XXXXXX")
+		dpkg-deb -x "$deb" "$tmp" || { rm -rf "$tmp"; die "dpkg-deb -x $deb failed"; }
+		[ -f "$tmp/boot/vmlinuz-$kver" ] || { rm -rf "$tmp"; die "$deb has no boot/vmlinuz-$kver"; }
+		# The package leaves modules.dep to its postinst.
+		depmod -b "$tmp" "$kver"
 		rm -rf "$dir/root"
-		dpkg-deb -x "$deb" "$dir/root"
-		depmod -b "$dir/root" "$kver"
+		mv "$tmp" "$dir/root"
+		rm -f "$deb"
 	fi
-	[ "$dir/initramfs.cpio" -nt "$SCULL_TOP/scripts/initramfs-init" ] ||
-		make_initramfs "$kver" "$dir"
+	ensure_initramfs "$kver" "$dir"
 }
 
 # The modules that 9p over virtio needs, in load order (the debug kernel
@@ -30,43 +54,76 @@ ninep_modules() {
 	local name
 	[ "$1" != debug ] || return 0
 	for name in virtio_pci 9pnet_virtio 9p; do
-		modprobe -d "$2/root" -S "$1" --show-depends "$name"
+		modprobe -d "$2/root" -S "$1" --show-depends "$name" ||
+			die "modprobe --show-depends $name failed for $1"
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
+}
+
+# ensure_initramfs KVER DIR: (re)build DIR/initramfs.cpio when its inputs changed.
+ensure_initramfs() {
+	local kver=$1 dir=$2 key
+	key=$(cat "$SCULL_TOP/scripts/initramfs-init" "$SCULL_TOP/scripts/fetch-kernels.sh" \
+		/bin/busybox | sha256sum | cut -c1-16)
+	if [ -f "$dir/initramfs.cpio" ] && [ "$(cat "$dir/initramfs.key" 2>/dev/null)" = "$key" ]; then
+		return 0
+	fi
+	make_initramfs "$kver" "$dir"
+	echo "$key" > "$dir/initramfs.key"
 }
 
 # busybox, /init and the 9p modules.
 make_initramfs() {
 	local kver=$1 dir=$2 ir m name
 	log "building the initramfs for $kver"
+	[ -x /bin/busybox ] || die "/bin/busybox is missing: run scripts/setup.sh"
 	ir=$(mktemp -d)
-	mkdir -p "$ir/bin" "$ir/modules" "$ir/proc" "$ir/sys" "$ir/dev"
+	mkdir -p "$ir/bin" "$ir/modules" "$ir/proc" "$ir/sys" "$ir/dev" "$ir/host"
 	cp /bin/busybox "$ir/bin/busybox"
 	cp "$SCULL_TOP/scripts/initramfs-init" "$ir/init"
 	chmod 755 "$ir/init"
 	: > "$ir/modules.list"
+	: > "$dir/modules.list.tmp"
 	for m in $(ninep_modules "$kver" "$dir"); do
 		name=$(basename "$m")
 		case $name in
-		*.xz)
+		*.ko.xz)
 			xz -dc "$m" > "$ir/modules/${name%.xz}"
 			name=${name%.xz} ;;
+		*.ko.zst)
+			zstd -qdc "$m" > "$ir/modules/${name%.zst}"
+			name=${name%.zst} ;;
+		*.ko.gz)
+			gzip -dc "$m" > "$ir/modules/${name%.gz}"
+			name=${name%.gz} ;;
 		*) cp "$m" "$ir/modules/$name" ;;
 		esac
 		echo "$name" >> "$ir/modules.list"
+		echo "$m" >> "$dir/modules.list.tmp"
 	done
-	(cd "$ir" && find . | cpio -o -H newc --quiet) > "$dir/initramfs.cpio"
+	if [ "$kver" != debug ] && ! grep -q '/9p\.ko' "$dir/modules.list.tmp"; then
+		rm -rf "$ir"
+		die "no 9p module found for $kver under $dir/root"
+	fi
+	(cd "$ir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$dir/initramfs.cpio.tmp"
 	rm -rf "$ir"
+	mv "$dir/modules.list.tmp" "$dir/modules.list"
+	mv "$dir/initramfs.cpio.tmp" "$dir/initramfs.cpio"
 }
+
+# One fetch at a time (make check and make check-debug may overlap).
+mkdir -p "$SCULL_CACHE/kernels"
+exec 9> "$SCULL_CACHE/kernels/.lock"
+flock 9
 
 # shellcheck disable=SC2046 # kernel versions have no spaces
 [ $# -gt 0 ] || set -- $(scull_kvers)
-for kver in "$@"; do
+for k in "$@"; do
+	kver=$(scull_kver_of "$k")
 	if [ "$kver" = debug ]; then
 		# The debug kernel comes from debug-kernel.sh; only its initramfs is made here.
 		dir=$SCULL_CACHE/kernels/debug
 		mkdir -p "$dir"
-		[ "$dir/initramfs.cpio" -nt "$SCULL_TOP/scripts/initramfs-init" ] ||
-			make_initramfs debug "$dir"
+		ensure_initramfs debug "$dir"
 		continue
 	fi
 	fetch_one "$kver"

@@ -1,54 +1,81 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot a kernel in QEMU (software emulation) and run a command in it.
+# Boot a kernel in QEMU (software emulation, no KVM) and run a command in it.
 #
-#   vm.sh --kver 6.12 [--mem 1G] [--append ARGS] [--timeout S] [--out DIR]
-#         [--kernel BZIMAGE] [--env NAME=VALUE]... -- COMMAND...
+#   vm.sh --kver 6.1|6.12|<kver>|debug [--mem 1G] [--append ARGS]
+#         [--timeout S] [--out DIR] [--kernel BZIMAGE] [--env NAME=VALUE]...
+#         -- COMMAND...
 #
-# COMMAND runs as root, chrooted in the host's root (read-only over 9p),
-# in the current directory, with a private /tmp.  --out DIR makes DIR
-# writable in the guest, at the same path.  The guest's console is
-# printed; its dmesg is checked for kernel errors.  Exit code: COMMAND's,
-# or 1 if it did not finish or the dmesg is dirty.  The last line is
-# `SCULL-DMESG clean` or `SCULL-DMESG dirty N`.
+# COMMAND runs as root in bash, chrooted in the host's root (read-only over
+# 9p), in the current directory, with a private tmpfs /tmp.  The guest sees
+# SCULL_KVER, SCULL_CACHE, SCULL_BUILD, SCULL_TOP, the --env variables and
+# SCULL_KO when it is set here.  --out DIR makes DIR writable
+# in the guest, at the same path.  --append adds to the kernel command line
+# (later options win over the defaults).  The payload's output is printed;
+# the guest's dmesg is checked for kernel reports ($SCULL_DMESG_BAD in
+# lib.sh), the offending lines printed on stderr.
+#
+# Exit code: COMMAND's; 1 if it did not finish (crash, or --timeout seconds,
+# default 1200, went by) or if the dmesg is dirty.  The last line on stdout
+# is `SCULL-DMESG clean` or `SCULL-DMESG dirty N` (N report lines; also
+# dirty when no dmesg came back).  SCULL_CONSOLE_SAVE=FILE / SCULL_DMESG_SAVE=FILE
+# keep the whole console / the dmesg.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 kver='' mem=1G append='' timeout=1200 out='' kernel='' envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kver)
-		if [ "$2" = debug ]; then kver=debug; else kver=$(scull_kver_of "$2"); fi
-		shift 2 ;;
+	--kver | --mem | --append | --timeout | --out | --kernel | --env)
+		[ $# -ge 2 ] || die "vm.sh: $1 needs a value" ;;
+	esac
+	case $1 in
+	--kver) kver=$(scull_kver_of "$2"); shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--out) out=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
-	--env) envs+=("$2"); shift 2 ;;
+	--env)
+		case $2 in
+		[A-Za-z_]*=*) envs+=("$2") ;;
+		*) die "vm.sh: --env wants NAME=VALUE, not '$2'" ;;
+		esac
+		shift 2 ;;
+	-h | --help) usage ;;
 	--) shift; break ;;
-	*) die "vm.sh: unknown option $1" ;;
+	*) log "vm.sh: unknown option $1"; usage ;;
 	esac
 done
-[ $# -gt 0 ] || die "vm.sh: no command"
-[ -n "$kver" ] || die "vm.sh: --kver is required"
+[ $# -gt 0 ] || { log "vm.sh: no command"; usage; }
+[ -n "$kver" ] || { log "vm.sh: --kver is required"; usage; }
+case $timeout in
+'' | *[!0-9]*) die "vm.sh: --timeout wants seconds, not '$timeout'" ;;
+esac
+command -v qemu-system-x86_64 > /dev/null || die "qemu-system-x86_64 is missing: run scripts/setup.sh"
 
 kdir=$SCULL_CACHE/kernels/$kver
-[ -f "$kdir/initramfs.cpio" ] || "$SCULL_TOP/scripts/fetch-kernels.sh" "$kver"
+# Cheap when all is cached; rebuilds the initramfs when its init changed.
+"$SCULL_TOP/scripts/fetch-kernels.sh" "$kver"
 if [ -z "$kernel" ] && [ "$kver" = debug ]; then
 	kernel=$("$SCULL_TOP/scripts/debug-kernel.sh" --print-path)/arch/x86/boot/bzImage
 fi
 [ -n "$kernel" ] || kernel=$kdir/root/boot/vmlinuz-$kver
+[ -f "$kernel" ] || die "no kernel image at $kernel"
 
 # The base initramfs plus a second archive with the payload.
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/scullvm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/p"
 {
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-	echo "export HOME=/root LANG=C.UTF-8 SCULL_KVER=$(printf %q "$kver")"
+	echo "export HOME=/root LANG=C.UTF-8 TERM=dumb SCULL_KVER=$(printf %q "$kver")"
+	echo "export SCULL_TOP=$(printf %q "$SCULL_TOP")"
 	echo "export SCULL_CACHE=$(printf %q "$SCULL_CACHE") SCULL_BUILD=$(printf %q "$SCULL_BUILD")"
+	[ -z "${SCULL_KO:-}" ] || echo "export SCULL_KO=$(printf %q "$SCULL_KO")"
 	for e in "${envs[@]}"; do
 		echo "export ${e%%=*}=$(printf %q "${e#*=}")"
 	done
@@ -57,11 +84,17 @@ mkdir "$work/p"
 	echo
 } > "$work/p/payload.sh"
 printf '%s' "$out" > "$work/p/outdir"
-printf '%s\n' "$PWD" "$SCULL_TOP" "$SCULL_BUILD" > "$work/p/keep"
+printf '%s\n' "$PWD" "$SCULL_TOP" "$SCULL_BUILD" "$SCULL_CACHE" > "$work/p/keep"
 (cd "$work/p" && printf '%s\n' payload.sh outdir keep | cpio -o -H newc --quiet) > "$work/payload.cpio"
 cat "$kdir/initramfs.cpio" "$work/payload.cpio" > "$work/initrd"
 
-cmdline="console=ttyS0 loglevel=3 panic=-1 slub_debug=FZPU init_on_alloc=0 page_poison=1"
+# log_buf_len: room for the whole run's messages, which are checked at the
+# end.  Under TCG on a busy host a vCPU can be starved for tens of seconds:
+# the longest lockup and RCU stall thresholds keep that from reading as a
+# kernel bug, while a real lockup is still reported (after 120 s / 300 s).
+cmdline="console=ttyS0 loglevel=3 log_buf_len=8M panic=-1 panic_on_warn=0"
+cmdline="$cmdline watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300"
+cmdline="$cmdline slub_debug=FZPU init_on_alloc=0 page_poison=1"
 case $kver in
 6.1.* | debug) ;;
 *) cmdline="$cmdline kfence.sample_interval=100" ;;
@@ -70,33 +103,58 @@ esac
 virtfs=(-virtfs 'local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap')
 [ -z "$out" ] || virtfs+=(-virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap")
 
-# thread=single: multi-threaded TCG races with 6.12's boot-time code patching.
+# thread=single: multi-threaded TCG races with 6.12's boot-time code
+# patching (Oops: int3 in sched_clock_cpu).  -nic none: no network, and no
+# iPXE option ROM to load.  The console (ttyS0) is stdout.
+start=$SECONDS
+set +e
 timeout --foreground -k 10 "$timeout" \
 	qemu-system-x86_64 -accel tcg,thread=single -smp 2 -m "$mem" \
-	-nographic -no-reboot -serial mon:stdio -display none \
+	-nographic -no-reboot -serial mon:stdio -display none -nic none \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline $append" \
 	"${virtfs[@]}" < /dev/null 2>&1 | tr -d '\r' | tee "$work/console" |
-	awk '/SCULL-DMESG-BEGIN/ { p = 0 } p { print; fflush() } /SCULL-VM-START/ { p = 1 }' || true
+	awk '/SCULL-DMESG-BEGIN/ { p = 0 }
+		p {
+			# The marker after output that did not end its last line.
+			if (match($0, /SCULL-VM-EXIT [0-9]+$/) && RSTART > 1) {
+				print substr($0, 1, RSTART - 1)
+				$0 = substr($0, RSTART)
+			}
+			print; fflush()
+		}
+		/SCULL-VM-START/ { p = 1 }'
+qrc=${PIPESTATUS[0]}
+set -e
+elapsed=$((SECONDS - start))
 
 # The verdicts.
 sed -n '/SCULL-DMESG-BEGIN/,/SCULL-DMESG-END/p' "$work/console" > "$work/dmesg"
 [ -z "${SCULL_DMESG_SAVE:-}" ] || cp "$work/dmesg" "$SCULL_DMESG_SAVE"
 [ -z "${SCULL_CONSOLE_SAVE:-}" ] || cp "$work/console" "$SCULL_CONSOLE_SAVE"
 
+boot=$(sed -n 's/.*SCULL-VM-START \([0-9.]*\)$/\1/p' "$work/console" | head -n 1)
 rc=$(sed -n 's/.*SCULL-VM-EXIT \([0-9]*\)$/\1/p' "$work/console" | tail -n 1)
 if [ -z "$rc" ]; then
-	log "the guest did not finish (crash or timeout); its console ends with:"
-	tail -n 40 "$work/console" >&2
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		log "the guest ($kver) timed out after $timeout s; its console ends with:"
+	else
+		log "the guest ($kver) did not finish (QEMU exit $qrc; crash or panic?); its console ends with:"
+	fi
+	tail -n 60 "$work/console" >&2
 	rc=1
 fi
+grep 'SCULL-VM-ERROR' "$work/console" >&2 || true
+log "$kver: booted in ${boot:-?} s (guest clock), whole run ${elapsed} s, payload exit $rc"
 
-# Kernel reports that fail a run.
-bad='WARNING:|BUG:|BUG |Oops|Call Trace|kernel BUG|Poison overwritten|Redzone|redzone|KFENCE:|KASAN:|kmemleak:.*(new suspected|unreferenced)|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|invoked oom-killer|Out of memory|page allocation failure|general protection fault|Object padding overwritten'
-dirty=$(grep -E -c "$bad" "$work/dmesg" || true)
+dirty=$(grep -E -c "$SCULL_DMESG_BAD" "$work/dmesg" || true)
 if [ "$dirty" -gt 0 ] || [ ! -s "$work/dmesg" ]; then
-	log "the guest's dmesg is dirty:"
-	grep -E -B2 -A20 "$bad" "$work/dmesg" | head -n 80 >&2 || true
-	[ -s "$work/dmesg" ] || dirty=1
+	if [ -s "$work/dmesg" ]; then
+		log "the guest's dmesg is dirty ($dirty report lines):"
+		grep -E -B2 -A20 "$SCULL_DMESG_BAD" "$work/dmesg" | head -n 120 >&2 || true
+	else
+		log "the guest's dmesg did not come back"
+		dirty=1
+	fi
 	echo "SCULL-DMESG dirty $dirty"
 	[ "$rc" -ne 0 ] || rc=1
 else
