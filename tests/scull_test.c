@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -133,6 +134,50 @@ static long proc_quanta(const char *dev, int *privileged)
 			in = !strncmp(line, hdr, strlen(hdr));
 		else if (in && !strncmp(line, "    quantum ", 12))
 			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* One quantum line of /proc/scullmem. */
+struct qline {
+	unsigned long idx;
+	unsigned long long virt, phys, pfn;
+	char region[16], word[16];
+	unsigned int pages, runs;
+};
+
+/*
+ * Parse the quantum lines of one device into out[] (at most max); returns
+ * how many there were (possibly more than max), -1 on a malformed line.
+ */
+static long proc_qlines(const char *dev, struct qline *out, long max)
+{
+	char line[512], hdr[64];
+	long n = 0;
+	int in = 0;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	if (!f)
+		return -1;
+	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
+	while (fgets(line, sizeof(line), f)) {
+		struct qline q;
+
+		if (!strncmp(line, "Device ", 7))
+			in = !strncmp(line, hdr, strlen(hdr));
+		if (!in || strncmp(line, "    quantum ", 12))
+			continue;
+		if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s",
+			   &q.idx, &q.virt, &q.phys, &q.pfn, q.region, &q.pages, &q.runs,
+			   q.word) != 8) {
+			fprintf(stderr, "# malformed: %s", line);
+			n = -1;
+			break;
+		}
+		if (n < max)
+			out[n] = q;
+		n++;
 	}
 	fclose(f);
 	return n;
@@ -266,7 +311,9 @@ TEST_F(scull, o_trunc)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, read(fd, buf, 1));
 	close(fd);
+	ASSERT_EQ(0, attr(self->name, "size"));
 	ASSERT_EQ(0, attr(self->name, "quanta"));
+	ASSERT_EQ(0, proc_quanta(self->name, NULL));
 }
 
 TEST_F(scull, reads_at_and_after_size)
@@ -364,6 +411,22 @@ TEST_F(scull, readv_writev_pv2)
 
 /* ---- random operations against a reference file -------------------------- */
 
+/* Cut buf[0..len) into 1 to 8 consecutive pieces at random places. */
+static int split_iov(struct iovec *iov, unsigned char *buf, size_t len)
+{
+	int n = 1 + rnd() % 8, i;
+	size_t done = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t l = i == n - 1 ? len - done : rnd() % (len - done + 1);
+
+		iov[i].iov_base = buf + done;
+		iov[i].iov_len = l;
+		done += l;
+	}
+	return n;
+}
+
 TEST_F_TIMEOUT(scull, random_ops_vs_reference, 600)
 {
 	size_t span = 2 * self->qset * self->quantum + 3 * self->quantum;
@@ -371,6 +434,7 @@ TEST_F_TIMEOUT(scull, random_ops_vs_reference, 600)
 	char path[] = "/tmp/scull-ref-XXXXXX";
 	unsigned char *a = malloc(maxlen), *b = malloc(maxlen);
 	int ref, i, ops = getenv("SCULL_OPS") ? atoi(getenv("SCULL_OPS")) : 3000;
+	struct iovec iov[8];
 	off_t pos;
 
 	if (span > (64UL << 20))
@@ -384,7 +448,20 @@ TEST_F_TIMEOUT(scull, random_ops_vs_reference, 600)
 		size_t len = rnd() % maxlen;
 		ssize_t r1, r2;
 
-		switch (rnd() % 4) {
+		switch (rnd() % 6) {
+		case 4:	/* pwritev2 of the same bytes in up to 8 pieces */
+			fill_rnd(a, len);
+			r1 = pwritev2(self->fd, iov, split_iov(iov, a, len), off, 0);
+			r2 = pwrite(ref, a, len, off);
+			ASSERT_EQ(r2, r1) TH_LOG("op %d: pwritev2 %zu at %lld", i, len, (long long)off);
+			break;
+		case 5:	/* preadv2 into up to 8 pieces */
+			memset(a, 0xee, len);
+			r1 = preadv2(self->fd, iov, split_iov(iov, a, len), off, 0);
+			r2 = pread(ref, b, len, off);
+			ASSERT_EQ(r2, r1) TH_LOG("op %d: preadv2 %zu at %lld", i, len, (long long)off);
+			ASSERT_EQ(0, memcmp(a, b, r1 > 0 ? r1 : 0)) TH_LOG("op %d: data differ", i);
+			break;
 		case 0:
 		case 1:
 			fill_rnd(a, len);
@@ -479,6 +556,14 @@ TEST_F(scull, llseek_edges)
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(-1, lseek(self->fd, -101, SEEK_END));
 	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(1000000, lseek(self->fd, 0, SEEK_CUR));
+	ASSERT_EQ(-1, lseek(self->fd, -1000001, SEEK_CUR));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, lseek(self->fd, 0, SEEK_DATA + 42));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, lseek(self->fd, 0, -1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(1000000, lseek(self->fd, 0, SEEK_CUR));
 	ASSERT_EQ(-1, lseek(self->fd, 0, 42));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(limit, lseek(self->fd, limit, SEEK_SET));
@@ -806,6 +891,145 @@ TEST_F_TIMEOUT(scull, mmap_differential, 300)
 	munmap(m, n);
 }
 
+/* ---- /proc/scullmem against the page tables ----------------------------- */
+
+/*
+ * Map the device, fault in every page of the written quanta, read their
+ * pfns from /proc/self/pagemap and check each quantum line's pfn, phys,
+ * pages, runs and contiguous/scattered word against them.
+ */
+TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
+{
+	size_t q = self->quantum, pages = q / 4096;
+	unsigned long idx[4] = { 0, 1, 2, self->qset + 3 };	/* the last in another qset */
+	size_t len = (idx[3] + 1) * q;
+	int vmalloc = !strcmp(self->name, "scullv"), pm, i;
+	unsigned char *m, *buf = malloc(q);
+	unsigned long long offset0 = 0;
+	struct qline ql[8];
+
+	if (!can_map(variant, self->order))
+		SKIP(return, "kmalloc quanta of order %u are slab memory", self->order);
+	seed_rng("proc_matches_pagemap");
+	for (i = 0; i < 4; i++) {
+		fill_rnd(buf, q);
+		ASSERT_EQ((ssize_t)q, pwrite(self->fd, buf, q, idx[i] * q));
+	}
+	ASSERT_EQ(4, proc_qlines(self->name, ql, 8));
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	pm = open("/proc/self/pagemap", O_RDONLY);
+	ASSERT_LE(0, pm);
+	for (i = 0; i < 4; i++) {
+		unsigned long long prev = 0;
+		unsigned int runs = 0;
+		size_t p;
+
+		ASSERT_EQ(idx[i], ql[i].idx);
+		ASSERT_EQ(pages, ql[i].pages);
+		ASSERT_STREQ(vmalloc ? "vmalloc" : "linear", ql[i].region);
+		ASSERT_NE(0, ql[i].virt);
+		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
+		for (p = 0; p < pages; p++) {
+			volatile unsigned char *addr = m + idx[i] * q + p * 4096;
+			unsigned long long e = 0, pfn;
+
+			(void)*addr;			/* fault it in */
+			ASSERT_EQ(8, pread(pm, &e, 8, (uintptr_t)addr / 4096 * 8));
+			ASSERT_TRUE(e >> 63) TH_LOG("quantum %lu page %zu not present", idx[i], p);
+			pfn = e & ((1ULL << 55) - 1);
+			ASSERT_NE(0, pfn) TH_LOG("pagemap hides pfns: not CAP_SYS_ADMIN?");
+			if (p == 0) {
+				ASSERT_EQ(pfn, ql[i].pfn)
+					TH_LOG("quantum %lu: proc pfn %llx, mapped %llx",
+					       idx[i], ql[i].pfn, pfn);
+			}
+			if (p == 0 || pfn != prev + 1)
+				runs++;
+			prev = pfn;
+		}
+		ASSERT_EQ(runs, ql[i].runs) TH_LOG("quantum %lu", idx[i]);
+		ASSERT_STREQ(runs == 1 ? "contiguous" : "scattered", ql[i].word);
+		if (!vmalloc) {
+			/* The linear map: one virt - phys offset for all. */
+			if (i == 0)
+				offset0 = ql[i].virt - ql[i].phys;
+			ASSERT_EQ(offset0, ql[i].virt - ql[i].phys);
+			ASSERT_LE(0xffff800000000000ULL, ql[i].virt);
+		}
+	}
+	close(pm);
+	munmap(m, len);
+	free(buf);
+}
+
+/* ---- zeroed allocations ---------------------------------------------------- */
+
+/*
+ * A few bytes written at random places of quanta spread over three qsets:
+ * everything else, in those quanta and between them, reads as zeros.
+ */
+TEST_F_TIMEOUT(scull, sparse_partial_quanta_zeroed, 120)
+{
+	size_t q = self->quantum, span_q = 3 * self->qset + 2, nq = span_q < 32 ? span_q : 32;
+	size_t span = span_q * q, end = 0, i, chunk = 1 << 20;
+	unsigned char *ref = calloc(1, span), *buf = malloc(chunk);
+
+	ASSERT_NE(NULL, ref);
+	seed_rng("sparse_partial_quanta_zeroed");
+	for (i = 0; i < nq; i++) {
+		size_t qi = i * span_q / nq, len = 1 + rnd() % 64;
+		size_t off = qi * q + rnd() % (q - len + 1);
+
+		fill_rnd(ref + off, len);
+		ref[off] |= 1;
+		ASSERT_EQ((ssize_t)len, pwrite(self->fd, ref + off, len, off));
+		if (off + len > end)
+			end = off + len;
+	}
+	ASSERT_EQ(end, attr(self->name, "size"));
+	ASSERT_EQ(nq, attr(self->name, "quanta"));
+	ASSERT_EQ((long)nq, proc_quanta(self->name, NULL));
+	for (i = 0; i < end; i += chunk) {
+		size_t n = end - i < chunk ? end - i : chunk;
+
+		memset(buf, 0xee, n);
+		ASSERT_EQ((ssize_t)n, pread(self->fd, buf, n, i));
+		ASSERT_EQ(0, memcmp(buf, ref + i, n)) TH_LOG("differs in [%zu, %zu)", i, i + n);
+	}
+	free(ref);
+	free(buf);
+}
+
+/*
+ * Quanta full of 0xA5 are freed by O_TRUNC; the next allocations likely
+ * get the same pages back, and must still read as zeros where unwritten.
+ */
+TEST_F(scull, freed_quanta_reused_zeroed)
+{
+	size_t q = self->quantum, nq = 64, i;
+	unsigned char *buf = malloc(nq * q);
+	int fd;
+
+	memset(buf, 0xA5, nq * q);
+	ASSERT_EQ((ssize_t)(nq * q), pwrite(self->fd, buf, nq * q, 0));
+	fd = open(variant->path, O_WRONLY | O_TRUNC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, attr(self->name, "quanta"));
+	for (i = 0; i < nq; i++)
+		ASSERT_EQ(1, pwrite(self->fd, "Z", 1, i * q + q / 2));
+	ASSERT_EQ(nq, attr(self->name, "quanta"));
+	memset(buf, 0xee, nq * q);
+	ASSERT_EQ((ssize_t)((nq - 1) * q + q / 2 + 1), pread(self->fd, buf, nq * q, 0));
+	for (i = 0; i < nq; i++) {
+		ASSERT_EQ('Z', buf[i * q + q / 2]);
+		buf[i * q + q / 2] = 0;
+	}
+	ASSERT_TRUE(all_zero(buf, (nq - 1) * q + q / 2 + 1));
+	free(buf);
+}
+
 /* ---- concurrency -------------------------------------------------------- */
 
 TEST_F_TIMEOUT(scull, concurrent_regions, 600)
@@ -855,6 +1079,78 @@ TEST_F_TIMEOUT(scull, concurrent_regions, 600)
 		free(a);
 		free(b);
 	}
+}
+
+/* Threads sharing one descriptor, each on its own region. */
+struct region_arg {
+	int fd;
+	int i;
+	size_t region;
+	int ok;
+};
+
+static void fill_seeded(unsigned char *p, size_t n, uint64_t s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		p[i] = s >> 24;
+	}
+}
+
+static void *region_thread(void *p)
+{
+	struct region_arg *a = p;
+	unsigned char *in = malloc(a->region), *out = malloc(a->region);
+	off_t base = (off_t)a->i * a->region;
+	int k;
+
+	fill_seeded(in, a->region, 77 + a->i);
+	a->ok = 1;
+	for (k = 0; k < 8 && a->ok; k++) {
+		size_t o = k * a->region / 8, n = (k + 1) * a->region / 8 - o;
+
+		if (pwrite_all(a->fd, in + o, n, base + o) != (ssize_t)n ||
+		    pread(a->fd, out, o + n, base) != (ssize_t)(o + n) || memcmp(in, out, o + n))
+			a->ok = 0;
+	}
+	free(in);
+	free(out);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(scull, concurrent_threads_one_fd, 300)
+{
+	enum { NT = 4 };
+	struct region_arg a[NT];
+	pthread_t t[NT];
+	size_t region = self->qset * self->quantum / 2 + 1234;
+	unsigned char *exp, *got;
+	int i;
+
+	if (region > (1UL << 20))
+		region = (1UL << 20) + 1234;
+	for (i = 0; i < NT; i++) {
+		a[i] = (struct region_arg){ .fd = self->fd, .i = i, .region = region };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, region_thread, &a[i]));
+	}
+	for (i = 0; i < NT; i++)
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+	for (i = 0; i < NT; i++)
+		ASSERT_TRUE(a[i].ok) TH_LOG("thread %d saw wrong data", i);
+	ASSERT_EQ(NT * region, attr(self->name, "size"));
+	exp = malloc(region);
+	got = malloc(region);
+	for (i = 0; i < NT; i++) {
+		fill_seeded(exp, region, 77 + i);
+		ASSERT_EQ((ssize_t)region, pread(self->fd, got, region, (off_t)i * region));
+		ASSERT_EQ(0, memcmp(exp, got, region)) TH_LOG("region %d differs", i);
+	}
+	free(exp);
+	free(got);
 }
 
 /*

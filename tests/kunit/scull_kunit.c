@@ -111,14 +111,20 @@ static const struct scull_locate_case scull_locate_cases[] = {
 	{ "order1_qset2",	3 * 8192 + 5,		1, 2,     3, 1, 1, 5 },
 	{ "qset1",		3 * 4096 + 7,		0, 1,     3, 3, 0, 7 },
 	{ "order10",		(5LL << 22) + 12345,	10, 4,    5, 1, 1, 12345 },
-	/* (2^51 - 1) = 500 * 4503599627370 + 247 */
-	{ "limit0_last_byte",	LIMIT0 - 1,		0, 500,   (1UL << 51) - 1,
-	  4503599627370UL, 247, 4095 },
-	/* (2^41 - 1) = 65536 * (2^25 - 1) + 65535 */
-	{ "limit10_last_byte",	LIMIT10 - 1,		10, 65536, (1UL << 41) - 1,
-	  (1UL << 25) - 1, 65535, (4UL << 20) - 1 },
-	{ "limit10_qset1",	LIMIT10 - 1,		10, 1,    (1UL << 41) - 1,
-	  (1UL << 41) - 1, 0, (4UL << 20) - 1 },
+	/*
+	 * The last byte below the limit is in quantum 2^(63 - shift) - 2: the
+	 * limit leaves out the last whole quantum below 2^63.
+	 * 2^51 - 2 = 500 * 4503599627370 + 246.
+	 */
+	{ "limit0_last_byte",	LIMIT0 - 1,		0, 500,   (1UL << 51) - 2,
+	  4503599627370UL, 246, 4095 },
+	/* 2^41 - 2 = 65536 * (2^25 - 1) + 65534 */
+	{ "limit10_last_byte",	LIMIT10 - 1,		10, 65536, (1UL << 41) - 2,
+	  (1UL << 25) - 1, 65534, (4UL << 20) - 1 },
+	{ "limit10_qset1",	LIMIT10 - 1,		10, 1,    (1UL << 41) - 2,
+	  (1UL << 41) - 2, 0, (4UL << 20) - 1 },
+	{ "limit10_last_quantum", LIMIT10 - (4LL << 20),	10, 3,
+	  (1UL << 41) - 2, ((1UL << 41) - 2) / 3, ((1UL << 41) - 2) % 3, 0 },
 };
 
 static void scull_locate_case_desc(const struct scull_locate_case *c, char *desc)
