@@ -1,65 +1,168 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build, once, a small debug kernel from Debian's linux-source-6.1:
-# tinyconfig + kvm_guest.config + scripts/debug-kernel.config (KASAN,
-# kmemleak, lockdep, fault injection, KUnit).  The tree is kept, for
-# building scull.ko against it, in $SCULL_CACHE/debug-kernel/<key>/, where
-# the key hashes the config fragment and the source package's version.
+# Build, once, the debug kernel of `make check-debug`: Debian's
+# linux-source-6.1, tinyconfig + kernel/configs/kvm_guest.config +
+# scripts/debug-kernel.config (KASAN, kmemleak, lockdep, fault injection,
+# KUnit, all that the guest needs built in).  The tree is kept, configured
+# and with Module.symvers, for building modules with `make -C TREE M=DIR`:
 #
-#   debug-kernel.sh               build if needed, print the tree's path
-#   debug-kernel.sh --print-path  print the tree's path only
+#   $SCULL_CACHE/debug-kernel/KEY/linux-source-6.1/
+#   $SCULL_CACHE/debug-kernel/KEY/build.log
+#
+# KEY hashes the fragment and the linux-source-6.1 package version: change
+# either and the next run builds a new tree (and deletes the old ones).
+# An interrupted build resumes where it stopped.
+#
+#   debug-kernel.sh                 build if needed, print the bzImage's path
+#   debug-kernel.sh --print-path    print the tree's path, build nothing
+#   debug-kernel.sh --print-bzimage print the bzImage's path, build nothing
+#
+# Env: SCULL_CACHE (default ~/.cache/scullmem), SCULL_JOBS (default nproc).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
 
-frag=$SCULL_TOP/scripts/debug-kernel.config
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo none)
-key=$( (echo "$srcver"; cat "$frag") | sha1sum | cut -c1-12)
-tree=$SCULL_CACHE/debug-kernel/$key/linux-source-6.1
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${SCULL_CACHE:-$HOME/.cache/scullmem}/debug-kernel
+frag=$top/scripts/debug-kernel.config
+src=/usr/src/linux-source-6.1.tar.xz
+export DEBIAN_FRONTEND=noninteractive
 
-if [ "${1:-}" = --print-path ]; then
-	echo "$tree"
-	exit 0
-fi
-if [ -f "$tree/.scull-built" ]; then
-	echo "$tree"
-	exit 0
-fi
+log() { printf 'debug-kernel: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
 
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# Bump when the recipe below changes in a way that changes the tree.
+recipe=3
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+
+key_of() {
+	printf 'recipe %s\nlinux-source-6.1 %s\n' "$recipe" "$1" | cat - "$frag" |
+		sha256sum | cut -c1-12
+}
+
+case ${1:-} in
+--print-path | --print-bzimage)
+	[ -n "$srcver" ] || die "linux-source-6.1 is not installed: run $0 once"
+	d=$cache/$(key_of "$srcver")/linux-source-6.1
+	[ "$1" = --print-path ] && echo "$d" || echo "$d/arch/x86/boot/bzImage"
+	exit 0 ;;
+'') ;;
+*) die "usage: $0 [--print-path | --print-bzimage]" ;;
+esac
+
+# The build tools and the source.  dwarves (pahole) is not needed: no
+# DEBUG_INFO, so no BTF.
+pkgs='linux-source-6.1 build-essential flex bison bc libelf-dev libssl-dev xz-utils'
 missing=
-for p in linux-source-6.1 flex bison libelf-dev libssl-dev bc gcc make; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
+for p in $pkgs; do
+	installed "$p" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
 	log "installing:$missing"
-	apt-get update -qq
+	sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get update -qq
 	# shellcheck disable=SC2086 # a list of package names
-	apt-get install -y -qq --no-install-recommends $missing > /dev/null
+	$sudo apt-get install -y --no-install-recommends $missing >&2
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+fi
+[ -f "$src" ] || die "$src is missing (linux-source-6.1 $srcver)"
+
+key=$(key_of "$srcver")
+dir=$cache/$key
+tree=$dir/linux-source-6.1
+bz=$tree/arch/x86/boot/bzImage
+
+mkdir -p "$cache"
+exec 9> "$cache/.lock"
+if ! flock -n 9; then
+	log "another build holds $cache/.lock; waiting"
+	flock 9
+fi
+
+if [ -f "$dir/.built" ] && [ -f "$bz" ]; then
+	echo "$bz"
+	exit 0
 fi
 
 start=$(date +%s)
-log "building the debug kernel in $tree (15-25 min on 2 cores)"
-rm -rf "$SCULL_CACHE/debug-kernel/$key"
-mkdir -p "$SCULL_CACHE/debug-kernel/$key"
-tar -C "$SCULL_CACHE/debug-kernel/$key" -xf /usr/src/linux-source-6.1.tar.xz
+
+# 1. Unpack (start again from scratch if an unpack was interrupted).
+if [ ! -f "$dir/.unpacked" ]; then
+	log "unpacking linux-source-6.1 $srcver into $dir"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	tar -C "$dir" -xf "$src"
+	[ -d "$tree" ] || die "$src did not unpack to linux-source-6.1/"
+	touch "$dir/.unpacked"
+fi
 cd "$tree"
-make -s ARCH=x86_64 tinyconfig > /dev/null
-scripts/kconfig/merge_config.sh -m .config kernel/configs/kvm_guest.config "$frag" > /dev/null
-make -s ARCH=x86_64 olddefconfig > /dev/null
 
-# Every option asked for must have survived olddefconfig.
-bad=
-while read -r line; do
-	case $line in
-	CONFIG_*=*) grep -qx "$line" .config || bad="$bad $line" ;;
-	"# CONFIG_"*" is not set") grep -qx "$line" .config || bad="$bad ${line#\# }" ;;
-	esac
-done < "$frag"
-[ -z "$bad" ] || die "the debug config lost:$bad"
+# 2. Configure, and check that every line of the fragment made it.
+lost_report() {
+	# $1: a symbol without CONFIG_.  Print where it is defined and what it
+	# depends on / is selected by, to see why olddefconfig dropped it.
+	grep -rn --include='Kconfig*' -E "^(menu)?config $1\$" . |
+		while IFS=: read -r f n _; do
+			awk -v n="$n" 'NR > n && /^(menu)?config |^(end)?(menu|if|choice)/ { exit }
+				NR > n && /^[ \t]+(depends on|select|default|range)/ { sub(/^[ \t]+/, ""); print "        " $0 }' "$f"
+			echo "        (${f#./}:$n)"
+		done
+}
+if [ ! -f "$dir/.configured" ]; then
+	log "configuring: tinyconfig + kvm_guest.config + ${frag#"$top"/}"
+	{
+		make ARCH=x86_64 tinyconfig
+		scripts/kconfig/merge_config.sh -m .config kernel/configs/kvm_guest.config "$frag"
+		make ARCH=x86_64 olddefconfig
+	} > "$dir/config.log" 2>&1 || { tail -n 30 "$dir/config.log" >&2; die "configuring failed"; }
+	lost=0
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*)
+			grep -qxF -- "$line" .config && continue
+			got=$(grep -E "^(# )?${line%%=*}[= ]" .config || echo "absent (dependencies unmet)") ;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }
+			sym=${sym%% *}
+			got=$(grep -E "^$sym=" .config) || continue ;;
+		*) continue ;;
+		esac
+		[ "$lost" -gt 0 ] || log "error: olddefconfig did not keep these fragment lines:"
+		lost=$((lost + 1))
+		log "    wanted: $line   got: $got"
+		sym=${line#\# }
+		sym=${sym#CONFIG_}
+		sym=${sym%%[= ]*}
+		lost_report "$sym" >&2
+	done < "$frag"
+	[ "$lost" = 0 ] || die "$lost option(s) of ${frag#"$top"/} lost; fix their dependencies (above) in the fragment"
+	touch "$dir/.configured"
+fi
 
-nice -n 10 make -s -j"$(nproc)" ARCH=x86_64 bzImage modules_prepare > build.log 2>&1 ||
-	{ tail -n 40 build.log; die "the debug kernel did not build"; }
-touch .scull-built
-log "debug kernel built in $(( $(date +%s) - start )) s"
-echo "$tree"
+# 3. Build: the kernel, and `modules` for Module.symvers (everything is
+# built in, so there are no modules, but with Module.symvers modpost
+# rejects an out-of-tree module that uses an unknown symbol).
+jobs=${SCULL_JOBS:-$(nproc)}
+log "building bzImage with -j$jobs under nice; log: $dir/build.log (15-20 min on 2 cores)"
+if ! nice -n 10 make -j"$jobs" ARCH=x86_64 bzImage modules_prepare modules > "$dir/build.log" 2>&1; then
+	grep -E 'error|Error' "$dir/build.log" | head -n 20 >&2 || true
+	tail -n 20 "$dir/build.log" >&2
+	die "the build failed; see $dir/build.log"
+fi
+if [ ! -f "$bz" ] || [ ! -f Module.symvers ]; then
+	die "the build made no bzImage or Module.symvers"
+fi
+touch "$dir/.built"
+log "built in $(( $(date +%s) - start )) s: $(make -s kernelrelease)"
+
+# Older keys are stale trees of 1-2 GB each.
+for old in "$cache"/*/; do
+	old=${old%/}
+	[ "$old" = "$dir" ] || { log "removing the stale $old"; rm -rf "$old"; }
+done
+
+echo "$bz"
