@@ -1,39 +1,82 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install what the bench needs, idempotently: Debian packages, and the few
-# files of linux-source-6.1 that are used (checkpatch and its data, the
-# kselftest harness).  Safe to run again; does nothing when all is there.
+# Install what the bench needs, idempotently: Debian packages (as root, no
+# questions asked), and the few files of linux-source-6.1 that are used
+# (checkpatch and its data, the kselftest harness) extracted once into
+# $SCULL_CACHE/linux-source-6.1/.  Safe to run again: when everything is
+# there it neither calls apt nor extracts anything.
+#
+#   scripts/setup.sh [-q]      -q: print nothing when there is nothing to do
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils sparse gcc make
-      libc6-dev perl fio liburing-dev libaio-dev linux-source-6.1
-      $SCULL_HEADER_PKGS dash shellcheck util-linux procps gawk"
+quiet=0
+[ "${1:-}" != -q ] || quiet=1
 
-missing=
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	log "installing:$missing"
-	[ "$(id -u)" -eq 0 ] || die "run as root to install packages"
-	apt-get update -qq
+# qemu-system-x86 .. cpio: the guest; sparse .. make: the module's build and
+# static checks; fio .. libaio-dev: the tests; gnuplot-nox, bc: the bench;
+# dkms: the DKMS check; coccinelle: coccicheck; the rest is what the
+# scripts themselves run.
+PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils
+      sparse gcc make libc6-dev perl dash shellcheck
+      $SCULL_HEADER_PKGS linux-source-6.1
+      fio liburing-dev libaio-dev
+      gnuplot-nox bc dkms coccinelle
+      util-linux procps gawk coreutils findutils"
+
+# shellcheck disable=SC2086 # a list of package names
+missing=$(pkgs_missing $PKGS | tr '\n' ' ')
+if [ -n "${missing// /}" ]; then
+	log "installing: $missing"
+	[ "$(id -u)" -eq 0 ] || die "run as root to install packages ($missing)"
+	apt_opts=(-y -q -o Dpkg::Use-Pty=0 -o Acquire::Retries=3
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold
+		--no-install-recommends)
+	apt-get -q -o Acquire::Retries=3 update > /dev/null ||
+		die "apt-get update failed"
 	# shellcheck disable=SC2086 # a list of package names
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	apt-get install "${apt_opts[@]}" $missing > "${TMPDIR:-/tmp}/scullmem-apt.log" 2>&1 || {
+		tail -n 40 "${TMPDIR:-/tmp}/scullmem-apt.log" >&2
+		die "apt-get install failed"
+	}
+	# shellcheck disable=SC2086
+	still=$(pkgs_missing $PKGS | tr '\n' ' ')
+	[ -z "${still// /}" ] || die "still missing after apt-get install: $still"
 fi
 
+# The headers of both kernels must be where build.sh looks for them.
+for kver in $(scull_kvers); do
+	[ "$kver" = debug ] || [ -d "/usr/src/linux-headers-$kver" ] ||
+		die "/usr/src/linux-headers-$kver is missing (reinstall linux-headers-$kver)"
+done
+
 src=$SCULL_CACHE/linux-source-6.1
-if [ ! -f "$src/.done" ]; then
-	log "extracting checkpatch and kselftest_harness.h from linux-source-6.1"
+tarball=/usr/src/linux-source-6.1.tar.xz
+files=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	tools/testing/selftests/kselftest_harness.h tools/testing/selftests/kselftest.h
+	scripts/coccicheck scripts/coccinelle)
+# Re-extract when linux-source-6.1 is upgraded or the list above changes.
+stamp="$(dpkg-query -W -f='${Version}' linux-source-6.1) ${files[*]}"
+if [ "$(cat "$src/.done" 2>/dev/null)" != "$stamp" ]; then
+	log "extracting checkpatch and the kselftest harness from $tarball"
+	[ -f "$tarball" ] || die "$tarball is missing (reinstall linux-source-6.1)"
 	mkdir -p "$SCULL_CACHE"
+	tmp=$(mktemp -d "$SCULL_CACHE/.linux-source.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	tar -C "$tmp" -xJf "$tarball" "${files[@]/#/linux-source-6.1/}"
+	echo "$stamp" > "$tmp/linux-source-6.1/.done"
 	rm -rf "$src"
-	tar -C "$SCULL_CACHE" -xf /usr/src/linux-source-6.1.tar.xz \
-		linux-source-6.1/scripts/checkpatch.pl \
-		linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch \
-		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.1/tools/testing/selftests/kselftest.h
-	touch "$src/.done"
+	mv "$tmp/linux-source-6.1" "$src"
+	quiet=0
+fi
+
+if [ "$quiet" -eq 0 ]; then
+	log "packages: all installed"
+	log "checkpatch:        $src/scripts/checkpatch.pl"
+	log "kselftest harness: $src/tools/testing/selftests/kselftest_harness.h"
+	for kver in $(scull_kvers); do
+		log "kernel $kver: headers /usr/src/linux-headers-$kver," \
+			"image $SCULL_CACHE/kernels/$kver/root/boot/vmlinuz-$kver"
+	done
 fi

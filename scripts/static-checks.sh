@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks, each reported as one KTAP line:
-#   - sparse and W=1 (make C=2 W=1) against each kernel: no warning at all;
-#   - checkpatch --strict on the module's sources (exceptions: .checkpatch.conf);
-#   - load.sh and unload.sh parse under dash and busybox sh, and shellcheck
-#     finds nothing in them or the bench scripts.
+# Static checks, each reported as one KTAP line (`ok N name` / `not ok N name`):
+#   - sparse and W=1 (make C=2 W=1) against each kernel: no warning at all,
+#     from the compiler or from sparse;
+#   - checkpatch --strict on the module's sources and scripts/*.c (exceptions:
+#     the repo's .checkpatch.conf, which checkpatch reads from the cwd);
+#   - load.sh and unload.sh parse under dash and busybox sh;
+#   - shellcheck finds nothing in them, the bench scripts or the tests;
+#   - coccicheck (the kernel's semantic patches, report mode) finds nothing.
+# Logs: build/static/.  Exit code: the number of failed checks (0: all ok).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,39 +24,71 @@ result() {
 	fi
 }
 
+# show LOG: print a failed check's output as KTAP diagnostics.
+show() { sed 's/^/# /' "$1" | head -n 60; }
+
+logs=$SCULL_BUILD/static
+mkdir -p "$logs"
+kvers=$(scull_kvers) || exit 1
 echo "KTAP version 1"
-kvers=$(scull_kvers)
-echo "1..$(( $(echo "$kvers" | wc -l) + 3 ))"
+echo "1..$(( $(echo "$kvers" | wc -l) + 4 ))"
 
 for kver in $kvers; do
 	dir=$SCULL_BUILD/sparse-$kver
+	log=$logs/sparse-$kver.log
+	# A fresh copy each time: the compiler warns only about what it compiles.
 	rm -rf "$dir"
-	mkdir -p "$dir"
-	cp "$SCULL_TOP"/Kbuild "$SCULL_TOP"/Makefile "$SCULL_TOP"/dkms.conf \
-		"$SCULL_TOP"/*.c "$SCULL_TOP"/*.h "$dir/"
-	make -C "/usr/src/linux-headers-$kver" M="$dir" C=2 W=1 modules > "$dir/log" 2>&1
+	scull_sync_sources "$dir"
+	make -j"$(nproc)" -C "/usr/src/linux-headers-$kver" M="$dir" C=2 W=1 modules > "$log" 2>&1
 	rc=$?
-	if grep -E -i 'warning|error' "$dir/log" | grep -v 'Skipping BTF'; then
+	# Any line that is not make's own chatter is a finding.
+	grep -v -E '^(make(\[[0-9]+\])?: (Entering|Leaving) directory|  [A-Z0-9_]+ +\S|Skipping BTF generation)' \
+		"$log" > "$log.findings"
+	if [ -s "$log.findings" ] || [ "$rc" -ne 0 ]; then
 		rc=1
+		show "$log.findings"
 	fi
-	result $rc "sparse C=2 W=1 on $kver"
+	result "$rc" "sparse and W=1 (make C=2 W=1) on $kver, no warnings"
 done
 
 cp=$SCULL_CACHE/linux-source-6.1/scripts/checkpatch.pl
-(cd "$SCULL_TOP" && perl "$cp" --no-tree --strict --quiet --no-summary \
-	-f ./*.c ./*.h scripts/*.c)
-result $? "checkpatch --strict"
+if [ -f "$cp" ]; then
+	# HOME=/nonexistent: only the repo's .checkpatch.conf counts, not the user's.
+	(cd "$SCULL_TOP" && HOME=/nonexistent perl "$cp" --no-tree --strict --quiet \
+		--no-summary --show-types -f ./*.c ./*.h scripts/*.c) > "$logs/checkpatch.log" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] || show "$logs/checkpatch.log"
+else
+	echo "# $cp is missing: run scripts/setup.sh"
+	rc=1
+fi
+conf=; [ ! -f "$SCULL_TOP/.checkpatch.conf" ] || conf=", with .checkpatch.conf"
+result "$rc" "checkpatch --strict on the module's sources$conf"
 
 rc=0
+: > "$logs/sh-n.log"
 for f in "$SCULL_TOP/load.sh" "$SCULL_TOP/unload.sh"; do
-	dash -n "$f" || rc=1
-	busybox sh -n "$f" || rc=1
+	if [ ! -f "$f" ]; then
+		echo "${f##*/} is missing" >> "$logs/sh-n.log"
+		rc=1
+		continue
+	fi
+	dash -n "$f" >> "$logs/sh-n.log" 2>&1 || rc=1
+	busybox sh -n "$f" >> "$logs/sh-n.log" 2>&1 || rc=1
 done
+[ "$rc" -eq 0 ] || show "$logs/sh-n.log"
 result $rc "load.sh and unload.sh parse under dash and busybox sh"
 
 (cd "$SCULL_TOP" && shellcheck -s sh load.sh unload.sh &&
-	shellcheck -x -P SCRIPTDIR -s bash scripts/*.sh tests/*.sh .ci/run)
-result $? "shellcheck"
+	shellcheck -x -P SCRIPTDIR -s bash scripts/*.sh tests/*.sh bench/*.sh .ci/run) > "$logs/shellcheck.log" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || show "$logs/shellcheck.log"
+result $rc "shellcheck"
+
+"$SCULL_TOP/scripts/coccicheck.sh" > "$logs/coccicheck.log" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || show "$logs/coccicheck.log"
+result $rc "coccicheck: $(tail -n 1 "$logs/coccicheck.log")"
 
 echo "# static: $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+exit "$fail"
