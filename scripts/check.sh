@@ -121,6 +121,7 @@ kernel_runs() {
 	guest_run "$kver" tests 1G 1800 tests/guest.sh
 	guest_run "$kver" exhaustion 256M 900 tests/exhaust.sh
 	guest_run "$kver" install 1G 900 tests/install.sh
+	guest_run "$kver" readme 1G 900 tests/readme.sh
 }
 
 jobs=${SCULL_JOBS:-$(nproc 2>/dev/null || echo 1)}

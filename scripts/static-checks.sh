@@ -8,7 +8,10 @@
 #     the repo's .checkpatch.conf, which checkpatch reads from the cwd);
 #   - load.sh and unload.sh parse under dash and busybox sh;
 #   - shellcheck finds nothing in them, the bench scripts or the tests;
-#   - coccicheck (the kernel's semantic patches, report mode) finds nothing.
+#   - coccicheck (the kernel's semantic patches, report mode) finds nothing;
+#   - README.md: every command block is labelled for CI (readme-blocks.sh),
+#     .ci/run runs the `host ci` blocks, and the other host blocks run here
+#     (the guest blocks run in tests/readme.sh).
 # Logs: build/static/.  Exit code: the number of failed checks (0: all ok).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +34,7 @@ logs=$SCULL_BUILD/static
 mkdir -p "$logs"
 kvers=$(scull_kvers) || exit 1
 echo "KTAP version 1"
-echo "1..$(( $(echo "$kvers" | wc -l) + 4 ))"
+echo "1..$(( $(echo "$kvers" | wc -l) + 5 ))"
 
 for kver in $kvers; do
 	dir=$SCULL_BUILD/sparse-$kver
@@ -88,7 +91,38 @@ result $rc "shellcheck"
 "$SCULL_TOP/scripts/coccicheck.sh" > "$logs/coccicheck.log" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || show "$logs/coccicheck.log"
-result $rc "coccicheck: $(tail -n 1 "$logs/coccicheck.log")"
+result $rc "$(tail -n 1 "$logs/coccicheck.log")"
+
+# README.md's host blocks.  A `sudo` that just runs its arguments when
+# there is none (CI runs as root).
+readme_host() {
+	local b name line
+	"$SCULL_TOP/scripts/readme-blocks.sh" lint || return 1
+	# The commands of the `host ci` block start lines of .ci/run.
+	while read -r line; do
+		line=${line%%#*}
+		line=${line%"${line##*[! ]}"}
+		awk -v c="$line" 'index($0, c " ") == 1 || $0 == c { f = 1 } END { exit !f }' \
+			"$SCULL_TOP/.ci/run" ||
+			{ echo "README.md's '$line' is not run by .ci/run"; return 1; }
+	done < <("$SCULL_TOP/scripts/readme-blocks.sh" show host ci)
+	if ! command -v sudo > /dev/null; then
+		mkdir -p "$logs/bin"
+		printf '#!/bin/sh\nexec "$@"\n' > "$logs/bin/sudo"
+		chmod +x "$logs/bin/sudo"
+		PATH=$logs/bin:$PATH
+	fi
+	for b in $("$SCULL_TOP/scripts/readme-blocks.sh" list | awk '$1 == "host" && $2 != "ci" { print $2 }'); do
+		name=$b
+		echo "README.md host block $name:"
+		(cd "$SCULL_TOP" && bash -e -c "$("$SCULL_TOP/scripts/readme-blocks.sh" show host "$name")") ||
+			return 1
+	done
+}
+readme_host > "$logs/readme.log" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || show "$logs/readme.log"
+result $rc "README.md: every command block labelled; .ci/run runs the host ci block; the other host blocks run"
 
 echo "# static: $((n - fail)) passed, $fail failed"
 exit "$fail"

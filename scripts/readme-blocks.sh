@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The command blocks of README.md, for the checks that run them as written.
+# Every indented (4-space) block in README.md sits right under a label:
+#
+#   <!-- ci: host NAME -->    run on the CI machine (NAME "ci": .ci/run runs it)
+#   <!-- ci: guest NAME -->   run in a QEMU guest by tests/readme.sh
+#   <!-- ci: output -->       shows output, runs nothing
+#
+#   readme-blocks.sh list              "WHERE NAME" of every labelled block
+#   readme-blocks.sh show WHERE NAME   the commands of that block, unindented
+#   readme-blocks.sh lint              fails, naming them, if blocks lack a label
+#
+# In a block, lines starting with "$ " are commands (the rest is their
+# output); in a block without such lines, every line except those starting
+# with "..." (elided output) is a command.  README: $SCULL_README.
+set -euo pipefail
+
+readme=${SCULL_README:-$(cd "$(dirname "$0")/.." && pwd)/README.md}
+
+# blocks: print each indented block as "@@ WHERE NAME" then its lines,
+# WHERE being "none" for a block without a label.
+blocks() {
+	awk '
+	/^```/ { fence = !fence; next }
+	fence { next }
+	/^<!-- ci: [a-z]+( [a-z0-9-]+)? -->$/ {
+		label = $3 " " ($4 == "-->" ? "-" : $4); prev = "label"; next
+	}
+	# A code block starts after a blank line; an indented line right
+	# under text continues a list item.
+	/^    / && (inblock || prev == "blank" || prev == "label") {
+		if (!inblock)
+			print "@@ " (label == "" ? "none -" : label) " " NR
+		inblock = 1
+		print substr($0, 5)
+		next
+	}
+	/^$/ { prev = (prev == "label" ? "label" : "blank"); inblock = 0; next }
+	{ prev = "text"; inblock = 0; label = "" }
+	' "$readme"
+}
+
+case ${1:-} in
+list)
+	blocks | awk '/^@@ / { print $2, $3 }' ;;
+show)
+	[ $# -eq 3 ] || { echo "usage: $0 show WHERE NAME" >&2; exit 2; }
+	blocks | awk -v w="$2" -v n="$3" '
+		/^@@ / { on = ($2 == w && $3 == n); next }
+		on { lines[++k] = $0; if ($0 ~ /^\$ /) prompt = 1 }
+		END {
+			for (i = 1; i <= k; i++) {
+				if (prompt) {
+					if (lines[i] ~ /^\$ /) print substr(lines[i], 3)
+				} else if (lines[i] !~ /^\.\.\./) {
+					print lines[i]
+				}
+			}
+		}' ;;
+lint)
+	bad=$(blocks | awk '/^@@ none / { print "README.md:" $4 }')
+	[ -z "$bad" ] || { echo "unlabelled command blocks: $bad" >&2; exit 1; }
+	dups=$(blocks | awk '/^@@ / && $2 != "output" { print $2, $3 }' | sort | uniq -d)
+	[ -z "$dups" ] || { echo "labels used twice: $dups" >&2; exit 1; } ;;
+*)
+	echo "usage: $0 list | show WHERE NAME | lint" >&2
+	exit 2 ;;
+esac
