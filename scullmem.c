@@ -18,12 +18,12 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
-#include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -64,12 +64,29 @@ struct scull_dev *scull_dev_get(unsigned int minor)
 	return minor < SCULL_NR_DEVS ? &scull_devs[minor] : NULL;
 }
 
+/*
+ * The qset array last looked up by a read or write loop: consecutive quanta
+ * share it, so the index is searched once per qset, not once per quantum.
+ * Valid only while the device lock is held without a break.
+ */
+struct scull_cursor {
+	unsigned long nr;	/* qset number of @qset */
+	void **qset;		/* NULL: nothing cached */
+};
+
+#define SCULL_CURSOR_INIT	((struct scull_cursor){ .qset = NULL })
+
 /* Return the slot of quantum @qidx, creating its qset array if @create. */
-static void **scull_slot(struct scull_dev *dev, unsigned long qidx, bool create)
+static void **scull_slot(struct scull_dev *dev, struct scull_cursor *c,
+			 unsigned long qidx, bool create)
 {
 	unsigned long nr = qidx / dev->qset;
-	void **qset = xa_load(&dev->qsets, nr);
+	void **qset;
 
+	if (c->qset && c->nr == nr)
+		return &c->qset[qidx % dev->qset];
+
+	qset = xa_load(&dev->qsets, nr);
 	if (!qset && create) {
 		qset = kvcalloc(dev->qset, sizeof(*qset), SCULL_GFP);
 		if (!qset) {
@@ -83,6 +100,8 @@ static void **scull_slot(struct scull_dev *dev, unsigned long qidx, bool create)
 		}
 		dev->nr_qsets++;
 	}
+	c->nr = nr;
+	c->qset = qset;
 	return qset ? &qset[qidx % dev->qset] : NULL;
 }
 
@@ -269,6 +288,7 @@ static size_t scull_copy_in(void *quantum, size_t off, size_t len,
 static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 				 struct iov_iter *to)
 {
+	struct scull_cursor c = SCULL_CURSOR_INIT;
 	size_t quantum = scull_quantum_size(dev);
 	ssize_t done = 0;
 	int err = 0;
@@ -281,12 +301,14 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 		scull_locate(pos, dev->order, dev->qset, &p);
 		chunk = min_t(loff_t, min(iov_iter_count(to), quantum - p.off),
 			      dev->size - pos);
-		slot = scull_slot(dev, p.qidx, false);
+		slot = scull_slot(dev, &c, p.qidx, false);
 		n = scull_copy_out(slot ? *slot : NULL, p.off, chunk, to);
 
 		done += n;
 		pos += n;
 		if (n < chunk) {
+			/* The lock is dropped: the device may change under us. */
+			c = SCULL_CURSOR_INIT;
 			err = scull_fault_in(dev, to, chunk - n, true);
 			if (err)
 				break;
@@ -357,18 +379,24 @@ static bool scull_memory_low(unsigned int order)
 
 /*
  * Allocate quantum @qidx, zeroed but for [@off, @off + @len), which the
- * caller fills.  The time taken by the backend is accounted.
+ * caller fills.  The time taken by the backend is accounted, read from
+ * local_clock(): the clock of the scheduler and of tracing, a TSC read on
+ * x86.  ktime_get_ns() reads the clocksource, which in a QEMU guest without
+ * a stable TSC is the emulated HPET, at several microseconds a read.  A
+ * task that moved to another CPU in between may see the clock go back:
+ * that counts as 0.
  */
 static void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 			       size_t off, size_t len)
 {
 	size_t quantum = scull_quantum_size(dev);
-	u64 start = ktime_get_ns();
+	u64 start = local_clock(), end;
 	void *fresh = NULL;
 
 	if (!scull_memory_low(dev->order))
 		fresh = dev->be->alloc(dev->order, SCULL_GFP);
-	scull_account_alloc(dev, qidx, fresh, ktime_get_ns() - start);
+	end = local_clock();
+	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
 	if (fresh) {
 		memset(fresh, 0, off);
 		memset(fresh + off + len, 0, quantum - off - len);
@@ -387,15 +415,15 @@ static void scull_publish(struct scull_dev *dev, void **slot, void *quantum)
  * around the bytes copied into it, and it becomes visible only once it
  * holds something: no reader ever sees memory the allocator handed out.
  */
-static ssize_t scull_write_chunk(struct scull_dev *dev, loff_t pos,
-				 size_t chunk, struct iov_iter *from)
+static ssize_t scull_write_chunk(struct scull_dev *dev, struct scull_cursor *c,
+				 loff_t pos, size_t chunk, struct iov_iter *from)
 {
 	struct scull_pos p;
 	void **slot, *fresh;
 	size_t n;
 
 	scull_locate(pos, dev->order, dev->qset, &p);
-	slot = scull_slot(dev, p.qidx, true);
+	slot = scull_slot(dev, c, p.qidx, true);
 	if (!slot)
 		return -ENOMEM;
 	if (*slot)
@@ -417,6 +445,7 @@ static ssize_t scull_write_chunk(struct scull_dev *dev, loff_t pos,
 static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 				  struct iov_iter *from)
 {
+	struct scull_cursor c = SCULL_CURSOR_INIT;
 	size_t quantum = scull_quantum_size(dev);
 	ssize_t n = 0, done = 0;
 
@@ -424,7 +453,7 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 		size_t chunk = min(iov_iter_count(from),
 				   quantum - (pos & (quantum - 1)));
 
-		n = scull_write_chunk(dev, pos, chunk, from);
+		n = scull_write_chunk(dev, &c, pos, chunk, from);
 		if (n < 0)
 			break;
 		done += n;
@@ -432,6 +461,8 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 		if (pos > dev->size)
 			dev->size = pos;
 		if (n < chunk) {
+			/* The lock is dropped: the device may change under us. */
+			c = SCULL_CURSOR_INIT;
 			n = scull_fault_in(dev, from, chunk - n, false);
 			if (n)
 				break;
@@ -586,6 +617,7 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 	struct scull_dev *dev = vmf->vma->vm_private_data;
 	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct scull_cursor c = SCULL_CURSOR_INIT;
 	struct scull_pos p;
 	void **slot;
 
@@ -593,7 +625,7 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 	if (pos >= dev->size)
 		goto out_unlock;
 	scull_locate(pos, dev->order, dev->qset, &p);
-	slot = scull_slot(dev, p.qidx, true);
+	slot = scull_slot(dev, &c, p.qidx, true);
 	if (slot && !*slot) {
 		void *fresh = scull_new_quantum(dev, p.qidx, 0, 0);
 
