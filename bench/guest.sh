@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest's half of make bench (see bench/run.sh): one boot, every
+# measurement.  Runs as root in the QEMU guest, chrooted in the host's root.
+#
+#   SCULL_KO=<scull.ko> BENCH_OUT=<writable dir> BENCH_BIN=<bench programs>
+#   bash bench/guest.sh
+#
+# Raw results go to $BENCH_OUT/results.txt (one record a line, parsed by
+# bench/report.sh on the host) and a few side files; progress to stdout.
+# Sizes can be changed with BENCH_REPS, BENCH_SEQ_MIB, BENCH_RAND_MIB,
+# BENCH_LAT_N, BENCH_FRAG_N, BENCH_FILL_MIB, BENCH_GRAPH_MIB.
+set -uo pipefail
+
+ko=${SCULL_KO:?SCULL_KO is not set}
+out=${BENCH_OUT:?BENCH_OUT is not set}
+bin=${BENCH_BIN:?BENCH_BIN is not set}
+reps=${BENCH_REPS:-3}
+seq_mib=${BENCH_SEQ_MIB:-256}
+rand_mib=${BENCH_RAND_MIB:-32}
+lat_n=${BENCH_LAT_N:-1000}
+frag_n=${BENCH_FRAG_N:-100}
+fill_mib=${BENCH_FILL_MIB:-1024}
+graph_mib=${BENCH_GRAPH_MIB:-8}
+max_order=6
+T=/sys/kernel/tracing
+res=$out/results.txt
+: > "$res"
+
+emit() {
+	echo "$*" >> "$res"
+}
+
+say() {
+	echo "bench: $*"
+}
+
+phase_start=$(date +%s.%N)
+phase() {
+	local t
+	t=$(date +%s.%N)
+	emit "phase $1 $(awk -v a="$phase_start" -v b="$t" 'BEGIN { printf "%.1f", b - a }')"
+	phase_start=$t
+}
+
+# (Re)load the module; no argument means the default parameters.
+load() {
+	local _
+	[ ! -d /sys/module/scull ] || rmmod scull || { say "rmmod failed"; exit 1; }
+	insmod "$ko" "$@" || { say "insmod $* failed"; exit 1; }
+	for _ in $(seq 50); do
+		[ -c /dev/scullk ] && break
+		sleep 0.1
+	done
+}
+
+# fio writes the output of exec_prerun into the current directory.
+cd /tmp || exit 1
+# Programs that run while memory is fragmented must not page in from 9p.
+cp "$bin"/memcpy_bw "$bin"/fragment "$bin"/latbench "$bin"/seekread "$bin"/tracedio /tmp/ ||
+	{ say "cannot copy the bench programs"; exit 1; }
+
+emit "info kver $(uname -r)"
+emit "info cmdline $(cat /proc/cmdline)"
+emit "info memtotal_kb $(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
+emit "info cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+emit "info cpus $(nproc)"
+emit "info timing ${BENCH_TIMING:-unknown}"
+emit "info fio $(fio --version)"
+emit "info thp $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+echo 1 > /proc/sys/kernel/kptr_restrict
+load
+emit "info max_size $(cat /sys/module/scull/parameters/max_size)"
+emit "info kptr_restrict $(cat /proc/sys/kernel/kptr_restrict)"
+
+# --- the physical limit: user-space memcpy --------------------------------
+say "memcpy bandwidth"
+/tmp/memcpy_bw 256 5 >> "$res"
+phase memcpy
+
+# --- allocation latency, from the scull_quantum_alloc tracepoint ----------
+# latbench makes every device allocate $n quanta of each order 0..6, one
+# write() per quantum; the tracepoint times each allocation.
+trace_start() {
+	echo 0 > $T/tracing_on
+	echo 16384 > $T/buffer_size_kb
+	echo 1 > $T/events/scull/scull_quantum_alloc/enable
+	echo > $T/trace
+	echo 1 > $T/tracing_on
+}
+
+trace_stop() {	# $1: plain or frag
+	echo 0 > $T/tracing_on
+	echo 0 > $T/events/scull/scull_quantum_alloc/enable
+	awk '/scull_quantum_alloc:/ {
+		for (i = 1; i <= NF; i++)
+			if (split($i, kv, "=") == 2)
+				v[kv[1]] = kv[2]
+		print v["dev"], v["order"], v["ns"], v["success"]
+	}' $T/trace > "$out/trace-$1.txt"
+	grep -c . "$out/trace-$1.txt" | sed "s/^/trace_events $1 /" >> "$res"
+	echo > $T/trace
+}
+
+say "allocation latency, unfragmented memory ($lat_n quanta per device and order)"
+load
+echo reset > /proc/scullmem
+trace_start
+/tmp/latbench "$lat_n" $max_order | sed 's/^latbench /alloc plain /' >> "$res"
+trace_stop plain
+load
+phase latency_plain
+
+# --- throughput: fio, psync --------------------------------------------------
+# Five workloads: 1 MiB sequential write (after truncation, so every quantum
+# is allocated), 1 MiB sequential read (twice over the data), 1 MiB
+# sequential overwrite of the same data (nothing to allocate: the copy
+# alone), 4 KiB random write (after truncation) and 4 KiB random read (four
+# times over).  One fio run (a "block") at one order runs each workload on
+# tmpfs and the three devices back to back, and a memcpy measurement just
+# before the reads (exec_prerun); blocks go round the orders $reps times.
+# The host is shared and TCG timing follows its load, so the ratios are
+# taken between jobs that ran a second or two apart, and their median over
+# the blocks is reported.
+fio_job() {	# target file workload
+	local t=$1 f=$2
+	echo "[$t.$3]"
+	echo "filename=$f"
+	case $3 in
+	seqwrite) printf 'exec_prerun=: > %s\nrw=write\nbs=1M\nsize=%sM\n' "$f" "$seq_mib" ;;
+	seqread) printf 'rw=read\nbs=1M\nsize=%sM\nloops=2\n' "$seq_mib"
+		[ "$t" != tmpfs ] || echo "exec_prerun=/tmp/memcpy_bw 128 3" ;;
+	overwrite) printf 'rw=write\nbs=1M\nsize=%sM\n' "$seq_mib" ;;
+	randwrite) printf 'exec_prerun=: > %s\nrw=randwrite\nbs=4k\nsize=%sM\n' "$f" "$rand_mib" ;;
+	randread) printf 'rw=randread\nbs=4k\nsize=%sM\nloops=4\n' "$rand_mib" ;;
+	esac
+}
+
+fio_block() {	# order rep
+	local order=$1 rep=$2 w dev
+	{
+		printf '[global]\nioengine=psync\ninvalidate=0\nfallocate=none\nstonewall\n'
+		for w in seqwrite seqread overwrite randwrite randread; do
+			fio_job tmpfs /tmp/bench-tmpfs.dat $w
+			for dev in scullp scullv scullk; do
+				fio_job $dev /dev/$dev $w
+			done
+		done
+	} > /tmp/bench.fio
+	rm -f /tmp/tmpfs.seqread.prerun.txt
+	fio --output-format=terse --terse-version=3 /tmp/bench.fio |
+	awk -F';' -v o="$order" -v r="$rep" '
+		$1 == 3 { split($3, n, ".")
+			  if (n[2] ~ /write/) print "fio", n[1], o, r, n[2], $47, $50, $5
+			  else print "fio", n[1], o, r, n[2], $6, $9, $5 }' >> "$res"
+	awk -v o="$order" -v r="$rep" '$1 == "memcpy" { print "memcpyblk", o, r, $2, $3 }' \
+		/tmp/tmpfs.seqread.prerun.txt >> "$res"
+	rm -f /tmp/bench-tmpfs.dat
+}
+
+# Where each quantum of a device lies: contiguity (runs) and addresses.
+layout() {	# dev order
+	awk -v want="$1" -v order="$2" '
+		/^Device / { dev = $2; sub(":", "", dev); next }
+		dev == want && /^    quantum / {
+			n++; runs += $13; if ($13 == 1) contig++
+			if ($13 > maxruns) maxruns = $13
+			if (vmin == "" || $4 < vmin) vmin = $4
+			if ($4 > vmax) vmax = $4
+			if (first == "") { first = $4; fphys = $6 }
+			region[$9]++
+		}
+		END {
+			r = ""; for (k in region) r = r k ":" region[k] " "
+			printf "layout %s %s quanta %d contiguous %d mean_runs %.2f max_runs %d virt_min %s virt_max %s first_virt %s first_phys %s regions %s\n",
+				want, order, n, contig, n ? runs / n : 0, maxruns, vmin, vmax, first, fphys, r
+		}' /proc/scullmem >> "$res"
+}
+
+say "throughput (fio: ${seq_mib} MiB sequential, ${rand_mib} MiB random, $reps blocks per order)"
+for rep in $(seq "$reps"); do
+	for order in 0 2 4; do
+		load order=$order
+		fio_block "$order" "$rep"
+		if [ "$rep" -eq "$reps" ] && [ "$order" -ge 2 ]; then
+			for dev in scullp scullv scullk; do
+				layout $dev "$order"
+			done
+			emit "vmallocinfo order $order scull_areas $(grep -c scull /proc/vmallocinfo)"
+		fi
+		for dev in scullp scullv scullk; do
+			: > /dev/$dev
+		done
+		say "  block: order $order, run $rep done"
+	done
+done
+load
+phase fio
+
+# --- seek scaling and metadata: 1 GiB on scullp, default geometry ----------
+say "seek scaling and metadata (${fill_mib} MiB on scullp, order 0, qset 500)"
+{
+	/tmp/seekread /dev/scullp "$fill_mib" 200
+	grep '^stats scullp: metadata' /proc/scullmem | sed 's/^/meta /'
+	g=/sys/class/scullmem/scullp
+	echo "geometry $(cat $g/order) $(cat $g/qset) $(cat $g/quanta) $(cat $g/size)"
+} >> "$res"
+: > /dev/scullp
+load
+phase seek
+
+# --- allocation latency and failures on fragmented memory -----------------
+# The fragmenter locks nearly all memory and frees every other page.  Locked
+# (unevictable) pages are left alone by compaction only while
+# compact_unevictable_allowed is 0; min_free_kbytes is lowered so that the
+# memory it cannot take (the watermarks) is small; every freed page splits
+# a mapping, so max_map_count is raised.  All restored afterwards.
+say "allocation latency and failures, fragmented memory ($frag_n quanta per device and order)"
+vm=/proc/sys/vm
+saved="$(cat $vm/compact_unevictable_allowed) $(cat $vm/min_free_kbytes) $(cat $vm/max_map_count)"
+emit "info vm_saved compact_unevictable_allowed min_free_kbytes max_map_count $saved"
+echo 0 > $vm/compact_unevictable_allowed
+echo 4096 > $vm/min_free_kbytes
+echo 4194304 > $vm/max_map_count
+echo 1 > $vm/drop_caches
+load
+echo reset > /proc/scullmem
+trace_start
+/tmp/latbench -f /tmp/fragment -l 4 "$frag_n" $max_order |
+	sed 's/^latbench /alloc frag /; s/^buddyinfo /buddyinfo frag /' >> "$res"
+trace_stop frag
+grep '^stats ' /proc/scullmem | sed 's/^/procstats frag /' >> "$res"
+read -r a b c <<< "$saved"
+echo "$a" > $vm/compact_unevictable_allowed
+echo "$b" > $vm/min_free_kbytes
+echo "$c" > $vm/max_map_count
+load
+phase latency_frag
+
+# --- where the time goes: function_graph -----------------------------------
+# $graph_mib MiB in 1 MiB read()/write() calls (after one untraced call), traced two
+# calls deep below the entry point: what each callee costs per call, from
+# the trace durations (tracing adds its own overhead to every call).
+graph() {	# name function command...
+	local name=$1 func=$2
+	shift 2
+	echo 0 > $T/tracing_on
+	echo nop > $T/current_tracer
+	echo "$func" > $T/set_graph_function || { say "cannot trace $func"; return; }
+	echo 3 > $T/max_graph_depth
+	echo 1 > $T/options/funcgraph-tail
+	echo function_graph > $T/current_tracer
+	echo > $T/trace
+	"$@"	# switches tracing_on itself
+	echo 0 > $T/tracing_on
+	# Lines: " 1)   0.351 us    |      xa_load();" and "... |    } /* scull_slot [scull] */".
+	awk -v name="$name" '
+		/ us +\|/ {
+			split($0, parts, "|")
+			body = parts[2]; sub(/^ /, "", body)
+			match(body, /^ */); depth = int(RLENGTH / 2) + 1
+			sub(/^ */, "", body); gsub(/ \[[a-z0-9_]+\]/, "", body)
+			if (body ~ /^}/) { sub(/^} \/\* /, "", body); sub(/ \*\/.*$/, "", body) }
+			else { sub(/\(\).*$/, "", body) }
+			match(parts[1], /[0-9.]+ us/)
+			us = substr(parts[1], RSTART, RLENGTH - 3)
+			key = depth " " body
+			n[key]++; t[key] += us
+		}
+		END { for (k in n) printf "graph %s %s %d %.1f\n", name, k, n[k], t[k] }' $T/trace >> "$res"
+	echo nop > $T/current_tracer
+	echo > $T/set_graph_function
+	echo > $T/trace
+}
+say "where the time goes (function_graph, $graph_mib MiB in 1 MiB calls)"
+emit "info graph_mib $graph_mib"
+load
+graph scullp-write scull_write_iter /tmp/tracedio write /dev/scullp "$graph_mib"
+graph scullp-read scull_read_iter /tmp/tracedio read /dev/scullp "$graph_mib"
+: > /dev/scullp
+graph tmpfs-write generic_perform_write /tmp/tracedio write /tmp/bench-tmpfs.dat "$graph_mib"
+graph tmpfs-read shmem_file_read_iter /tmp/tracedio read /tmp/bench-tmpfs.dat "$graph_mib"
+rm -f /tmp/bench-tmpfs.dat
+phase graph
+
+load
+rmmod scull
+say "done"

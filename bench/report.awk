@@ -1,0 +1,681 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The bench's report: reads the raw results of one kernel (results.txt and
+# the trace-*.txt files that bench/guest.sh wrote) and writes the Markdown
+# report, the data files of the plots and a short summary on stdout.
+#
+#   gawk -v dir=RAW -v md=OUT.md -v data=DATADIR -v png=PREFIX -f report.awk RAW/results.txt
+#
+# png is the file name prefix of the plots, relative to the report.
+
+function median(a,    t, n) {
+	n = asort(a, t, "@val_num_asc")
+	if (!n)
+		return ""
+	return n % 2 ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
+}
+
+# Nearest-rank percentile.
+function pctl(a, p,    t, n, k) {
+	n = asort(a, t, "@val_num_asc")
+	if (!n)
+		return ""
+	k = int(p * n + 0.999999)
+	return t[k < 1 ? 1 : k > n ? n : k]
+}
+
+function spread(a,    t, n) {	# (max - min) / median, in %
+	n = asort(a, t, "@val_num_asc")
+	if (n < 2 || !median(a))
+		return 0
+	return 100 * (t[n] - t[1]) / median(a)
+}
+
+function ns(x) {	# a duration in ns, readable
+	if (x == "")
+		return "-"
+	if (x >= 1e6)
+		return sprintf("%.1f ms", x / 1e6)
+	if (x >= 1e3)
+		return sprintf("%.1f µs", x / 1e3)
+	return sprintf("%d ns", x)
+}
+
+# Median MB/s of a target at an order over the blocks (o "-": all orders).
+function mbps(t, o, job,    k) {
+	k = t SUBSEP o SUBSEP job
+	return (k in fio) ? median(fio[k]) : ""
+}
+
+# Ratios of two targets' MB/s within each block (same order, same run),
+# and of a target's MB/s to the block's memcpy figure (t2 "memcpy").
+function pairs(t1, t2, o, job, arr,    r, a, b, n) {
+	delete arr
+	n = 0
+	for (r = 1; r <= maxrep; r++) {
+		a = val[t1, o, r, job]
+		b = t2 == "memcpy" ? mcb[o, r] : val[t2, o, r, job]
+		if (a != "" && b != "" && b > 0)
+			arr[++n] = a / b
+	}
+	return n
+}
+
+function pmed(t1, t2, o, job,    arr) {
+	return pairs(t1, t2, o, job, arr) ? median(arr) : ""
+}
+
+function prange(t1, t2, o, job,    arr, t, n) {
+	n = pairs(t1, t2, o, job, arr)
+	if (!n)
+		return "-"
+	asort(arr, t, "@val_num_asc")
+	return sprintf("%.2f-%.2f", t[1], t[n])
+}
+
+# The same over all orders (tmpfs against memcpy).
+function pmed_all(t1, job,    arr, o, r, n) {
+	n = 0
+	for (o = 1; o <= nord; o++)
+		for (r = 1; r <= maxrep; r++)
+			if (val[t1, ords[o], r, job] != "" && mcb[ords[o], r] > 0)
+				arr[++n] = val[t1, ords[o], r, job] / mcb[ords[o], r]
+	return n ? median(arr) : ""
+}
+
+function fmt(x) {
+	return x == "" ? "-" : sprintf("%.0f", x)
+}
+
+function ratio(a, b) {
+	return (a == "" || b == "" || !b) ? "" : a / b
+}
+
+function fr(x) {	# a ratio, 2 decimals
+	return x == "" ? "-" : sprintf("%.2f", x)
+}
+
+function verdict(ok) {
+	return ok ? "MET" : "MISSED"
+}
+
+function out(s) {
+	print s > md
+}
+
+function goal(name, figure, range, target, ok) {
+	out("| " name " | " figure " | " range " | " target " | **" verdict(ok) "** |")
+	printf "  %-44s %-8s (runs %s) %-8s %s\n", name, figure, range, target, verdict(ok)
+}
+
+# The largest (max - min) / median of a figure over the runs, in %.
+function maxspread_abs(    k, m, x) {
+	m = 0
+	for (k in fio) {
+		if (index(k, SUBSEP "-" SUBSEP))
+			continue
+		x = spread(fio[k])
+		if (x > m)
+			m = x
+	}
+	return m
+}
+
+function hexhi(v) {	# the top 32 bits of a 64-bit hex address, as a number
+	return strtonum("0x" substr(v, 1, 8))
+}
+
+BEGIN {
+	ndev = split("scullp scullv scullk", devs, " ")
+	nord = split("0 2 4", ords, " ")
+	njob = split("seqwrite seqread overwrite randwrite randread", jobs, " ")
+	jobname["seqwrite"] = "seq write 1M"
+	jobname["seqread"] = "seq read 1M"
+	jobname["overwrite"] = "overwrite 1M"
+	jobname["randwrite"] = "rand write 4K"
+	jobname["randread"] = "rand read 4K"
+	backend["scullp"] = "__get_free_pages"
+	backend["scullv"] = "vmalloc"
+	backend["scullk"] = "kmalloc"
+	maxorder = 6
+}
+
+$1 == "info" { v = $0; sub(/^info [^ ]+ /, "", v); info[$2] = v; next }
+$1 == "memcpy" { memcpy[$2] = $3; next }
+$1 == "memcpyblk" { if ($4 == "block_mbps") { mcb[$2, $3] = $5; mcball[++nmcb] = $5 }; next }
+$1 == "fio" {
+	if ($7 > 0 && $8 == 0) {
+		m = $6 * 1024 / $7 / 1000
+		val[$2, $3, $4, $5] = m
+		if ($4 > maxrep)
+			maxrep = $4
+		k = $2 SUBSEP $3 SUBSEP $5
+		fio[k][++nfio[k]] = m
+		k = $2 SUBSEP "-" SUBSEP $5
+		fio[k][++nfio[k]] = m
+	} else {
+		fioerr++
+	}
+	next
+}
+$1 == "alloc" {
+	k = $2 SUBSEP $3 SUBSEP $5
+	attempts[k] = $9; failures[k] = $11; seconds[k] = $13
+	next
+}
+$1 == "buddyinfo" { buddy[++nbuddy] = $0; next }
+$1 == "fragment" { fragline = $0; for (i = 2; i < NF; i += 2) frag[$i] = $(i + 1); next }
+$1 == "layout" {
+	k = $2 SUBSEP $3
+	lay_n[k] = $5; lay_contig[k] = $7; lay_mean[k] = $9; lay_max[k] = $11
+	lay_vmin[k] = $13; lay_vmax[k] = $15
+	lay_region[k] = $21
+	layorders[$3] = 1
+	next
+}
+$1 == "vmallocinfo" { vmareas[$3] = $5; next }
+$1 == "seekread" { for (i = 2; i < NF; i += 2) seek[$i] = $(i + 1); next }
+$1 == "meta" { meta_bytes = $5; meta_data = $8; next }
+$1 == "geometry" { geo_order = $2; geo_qset = $3; geo_quanta = $4; geo_size = $5; next }
+$1 == "procstats" { v = $0; sub(/^procstats [^ ]+ /, "", v); pstats[++npstats] = v; next }
+$1 == "graph" {
+	k = $2 SUBSEP $3 SUBSEP $4
+	gcalls[k] = $5; gus[k] = $6
+	gnames[$2] = 1
+	if ($3 == 1)
+		gtop[$2] = $4
+	next
+}
+$1 == "phase" { phase[$2] = $3; nphase++; phases[nphase] = $2; next }
+$1 == "run" { v = $0; sub(/^run [^ ]+ /, "", v); run[$2] = v; next }
+
+END {
+	kver = info["kver"]
+	# The allocation traces: "dev order ns success".
+	for (s = 1; s <= 2; s++) {
+		state = s == 1 ? "plain" : "frag"
+		f = dir "/trace-" state ".txt"
+		while ((getline line < f) > 0) {
+			split(line, w, " ")
+			k = state SUBSEP w[1] SUBSEP w[2]
+			if (w[4] == 1)
+				ok[k][++nok[k]] = w[3]
+			else
+				bad[k][++nbad[k]] = w[3]
+			tsum[k] += w[3]; tn[k]++
+		}
+		close(f)
+	}
+
+	out("# scullmem bench: " kver)
+	out("")
+	out("Generated by `make bench` (bench/run.sh); raw data in `build/bench/" kver "/`.")
+	icount = info["timing"] ~ /^icount/
+	out("All figures come from one boot of Debian's " kver " kernel under QEMU **TCG** " \
+	    "(software emulation, `-smp 2 -m 3G`, CPU model \"" info["cpu"] "\"), so absolute " \
+	    "numbers are those of an emulated CPU; the ratios are what this report is about.")
+	out("")
+	if (icount)
+		out("**Timing: QEMU icount** (`" info["timing"] "`, see bench/icount/): guest time " \
+		    "advances 1 ns per emulated instruction, not with the host's clock.  Every figure " \
+		    "is therefore deterministic (runs agree to about 1%, whatever else the host is " \
+		    "doing) and measures **path length**: MB/s are megabytes per 10^9 emulated " \
+		    "instructions, a latency in ns is a count of instructions.  Memory, caches and " \
+		    "TLBs cost nothing in this model; a rep movs iteration counts as one instruction.")
+	else
+		out("**Timing: wall clock** (BENCH_ICOUNT=0): TCG's guest time follows the host's " \
+		    "clock, so on a shared host every figure moves with the host's load.")
+	out("")
+	out("- kernel command line: `" info["cmdline"] "` (the bench appends `slub_debug=- page_poison=0 " \
+	    "kfence.sample_interval=0`: the test boots' debugging options would be measured too)")
+	out("- memory: " int(info["memtotal_kb"] / 1024) " MiB; scull max_size " \
+	    sprintf("%.0f", info["max_size"] / 1048576) " MiB (default, half of RAM); THP " info["thp"])
+	out("- load generator: " info["fio"] ", ioengine=psync; " maxrep " runs of every figure " \
+	    "(medians; ratios are taken within a run, see Throughput)")
+	out("- run: " run["seconds"] " s for this kernel (boot included); guest dmesg: " run["dmesg"] \
+	    (fioerr ? "; " fioerr " fio jobs failed and are left out" : ""))
+	ph = ""
+	for (i = 1; i <= nphase; i++)
+		ph = ph (i > 1 ? ", " : "") phases[i] " " phase[phases[i]] " s"
+	out("- phases: " ph)
+	out("")
+
+	# ---- goals ----
+	printf "%s\n", "== " kver " =="
+	out("## Goals")
+	out("")
+	out("Figures against the project's goals (medians of the ratios within each run, and their " \
+	    "range over the runs; order 0 = the default geometry).")
+	out("")
+	tr = mbps("tmpfs", "-", "seqread"); tw = mbps("tmpfs", "-", "seqwrite")
+	mc = nmcb ? median(mcball) : memcpy["block_mbps"]
+	out("| goal | figure | range over runs | target | verdict |")
+	out("|---|---|---|---|---|")
+	for (d = 1; d <= ndev; d++) {
+		dev = devs[d]
+		r = pmed(dev, "tmpfs", 0, "seqread")
+		goal("seq read 1 MiB, " dev " order 0 vs tmpfs", fr(r) "x", prange(dev, "tmpfs", 0, "seqread"),
+		     ">= 1.5x", r >= 1.5)
+	}
+	for (d = 1; d <= ndev; d++) {
+		dev = devs[d]
+		r = pmed(dev, "memcpy", 0, "seqread")
+		goal("seq read 1 MiB, " dev " order 0 vs memcpy", fr(r) "x", prange(dev, "memcpy", 0, "seqread"),
+		     ">= 0.8x", r >= 0.8)
+	}
+	for (d = 1; d <= ndev; d++) {
+		dev = devs[d]
+		r = pmed(dev, "tmpfs", 0, "seqwrite")
+		goal("seq write 1 MiB, " dev " order 0 vs tmpfs", fr(r) "x", prange(dev, "tmpfs", 0, "seqwrite"),
+		     ">= 1.5x", r >= 1.5)
+	}
+	goal("read at " seek["fill_mib"] " MiB - 1 MiB vs at 0 (scullp)", fr(seek["ratio"]) "x", "-", "<= 1.2x",
+	     seek["ratio"] != "" && seek["ratio"] <= 1.2)
+	mp = meta_data ? 100 * meta_bytes / meta_data : ""
+	goal("metadata / data after " seek["fill_mib"] " MiB (scullp)", (mp == "" ? "-" : sprintf("%.3f%%", mp)),
+	     "-", "<= 0.5%", mp != "" && mp <= 0.5)
+	out("")
+	best4 = ""
+	for (d = 1; d <= ndev; d++) {
+		m = pmed(devs[d], "tmpfs", 4, "seqread")
+		if (m != "" && (best4 == "" || m > best4)) {
+			best4 = m
+			bestdev = devs[d]
+		}
+	}
+	p0 = pmed("scullp", "tmpfs", 0, "seqread")
+	p4 = pmed("scullp", "tmpfs", 4, "seqread")
+	out("Both a scull read() and a tmpfs read() end in the kernel's copy to user space of the " \
+	    "same bytes (copy_to_iter, rep_movs_alternative / copy_user_generic).  At order 4, where " \
+	    "each copy moves 64 KiB and the per-quantum work is spread thin, the best device (" bestdev \
+	    ") reads at " fr(best4) "x tmpfs: that approximates what a read() that did nothing but " \
+	    "copy would reach" \
+	    (best4 != "" && best4 < 1.5 ? ", so the 1.5x read goal is out of reach on this platform, " \
+	     "whatever the driver does" : "") ".  tmpfs itself reads at " \
+	    fr(pmed_all("tmpfs", "seqread")) "x memcpy.  At order 0 scullp reads " \
+	    (p0 != "" && p4 != "" ? sprintf("%.0f%%", 100 * (1 - p0 / p4)) : "-") \
+	    " slower than at order 4: that is the work done once per 4 KiB quantum rather than " \
+	    "per byte (see \"Where the time goes\").")
+	out("")
+
+	# ---- throughput ----
+	out("## Throughput (fio, psync)")
+	out("")
+	out("MB/s (10^6 bytes/s), median of the runs, and in brackets the ratio to tmpfs (a file in " \
+	    "the guest's /tmp).  Absolute figures vary by up to " sprintf("%.0f", maxspread_abs()) \
+	    "% between runs" (icount ? "" : " (the host is shared and TCG timing follows its load)") \
+	    ", so each run " \
+	    "does every workload on tmpfs and the three devices back to back (memcpy just before the " \
+	    "reads), at one order, and a ratio is the median over the runs of the ratio within a run.  Writes start on a truncated device or " \
+	    "file, so every quantum or page is allocated during the run; *overwrite* writes the same " \
+	    "1 MiB blocks again over existing data (no allocation: the copy alone); sequential " \
+	    "reads go twice over the data, random reads four times.  \"read/memcpy\": read throughput over the user-space memcpy of the " \
+	    "same run.")
+	out("")
+	hdr = "| target | order |"; sep = "|---|---|"
+	for (j = 1; j <= njob; j++) { hdr = hdr " " jobname[jobs[j]] " |"; sep = sep "---|" }
+	out(hdr " seq read / memcpy | rand read / memcpy |")
+	out(sep "---|---|")
+	row = "| tmpfs | - |"
+	for (j = 1; j <= njob; j++)
+		row = row " " fmt(mbps("tmpfs", "-", jobs[j])) " |"
+	out(row " " fr(pmed_all("tmpfs", "seqread")) " | " fr(pmed_all("tmpfs", "randread")) " |")
+	for (d = 1; d <= ndev; d++) {
+		for (o = 1; o <= nord; o++) {
+			dev = devs[d]; ord = ords[o]
+			row = "| " dev " | " ord " |"
+			for (j = 1; j <= njob; j++)
+				row = row " " fmt(mbps(dev, ord, jobs[j])) " (" \
+				      fr(pmed(dev, "tmpfs", ord, jobs[j])) ") |"
+			out(row " " fr(pmed(dev, "memcpy", ord, "seqread")) " | " \
+			    fr(pmed(dev, "memcpy", ord, "randread")) " |")
+		}
+	}
+	out("")
+	out("![throughput](" png "-throughput.png)")
+	out("")
+	out("### Physical limit: memcpy")
+	out("")
+	out("User-space memcpy in the same boot (bench/memcpy_bw.c): 1 MiB blocks from a large " \
+	    "source into one reused 1 MiB buffer, which is what a 1 MiB read() does: **" fmt(mc) \
+	    " MB/s** (median of the " nmcb " runs, 128 MiB each, measured just before each run's reads), " \
+	    fmt(memcpy["block_mbps"]) " MB/s at the start of the boot (256 MiB); one 256 MiB " \
+	    "buffer into another: " fmt(memcpy["large_mbps"]) " MB/s.")
+	out("")
+
+	# throughput plot data: ratios to tmpfs
+	for (j = 1; j <= njob; j++) {
+		f = data "/thr-" jobs[j] ".dat"
+		for (d = 1; d <= ndev; d++) {
+			row = devs[d]
+			for (o = 1; o <= nord; o++) {
+				m = pmed(devs[d], "tmpfs", ords[o], jobs[j])
+				row = row " " (m == "" ? 0 : m)
+			}
+			print row > f
+		}
+		close(f)
+		m = mbps("tmpfs", "-", jobs[j])
+		print (m == "" ? 0 : m) > (data "/tmpfs-" jobs[j] ".txt")
+		close(data "/tmpfs-" jobs[j] ".txt")
+	}
+
+	# ---- allocation latency ----
+	out("## Allocation latency (tracepoint scull:scull_quantum_alloc, field ns)")
+	out("")
+	out("bench/latbench.c makes each device allocate quanta of orders 0 to " maxorder ", one " \
+	    "write() of a whole quantum per allocation, the three devices taking turns; the time of " \
+	    "each allocation is the tracepoint's ns field (the backend call alone, timed in the " \
+	    "driver).  *Plain*: right after boot, " attempts["plain" SUBSEP "scullp" SUBSEP 0] \
+	    " allocations per device and order.  *Fragmented*: " attempts["frag" SUBSEP "scullp" SUBSEP 0] \
+	    " attempts per device and order while the fragmenter holds memory (below).  Median and p99 " \
+	    "are over successful allocations; \"failed\" is the share of attempts that returned " \
+	    "ENOMEM and the median time such a failure took.")
+	out("")
+	out("| backend | order | plain median | plain p99 | fragmented median | fragmented p99 | failed | failure took (median) |")
+	out("|---|---|---|---|---|---|---|---|")
+	for (d = 1; d <= ndev; d++) {
+		dev = devs[d]
+		for (o = 0; o <= maxorder; o++) {
+			kp = "plain" SUBSEP dev SUBSEP o; kf = "frag" SUBSEP dev SUBSEP o
+			pm = (kp in ok) ? median(ok[kp]) : ""; p99 = (kp in ok) ? pctl(ok[kp], 0.99) : ""
+			fm = (kf in ok) ? median(ok[kf]) : ""; f99 = (kf in ok) ? pctl(ok[kf], 0.99) : ""
+			fb = (kf in bad) ? median(bad[kf]) : ""
+			fails = (kf in attempts) && attempts[kf] ? 100 * failures[kf] / attempts[kf] : ""
+			lat_pm[dev, o] = pm; lat_fm[dev, o] = fm; failpct[dev, o] = fails
+			costper[dev, o] = tn[kf] ? tsum[kf] / tn[kf] : ""
+			pfail = (kp in attempts) ? failures[kp] : 0
+			out("| " backend[dev] " (" dev ") | " o " | " ns(pm) " | " ns(p99) " | " ns(fm) " | " \
+			    ns(f99) " | " (fails == "" ? "-" : sprintf("%.0f%% (%d/%d)", fails, failures[kf], attempts[kf])) \
+			    " | " ns(fb) " |")
+			lp = lp (lp ? "\n" : "") o " " dev " " (pm == "" ? "nan" : pm) " " (p99 == "" ? "nan" : p99) \
+			     " " (fm == "" ? "nan" : fm) " " (f99 == "" ? "nan" : f99)
+		}
+	}
+	out("")
+	out("![allocation latency](" png "-latency.png)")
+	out("")
+	out("![failures](" png "-failures.png)")
+	out("")
+	# latency plot data: one block per backend
+	f = data "/lat.dat"
+	for (d = 1; d <= ndev; d++) {
+		for (o = 0; o <= maxorder; o++) {
+			kp = "plain" SUBSEP devs[d] SUBSEP o; kf = "frag" SUBSEP devs[d] SUBSEP o
+			printf "%d %s %s %s %s\n", o,
+				(kp in ok) ? median(ok[kp]) : "nan", (kp in ok) ? pctl(ok[kp], 0.99) : "nan",
+				(kf in ok) ? median(ok[kf]) : "nan", (kf in ok) ? pctl(ok[kf], 0.99) : "nan" > f
+		}
+		printf "\n\n" > f
+	}
+	close(f)
+	f = data "/fail.dat"
+	for (o = 0; o <= maxorder; o++) {
+		row = o
+		for (d = 1; d <= ndev; d++)
+			row = row " " (failpct[devs[d], o] == "" ? 0 : failpct[devs[d], o])
+		print row > f
+	}
+	close(f)
+
+	out("### The fragmented state")
+	out("")
+	out("bench/fragment.c populates anonymous memory locked with mlock() until free memory is " \
+	    "down to the zones' reserves, then unmaps every other page, and stays alive during the " \
+	    "measurement (it is killed afterwards).  User pages are movable, so compaction would undo " \
+	    "this: for the duration **/proc/sys/vm/compact_unevictable_allowed is 0** (locked pages are " \
+	    "unevictable and are then never migrated), **min_free_kbytes is lowered to 4096** (so that " \
+	    "the memory the fragmenter may not take, the watermarks, is small) and max_map_count is " \
+	    "raised (every unmapped page splits a mapping).  All three are restored afterwards (" \
+	    info["vm_saved"] ").")
+	out("")
+	out("Fragmenter: locked " int(frag["locked_kb"] / 1024) " MiB, freed every other page (" \
+	    int(frag["freed_kb"] / 1024) " MiB), held " int(frag["held_kb"] / 1024) " MiB; free memory " \
+	    int(frag["memfree_after_kb"] / 1024) " MiB, nearly all of it single pages.  Free blocks per " \
+	    "order (/proc/buddyinfo: columns are orders 0..10) before, while fragmented, at the end of " \
+	    "the attempts and after the fragmenter was killed:")
+	out("")
+	out("```")
+	for (i = 1; i <= nbuddy; i++)
+		if (buddy[i] ~ /^buddyinfo frag /)
+			out(substr(buddy[i], 16))
+	out("```")
+	out("")
+	out("The allocator's own counters (/proc/scullmem stats lines) after the fragmented run:")
+	out("")
+	out("```")
+	for (i = 1; i <= npstats; i++)
+		if (pstats[i] !~ /metadata/)
+			out(pstats[i])
+	out("```")
+	out("")
+
+	# ---- seek scaling ----
+	out("## Seek scaling")
+	out("")
+	out("bench/seekread.c fills scullp (order " geo_order ", qset " geo_qset ") with " seek["fill_mib"] \
+	    " MiB in " seek["fill_s"] " s, then reads 1 MiB at offset 0 and 1 MiB at " \
+	    seek["fill_mib"] " MiB - 1 MiB, alternately, 200 times each:")
+	out("")
+	out("| read of 1 MiB | median |")
+	out("|---|---|")
+	out("| at offset 0 | " seek["start_us"] " µs |")
+	out("| at " seek["fill_mib"] " MiB - 1 MiB | " seek["end_us"] " µs |")
+	out("| ratio end / start | **" fr(seek["ratio"]) "** |")
+	out("")
+	out("The quantum at any offset is found through the xarray of qsets (O(log n) in the number of " \
+	    "qsets, " int(geo_quanta / geo_qset + 0.999) " here), not by walking a list as LDD3's scull did.")
+	out("")
+
+	# ---- metadata ----
+	out("## Metadata overhead")
+	out("")
+	out("After the " seek["fill_mib"] " MiB fill at the default geometry (order " geo_order ", qset " \
+	    geo_qset ", " geo_quanta " quanta), from the `stats scullp: metadata ...` line of /proc/scullmem: " \
+	    meta_bytes " bytes of qset arrays and xarray nodes for " meta_data " bytes of data = **" \
+	    (mp == "" ? "-" : sprintf("%.3f%%", mp)) "**.")
+	out("")
+
+	# ---- layout ----
+	out("## Physical layout of the quanta (/proc/scullmem)")
+	out("")
+	out("Read with kptr_restrict=" info["kptr_restrict"] " by root (privileged view), after the " \
+	    "fio runs at each order >= 2 (the random-write data).  *runs* = physically contiguous " \
+	    "runs of pages in a quantum (1 = contiguous).")
+	out("")
+	out("| device | order | quanta | contiguous | mean runs | max runs | region | virtual addresses |")
+	out("|---|---|---|---|---|---|---|---|")
+	for (o in layorders) lo[++nlo] = o
+	asort(lo, lo, "@val_num_asc")
+	for (i = 1; i <= nlo; i++) {
+		for (d = 1; d <= ndev; d++) {
+			k = devs[d] SUBSEP lo[i]
+			if (!(k in lay_n))
+				continue
+			out("| " devs[d] " | " lo[i] " | " lay_n[k] " | " lay_contig[k] " | " lay_mean[k] " | " \
+			    lay_max[k] " | " lay_region[k] " | " lay_vmin[k] " - " lay_vmax[k] " |")
+		}
+		if (lo[i] in vmareas)
+			vmnote = vmnote (vmnote ? ", " : "") vmareas[lo[i]] " at order " lo[i]
+	}
+	out("")
+	out("Areas of the driver in /proc/vmallocinfo (one per scullv quantum, caller " \
+	    "scull_vmalloc_alloc): " vmnote ".")
+	out("")
+
+	# ---- where the time goes ----
+	out("## Where the time goes (ftrace function_graph)")
+	out("")
+	out("16 MiB in 1 MiB read()/write() calls (bench/tracedio.c, after one untraced call) at order 0, " \
+	    "traced three calls deep from the entry point (depth 1); a depth-3 row is part of the " \
+	    "depth-2 row above it that calls it.  Tracing costs about a microsecond per recorded call under TCG, so the " \
+	    "absolute times are inflated several times over and short functions look heavier than " \
+	    "they are; the call counts per MiB and the order of magnitude are what matter.  " \
+	    "Copies (_copy_to_iter, _copy_from_iter, copy_page_to_iter...) cannot be traced, so " \
+	    "their time is the caller's own time.")
+	out("")
+	ng = split("scullp-write scullp-read tmpfs-write tmpfs-read", gl, " ")
+	for (g = 1; g <= ng; g++) {
+		name = gl[g]
+		if (!(name in gtop))
+			continue
+		top = gtop[name]
+		kt = name SUBSEP 1 SUBSEP top
+		out("**" name "** (" top ": " gcalls[kt] " calls, " sprintf("%.0f", gus[kt] / gcalls[kt]) \
+		    " µs per 1 MiB call traced):")
+		out("")
+		out("| depth | function | calls per MiB | µs per call | share of " top " |")
+		out("|---|---|---|---|---|")
+		delete rows
+		nr = 0
+		for (k in gcalls) {
+			split(k, kk, SUBSEP)
+			if (kk[1] != name || kk[2] == 1)
+				continue
+			if (gcalls[k] / 16 < 1 && gus[k] / gus[kt] < 0.01)
+				continue
+			rows[++nr] = sprintf("%012.1f %s", gus[k], k)
+		}
+		n = asort(rows, rows, "@val_str_desc")
+		for (i = 1; i <= n && i <= 14; i++) {
+			split(substr(rows[i], 14), kk, SUBSEP)
+			k = kk[1] SUBSEP kk[2] SUBSEP kk[3]
+			out("| " kk[2] " | " kk[3] " | " sprintf("%.0f", gcalls[k] / 16) " | " \
+			    sprintf("%.2f", gus[k] / gcalls[k]) " | " sprintf("%.0f%%", 100 * gus[k] / gus[kt]) " |")
+		}
+		out("")
+	}
+
+	# ---- claims ----
+	out("## LDD3's claims on this kernel")
+	out("")
+	out("| claim (LDD3, 2005) | figure on " kver " | verdict |")
+	out("|---|---|---|")
+	printf "  claims:\n"
+
+	# 1. contiguity
+	fig = ""; okc = 1; anyv = 0
+	for (i = 1; i <= nlo; i++) {
+		o = lo[i]
+		for (d = 1; d <= ndev; d++) {
+			k = devs[d] SUBSEP o
+			if (!(k in lay_n))
+				continue
+			fig = fig sprintf("%s%s o%d: %d/%d contiguous", fig ? "; " : "", devs[d], o,
+					  lay_contig[k], lay_n[k])
+			if (devs[d] == "scullv") {
+				fig = fig sprintf(" (mean %s runs of %d pages)", lay_mean[k], 2 ^ o)
+				anyv += lay_n[k]
+				if (lay_contig[k] == lay_n[k])
+					okc = 0
+				vcontig += lay_contig[k]
+			} else if (lay_contig[k] != lay_n[k]) {
+				okc = 0
+			}
+		}
+	}
+	claim("kmalloc and __get_free_pages quanta are physically contiguous, vmalloc quanta are not", fig,
+	      okc ? "confirmed" (vcontig ? " (a few vmalloc quanta happen to be contiguous: not guaranteed, not excluded)" : "") : "not confirmed")
+
+	# 2. address ranges
+	for (i = 1; i <= nlo; i++) {
+		o = lo[i]
+		for (d = 1; d <= ndev; d++) {
+			k = devs[d] SUBSEP o
+			if (!(k in lay_n))
+				continue
+			if (devs[d] == "scullv") {
+				if (vlo == "" || lay_vmin[k] < vlo) vlo = lay_vmin[k]
+				if (lay_vmax[k] > vhi) vhi = lay_vmax[k]
+			} else {
+				if (llo == "" || lay_vmin[k] < llo) llo = lay_vmin[k]
+				if (lay_vmax[k] > lhi) lhi = lay_vmax[k]
+			}
+		}
+	}
+	disjoint = vlo != "" && llo != "" && (vlo > lhi || vhi < llo)
+	gap = disjoint ? (hexhi(vlo) - hexhi(lhi)) * 2 ^ 32 / 2 ^ 40 : 0
+	claim("vmalloc addresses lie in a separate range (x86_64)",
+	      sprintf("linear (scullp, scullk): %s - %s; vmalloc (scullv): %s - %s%s", llo, lhi, vlo, vhi,
+		      disjoint ? sprintf(", %.0f TiB apart", gap) : ""),
+	      disjoint ? "confirmed (both bases are randomized by KASLR, CONFIG_RANDOMIZE_MEMORY, but the regions never overlap)" : "not confirmed")
+
+	# 3. single page cost
+	r = ratio(lat_pm["scullv", 0], lat_pm["scullp", 0])
+	claim("vmalloc costs more than __get_free_pages for a single page",
+	      sprintf("order 0, unfragmented, median: vmalloc %s, __get_free_pages %s (%.1fx), kmalloc %s",
+		      ns(lat_pm["scullv", 0]), ns(lat_pm["scullp", 0]), r, ns(lat_pm["scullk", 0])),
+	      r > 1 ? "confirmed" : "not confirmed")
+
+	# 4. fragmentation: vmalloc cheaper and more reliable for multi-page quanta
+	fig = ""; nmulti = 0; vfail = 0; pfirst = ""; cheap_from = ""; cheap_all = 1
+	for (o = 1; o <= maxorder; o++) {
+		nmulti++
+		c = costper["scullv", o] < costper["scullp", o]
+		vfail += failures["frag" SUBSEP "scullv" SUBSEP o]
+		if (pfirst == "" && failures["frag" SUBSEP "scullp" SUBSEP o] > 0)
+			pfirst = o
+		if (c && cheap_from == "")
+			cheap_from = o
+		if (!c) {
+			cheap_from = ""
+			cheap_all = 0
+		}
+		fig = fig sprintf("%so%d: %.0f%% vs %.0f%% failed, %s vs %s per attempt", fig ? "; " : "", o,
+				  failpct["scullv", o], failpct["scullp", o], ns(costper["scullv", o]),
+				  ns(costper["scullp", o]))
+	}
+	rel = !vfail && pfirst != ""
+	v = rel && cheap_all ? "confirmed" : \
+	    rel && cheap_from != "" ? "confirmed from order " (cheap_from > pfirst ? cheap_from : pfirst) \
+		": vmalloc never failed, __get_free_pages failed from order " pfirst \
+		" up; below order " cheap_from " __get_free_pages is still the cheaper one" : \
+	    rel ? "more reliable (vmalloc never failed, __get_free_pages from order " pfirst "), but not cheaper" : \
+	    !vfail ? "not shown: __get_free_pages did not fail either" : "not confirmed"
+	claim("under fragmentation vmalloc is cheaper and more reliable than __get_free_pages for multi-page quanta",
+	      "vmalloc vs __get_free_pages, fragmented (time per attempt includes failed ones): " fig, v)
+
+	# 5. high-order gfp fails more often
+	fig = ""; mono = 1; prev = -1
+	for (o = 0; o <= maxorder; o++) {
+		fig = fig sprintf("%so%d %.0f%%", fig ? ", " : "", o, failpct["scullp", o])
+		if (failpct["scullp", o] + 0 < prev - 5)
+			mono = 0
+		prev = failpct["scullp", o] + 0
+	}
+	up = failpct["scullp", maxorder] > failpct["scullp", 1]
+	claim("high-order __get_free_pages allocations fail more often",
+	      "__get_free_pages failures after fragmentation: " fig "; kmalloc at order 6: " \
+	      sprintf("%.0f%%", failpct["scullk", maxorder]) "; vmalloc: " sprintf("%.0f%%", failpct["scullv", maxorder]),
+	      up && mono ? "confirmed" : up ? "confirmed, not monotonic" : "not confirmed")
+
+	# 6. TLB
+	fig = ""; nt = 0; lsum = 0
+	for (o = 1; o <= nord; o++) {
+		ord = ords[o]
+		a = pmed("scullv", "scullp", ord, "seqread")
+		b = pmed("scullv", "scullp", ord, "randread")
+		fig = fig sprintf("%so%s: seq %s, rand %s", fig ? "; " : "", ord, fr(a), fr(b))
+		if (a != "") { nt++; lsum += log(a) }
+		if (b != "") { nt++; lsum += log(b) }
+	}
+	gm = nt ? exp(lsum / nt) : ""
+	fig = fig sprintf("; geometric mean %s", fr(gm))
+	claim("vmalloc memory is slower to access because of the TLB",
+	      "read throughput scullv / scullp at equal order: " fig,
+	      gm == "" ? "no data" : icount ? \
+	      "cannot be tested here: under icount time is instructions, and a TLB miss (QEMU refills its software TLB by walking the guest page tables) costs no instruction; the difference measured is path length (vmalloc quanta are read with the same copy routine)" : \
+	      (gm < 0.9 ? "slower by " sprintf("%.0f%%", 100 * (1 - gm)) : \
+	       gm < 0.97 ? "slightly slower (" sprintf("%.0f%%", 100 * (1 - gm)) ", about the run-to-run noise)" : \
+	       "not observed") \
+	      "; TCG has no hardware TLB: QEMU's software TLB is refilled by walking the guest page tables, a walk one or two levels longer for vmalloc's 4 KiB mappings than for the direct map's 2 MiB/1 GiB ones, so only the kind of effect carries over to hardware, not its size")
+	out("")
+	out("The 2005 book's kernels had no xarray, no __GFP_RETRY_MAYFAIL, no compaction of " \
+	    "the kind used here and no per-CPU vmap block caches; where a verdict is \"not confirmed\" " \
+	    "or \"partly\", the figure is what today's kernel does.")
+}
+
+function claim(c, figure, v) {
+	out("| " c " | " figure " | " v " |")
+	printf "  - %s: %s\n", c, v
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: throughput, allocation latency, fragmentation, seek scaling
+# and metadata of the three scull devices, one QEMU boot per kernel.
+#
+#   bench/run.sh [6.1|6.12|<kver>]...      (default: both kernels)
+#
+# Sets up, fetches and builds through scripts/, boots each kernel with
+# 3 GiB of RAM and runs bench/guest.sh in it, then writes
+# bench/results/<kver>.md and its PNG plots (bench/report.sh) and prints a
+# summary.  Raw results and the guest's console: build/bench/<kver>/.
+# A run takes about 15 minutes per kernel under TCG.  Timing is the
+# guest's clock (BENCH_ICOUNT=1: QEMU's icount, see bench/icount/).
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+
+start=$(date +%s)
+bench=$SCULL_TOP/bench
+results=$bench/results
+
+"$SCULL_TOP/scripts/setup.sh" -q
+"$SCULL_TOP/scripts/fetch-kernels.sh"
+mkdir -p "$SCULL_BUILD/bench"
+"$SCULL_TOP/scripts/build.sh" > "$SCULL_BUILD/bench/build.log" 2>&1 ||
+	{ cat "$SCULL_BUILD/bench/build.log"; die "build failed"; }
+make -s -C "$bench" O="$SCULL_BUILD/bench/bin"
+mkdir -p "$results"
+
+# The test boots' debugging options (slub_debug, page poisoning, KFENCE)
+# would be measured along with the driver: switch them off for the bench.
+# Later options win over vm.sh's own.
+append="slub_debug=- page_poison=0 kfence.sample_interval=0"
+
+# Timing: the guest's clock, which under TCG follows the host's: memory,
+# caches and TLB misses cost what they cost, but on a shared host the
+# figures move from run to run, so each is a median and reported as a
+# ratio within the boot.  BENCH_ICOUNT=1 runs QEMU with -icount
+# (bench/icount/): deterministic, but time is then instructions and a TLB
+# miss or a cache miss costs nothing.
+vmpath=$PATH
+if [ "${BENCH_ICOUNT:-0}" != 0 ]; then
+	vmpath=$bench/icount:$PATH
+	timing="icount shift=${BENCH_ICOUNT_SHIFT:-0} sleep=off"
+else
+	timing="wall clock"
+fi
+
+# The guest's knobs (bench/guest.sh) that are set here go along.
+knobs=()
+for v in BENCH_SEQ_MIB BENCH_RAND_MIB BENCH_LAT_N BENCH_FRAG_N BENCH_FILL_MIB BENCH_GRAPH_MIB; do
+	[ -z "${!v:-}" ] || knobs+=(--env "$v=${!v}")
+done
+
+# shellcheck disable=SC2046 # kernel versions have no spaces
+[ $# -gt 0 ] || set -- $(scull_kvers)
+status=0
+summaries=()
+for k in "$@"; do
+	kver=$(scull_kver_of "$k")
+	out=$SCULL_BUILD/bench/$kver
+	rm -rf "$out"
+	mkdir -p "$out"
+	log "bench on $kver: booting QEMU (3 GiB, TCG); progress in $out/console.log"
+	# The guest reads its script as it goes: run a copy, so that editing
+	# bench/guest.sh during a run cannot break it.
+	cp "$bench/guest.sh" "$out/guest.sh"
+	t0=$(date +%s)
+	rc=0
+	(cd "$SCULL_TOP" && PATH=$vmpath "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem 3G \
+		--timeout 2400 --append "$append" --out "$out" \
+		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" \
+		--env "BENCH_OUT=$out" --env "BENCH_BIN=$SCULL_BUILD/bench/bin" \
+		--env "BENCH_TIMING=$timing" --env "BENCH_REPS=${BENCH_REPS:-5}" "${knobs[@]}" \
+		-- bash "$out/guest.sh") > "$out/console.log" 2>&1 || rc=$?
+	{
+		echo "run seconds $(( $(date +%s) - t0 ))"
+		echo "run dmesg $(sed -n 's/^SCULL-DMESG //p' "$out/console.log" | tail -n 1)"
+		echo "run rc $rc"
+	} >> "$out/results.txt"
+	if [ "$rc" -ne 0 ]; then
+		log "the bench on $kver failed (rc $rc); the end of its console:"
+		tail -n 30 "$out/console.log" >&2
+		status=1
+	fi
+	if grep -q "^fio " "$out/results.txt"; then
+		"$bench/report.sh" "$out" "$results" > "$out/summary.txt" ||
+			{ log "report for $kver failed"; status=1; }
+		summaries+=("$out/summary.txt")
+	fi
+done
+
+for s in "${summaries[@]}"; do
+	echo
+	cat "$s"
+done
+echo
+echo "# make bench took $(( $(date +%s) - start )) s; reports in bench/results/"
+exit "$status"
