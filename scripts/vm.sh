@@ -112,7 +112,7 @@ timeout --foreground -k 10 "$timeout" \
 	qemu-system-x86_64 -accel tcg,thread=single -smp 2 -m "$mem" \
 	-nographic -no-reboot -serial mon:stdio -display none -nic none \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline $append" \
-	"${virtfs[@]}" < /dev/null 2>&1 | tr -d '\r' | tee "$work/console" |
+	"${virtfs[@]}" < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$work/console" |
 	awk '/SCULL-DMESG-BEGIN/ { p = 0 }
 		p {
 			# The marker after output that did not end its last line.
