@@ -715,7 +715,7 @@ static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
 		scull_user_err(dev, "ioctl SET: bad user pointer\n");
 		return -EFAULT;
 	}
-	if (val < lo || val > hi) {
+	if (is_order ? !scull_order_valid(val, hi) : !scull_qset_valid(val)) {
 		scull_user_err(dev, "ioctl SET: %s=%u is out of range: %u..%u\n",
 			       is_order ? "order" : "qset", val, lo, hi);
 		return -EINVAL;
@@ -855,7 +855,7 @@ static int __init scull_check_params(void)
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		const struct scull_backend *be = scull_backends[i];
 
-		if (scull_order > be->max_order) {
+		if (!scull_order_valid(scull_order, be->max_order)) {
 			pr_err("order=%u is out of range: %s (%s) takes 0..%u\n",
 			       scull_order, be->devname, be->name, be->max_order);
 			return -EINVAL;

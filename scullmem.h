@@ -207,14 +207,40 @@ static inline bool scull_qset_valid(unsigned int qset)
 	return qset >= 1 && qset <= SCULL_QSET_MAX;
 }
 
+/*
+ * May an allocator that serves orders 0..@max_order give quanta of @order?
+ * The arithmetic needs a quantum shift below 63 too, or no whole quantum
+ * would fit below the 2^63 limit.
+ */
+static inline bool scull_order_valid(unsigned int order, unsigned int max_order)
+{
+	return order <= max_order && order < 63 - PAGE_SHIFT;
+}
+
+static inline bool scull_geometry_valid(unsigned int order, unsigned int qset,
+					unsigned int max_order)
+{
+	return scull_order_valid(order, max_order) && scull_qset_valid(qset);
+}
+
+static inline unsigned int scull_quantum_shift_of(unsigned int order)
+{
+	return PAGE_SHIFT + order;
+}
+
+static inline size_t scull_quantum_size_of(unsigned int order)
+{
+	return PAGE_SIZE << order;
+}
+
 static inline unsigned int scull_quantum_shift(const struct scull_dev *dev)
 {
-	return PAGE_SHIFT + dev->order;
+	return scull_quantum_shift_of(dev->order);
 }
 
 static inline size_t scull_quantum_size(const struct scull_dev *dev)
 {
-	return PAGE_SIZE << dev->order;
+	return scull_quantum_size_of(dev->order);
 }
 
 static inline loff_t scull_limit(const struct scull_dev *dev)

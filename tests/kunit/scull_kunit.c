@@ -9,11 +9,6 @@
  * scripts/debug-kernel.sh); loading scull_kunit.ko runs the suite and
  * prints KTAP to the kernel log and to /sys/kernel/debug/kunit/scullmem/results.
  * It needs no scull.ko: the helpers are static inline.
- *
- * Helpers proposed for scullmem.h but not there yet are tested when the
- * header defines SCULL_HAVE_GEOMETRY_VALID, or with the proposal in
- * scull_kunit_proposed.h (make SCULL_KUNIT_PROPOSED=1); otherwise those
- * cases are skipped.
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
@@ -24,9 +19,6 @@
 
 #include "scullmem.h"
 #include "scull_compat.h"
-#ifdef SCULL_KUNIT_PROPOSED
-#include "scull_kunit_proposed.h"
-#endif
 
 /* Orders every backend must take on x86_64 (contract: max order 10). */
 #define ORDERS		11
@@ -273,10 +265,9 @@ static void scull_kunit_max_orders(struct kunit *test)
 	KUNIT_EXPECT_GT(test, scull_limit_of(SCULL_MAX_PAGE_ORDER), 0LL);
 }
 
-/* Proposed for scullmem.h (see scull_kunit_proposed.h). */
+/* Order and qset validation, as insmod and the SET ioctls apply it. */
 static void scull_kunit_geometry_valid(struct kunit *test)
 {
-#ifdef SCULL_HAVE_GEOMETRY_VALID
 	unsigned int order;
 
 	for (order = 0; order < ORDERS; order++) {
@@ -298,9 +289,6 @@ static void scull_kunit_geometry_valid(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, scull_geometry_valid(62 - PAGE_SHIFT, 1, UINT_MAX));
 	KUNIT_EXPECT_FALSE(test, scull_geometry_valid(63 - PAGE_SHIFT, 1, UINT_MAX));
 	KUNIT_EXPECT_FALSE(test, scull_geometry_valid(64 - PAGE_SHIFT, 1, UINT_MAX));
-#else
-	kunit_skip(test, "scull_geometry_valid() is not in scullmem.h yet");
-#endif
 }
 
 static struct kunit_case scull_kunit_cases[] = {
