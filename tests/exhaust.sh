@@ -11,32 +11,7 @@ set -u
 kver=${1:-$(uname -r)}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KO=${SCULL_KO:-${SCULL_BUILD:-$TOP/build}/$kver/scull.ko}
-pass=0 fail=0 n=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $2"
-	fi
-}
-
-free_pages() {
-	awk '/^ *nr_free_pages/ { s += $2 } /^ *count:/ { s += $2 } END { print s }' /proc/zoneinfo
-}
-
-# Let the caches and per-CPU lists settle before counting free pages.
-settle() {
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f" 2>/dev/null; done
-	sleep 2
-	echo 3 > /proc/sys/vm/drop_caches
-	sleep 1
-}
+. "$TOP/tests/lib.sh"
 
 fill_until_full() {
 	local dev=$1 err
@@ -72,6 +47,5 @@ after=$(free_pages)
 echo "# free pages before load $before, after rmmod $after"
 [ $((before - after)) -le 256 ]
 ok $? "rmmod gives the memory back (free pages within 1 MiB)"
-echo "1..$n"
-echo "# scull-totals: pass $pass fail $fail skip 0"
+totals
 [ "$fail" -eq 0 ]

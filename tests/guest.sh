@@ -18,18 +18,7 @@ KO=${SCULL_KO:-$BUILD/$kver/scull.ko}
 BIN=$BUILD/tests
 DEVS="scullp scullv scullk"
 
-pass=0 fail=0 skip=0 n=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $2"
-	fi
-}
+. "$TOP/tests/lib.sh"
 
 # check NAME CMD...: one test, passed when CMD exits 0.
 check() {
@@ -55,21 +44,6 @@ unload() { ! loaded || rmmod scull; }
 # Lines dmesg printed since mark_dmesg.
 mark_dmesg() { dmesg_mark=$(dmesg | wc -l); }
 new_dmesg() { dmesg | tail -n +$((dmesg_mark + 1)); }
-
-# Free pages, counting the per-CPU lists that MemFree leaves out.
-free_pages() {
-	awk '/^ *nr_free_pages/ { s += $2 } /^ *count:/ { s += $2 } END { print s }' /proc/zoneinfo
-}
-
-# Let the caches and per-CPU lists settle before counting free pages.
-settle() {
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f" 2>/dev/null; done
-	sleep 2
-	echo 3 > /proc/sys/vm/drop_caches
-	sleep 1
-}
 
 # Run the C suite, indented as a KTAP subtest, and add up its totals.
 run_suite() {
@@ -458,6 +432,5 @@ check "reload after unload works" load
 unload
 
 note "guest.sh took $SECONDS s"
-echo "1..$n"
-echo "# scull-totals: pass $pass fail $fail skip $skip"
+totals
 [ "$fail" -eq 0 ]

@@ -11,18 +11,7 @@ set -u
 
 kver=${1:-$(uname -r)}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-pass=0 fail=0 n=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $2"
-	fi
-}
+. "$TOP/tests/lib.sh"
 
 echo "KTAP version 1"
 mount -t tmpfs tmpfs "/lib/modules/$kver"
@@ -56,6 +45,5 @@ make_ uninstall > /tmp/uninstall.log 2>&1 && ! modprobe scull 2>/dev/null &&
 	[ ! -e /etc/udev/rules.d/60-scull.rules ]
 ok $? "make uninstall removes the module and the rule"
 
-echo "1..$n"
-echo "# scull-totals: pass $pass fail $fail skip 0"
+totals
 [ "$fail" -eq 0 ]

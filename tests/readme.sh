@@ -13,18 +13,7 @@ set -u
 kver=${1:-$(uname -r)}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 blocks=$TOP/scripts/readme-blocks.sh
-pass=0 fail=0 n=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $2"
-	fi
-}
+. "$TOP/tests/lib.sh"
 
 note() { sed 's/^/# /'; }
 
@@ -128,6 +117,5 @@ quiet make clean && dkms_root && run dkms && [ "$(cat /sys/module/scull/paramete
 	find "/lib/modules/$kver" -name 'scull.ko*' | grep -q . && rmmod scull
 ok $? "README DKMS: dkms add, build, install, then modprobe scull order=2"
 
-echo "1..$n"
-echo "# scull-totals: pass $pass fail $fail skip 0"
+totals
 [ "$fail" -eq 0 ]
