@@ -35,6 +35,7 @@ tp() {	# job title goal
 	set title "$2"
 	set ylabel "throughput / tmpfs (median of per-run ratios)"
 	set yrange [0:*]
+	set offsets 0, 0, graph 0.2, 0
 	set xrange [-0.6:2.6]
 	plot "$data/thr-$1.dat" using 2:xtic(1) title "order 0" lc rgb "#4477aa", \\
 	     "" using 3 title "order 2" lc rgb "#66ccee", \\
@@ -53,7 +54,7 @@ tp() {	# job title goal
 	set style histogram clustered gap 1
 	set style fill solid 0.9 border -1
 	set boxwidth 0.9
-	set key top left font ",9"
+	set key top center horizontal font ",9"
 	set grid ytics
 	set multiplot layout 2,2 title "scullmem throughput against tmpfs on $kver (fio psync, QEMU TCG)"
 	EOF
