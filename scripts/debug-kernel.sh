@@ -147,7 +147,7 @@ fi
 # built in, so there are no modules, but with Module.symvers modpost
 # rejects an out-of-tree module that uses an unknown symbol).
 jobs=${SCULL_JOBS:-$(nproc)}
-log "building bzImage with -j$jobs under nice; log: $dir/build.log (15-20 min on 2 cores)"
+log "building bzImage with -j$jobs under nice; log: $dir/build.log (about 8 min on 2 idle cores)"
 if ! nice -n 10 make -j"$jobs" ARCH=x86_64 bzImage modules_prepare modules > "$dir/build.log" 2>&1; then
 	grep -E 'error|Error' "$dir/build.log" | head -n 20 >&2 || true
 	tail -n 20 "$dir/build.log" >&2
