@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "../scullmem.h"
+#include "bench.h"
 
 /* Order 10, the largest of x86_64, with 4 KiB pages. */
 #define QUANTUM_MAX	(4096UL << 10)
@@ -58,14 +59,6 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		used = used + n < sizeof(report) ? used + n : sizeof(report) - 1;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Copy /proc/buddyinfo into the report, lines prefixed. */
