@@ -76,15 +76,18 @@ struct scull_cursor {
 
 #define SCULL_CURSOR_INIT	((struct scull_cursor){ .qset = NULL })
 
-/* Return the slot of quantum @qidx, creating its qset array if @create. */
+/*
+ * Return the slot of the quantum at @p (from scull_locate()), creating its
+ * qset array if @create.
+ */
 static void **scull_slot(struct scull_dev *dev, struct scull_cursor *c,
-			 unsigned long qidx, bool create)
+			 const struct scull_pos *p, bool create)
 {
-	unsigned long nr = qidx / dev->qset;
+	unsigned long nr = p->nr;
 	void **qset;
 
 	if (c->qset && c->nr == nr)
-		return &c->qset[qidx % dev->qset];
+		return &c->qset[p->slot];
 
 	qset = xa_load(&dev->qsets, nr);
 	if (!qset && create) {
@@ -102,7 +105,7 @@ static void **scull_slot(struct scull_dev *dev, struct scull_cursor *c,
 	}
 	c->nr = nr;
 	c->qset = qset;
-	return qset ? &qset[qidx % dev->qset] : NULL;
+	return qset ? &qset[p->slot] : NULL;
 }
 
 /**
@@ -301,7 +304,7 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 		scull_locate(pos, dev->order, dev->qset, &p);
 		chunk = min_t(loff_t, min(iov_iter_count(to), quantum - p.off),
 			      dev->size - pos);
-		slot = scull_slot(dev, &c, p.qidx, false);
+		slot = scull_slot(dev, &c, &p, false);
 		n = scull_copy_out(slot ? *slot : NULL, p.off, chunk, to);
 
 		done += n;
@@ -423,7 +426,7 @@ static ssize_t scull_write_chunk(struct scull_dev *dev, struct scull_cursor *c,
 	size_t n;
 
 	scull_locate(pos, dev->order, dev->qset, &p);
-	slot = scull_slot(dev, c, p.qidx, true);
+	slot = scull_slot(dev, c, &p, true);
 	if (!slot)
 		return -ENOMEM;
 	if (*slot)
@@ -625,7 +628,7 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 	if (pos >= dev->size)
 		goto out_unlock;
 	scull_locate(pos, dev->order, dev->qset, &p);
-	slot = scull_slot(dev, &c, p.qidx, true);
+	slot = scull_slot(dev, &c, &p, true);
 	if (slot && !*slot) {
 		void *fresh = scull_new_quantum(dev, p.qidx, 0, 0);
 
