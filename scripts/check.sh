@@ -62,29 +62,58 @@ else
 	abort "build (log: $logs/build.log)"
 fi
 
-# Host-side checks, each printing KTAP lines.  DKMS state is global: one
-# DKMS check at a time on this machine.
+# host_step NAME SCRIPT: a host-side check script printing KTAP lines
+# (`1..N`, then `ok`/`not ok` lines) and exiting with its failure count.
+# Its results count, and so does how it ended: a non-zero exit with no
+# `not ok`, fewer results than its plan, or no result at all is a failure
+# too.  A missing script is a failure.
+host_step() {
+	local name=$1 script=$SCULL_TOP/$2 out=$logs/$1.log rc p f plan
+	if [ ! -x "$script" ]; then
+		echo "not ok - $name: $2 is missing"
+		add 0 1
+		return
+	fi
+	"$script" > "$out" 2>&1
+	rc=$?
+	cat "$out"
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^not ok ' "$out")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out" | tail -n 1)
+	add "$p" "$f"
+	if [ $((p + f)) -eq 0 ]; then
+		echo "not ok - $name: no result line (exit $rc; log $out)"
+		add 0 1
+	elif [ -n "$plan" ] && [ "$plan" -ne $((p + f)) ]; then
+		echo "not ok - $name: planned $plan checks, $((p + f)) reported (exit $rc)"
+		add 0 1
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name: exit $rc with no failed check (log $out)"
+		add 0 1
+	elif [ "$rc" -eq 0 ] && [ "$f" -gt 0 ]; then
+		echo "not ok - $name: exit 0 with $f failed checks"
+		add 0 1
+	fi
+}
+
+# Host-side checks.  DKMS state is global: one DKMS check at a time on
+# this machine.
 phase "static checks"
-"$SCULL_TOP/scripts/static-checks.sh" > "$logs/static-checks.log" 2>&1
-if [ -x "$SCULL_TOP/scripts/dkms-check.sh" ]; then
-	phase "DKMS check"
-	flock "${TMPDIR:-/tmp}/scullmem-dkms.lock" "$SCULL_TOP/scripts/dkms-check.sh" \
-		> "$logs/dkms-check.log" 2>&1
-fi
-for step in static-checks dkms-check; do
-	[ -f "$logs/$step.log" ] || continue
-	cat "$logs/$step.log"
-	add "$(grep -c '^ok ' "$logs/$step.log")" "$(grep -c '^not ok ' "$logs/$step.log")"
-done
+host_step static-checks scripts/static-checks.sh
+phase "DKMS check"
+exec 7> "${TMPDIR:-/tmp}/scullmem-dkms.lock"
+flock 7
+host_step dkms-check scripts/dkms-check.sh
+exec 7>&-
 
 # guest_run KVER LABEL MEM TIMEOUT SCRIPT: one boot running one test script.
 # Prints its report and writes "P F S" to <label>-<kver>.counts.
 guest_run() {
-	local kver=$1 label=$2 mem=$3 timeout=$4 script=$5 log totals p=0 f=0 s=0
+	local kver=$1 label=$2 mem=$3 timeout=$4 script=$5 log totals plan p=0 f=0 s=0
 	log=$logs/$label-$kver.log
 	if [ ! -f "$SCULL_TOP/$script" ]; then
-		echo "# $label on $kver: $script is missing, skipped"
-		echo "0 0 1" > "$logs/$label-$kver.counts"
+		echo "not ok - $label on $kver: $script is missing"
+		echo "0 1 0" > "$logs/$label-$kver.counts"
 		return
 	fi
 	phase "$label on $kver: booting ($mem guest, TCG)"
@@ -99,6 +128,12 @@ guest_run() {
 	if [ -n "$totals" ]; then
 		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
 		echo "# $label on $kver: $p passed, $f failed, $s skipped"
+		# The plan (`1..N`, unindented) must add up to the totals.
+		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | tail -n 1)
+		if [ "${plan:-0}" -ne $((p + f + s)) ] || [ $((p + f + s)) -eq 0 ]; then
+			echo "not ok - $label on $kver: plan 1..${plan:-?} but $((p + f + s)) results"
+			f=$((f + 1))
+		fi
 	else
 		f=1
 		echo "not ok - $label on $kver: the run did not finish (see $log)"

@@ -20,6 +20,9 @@ result() {
 	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=$((fail + 1)); fi
 }
 
+echo "KTAP version 1"
+echo "1..$(( $(scull_kvers | wc -l) + 2 ))"
+
 # A clean copy of the sources, as a release tarball would hold them.
 dkms remove "scullmem/$ver" --all > /dev/null 2>&1
 rm -rf "$src"
