@@ -121,6 +121,51 @@ function maxspread_abs(    k, m, x) {
 	return m
 }
 
+# Bytes the slab caches grew by during the fill at qset q (/proc/meminfo Slab).
+function slab_delta(q) {
+	if (acct[q, "before", "slab_kb"] == "" || acct[q, "after", "slab_kb"] == "")
+		return ""
+	return 1024 * (acct[q, "after", "slab_kb"] - acct[q, "before", "slab_kb"])
+}
+
+# Bytes of free memory (free pages and the per-CPU lists, /proc/zoneinfo)
+# the fill took beyond its data.
+function free_delta(q) {
+	if (acct[q, "before", "free_pages"] == "" || acct[q, "after", "free_pages"] == "" || !meta_data[q])
+		return ""
+	return 4096 * (acct[q, "before", "free_pages"] - acct[q, "after", "free_pages"]) - meta_data[q]
+}
+
+function pct(b, d) {	# b bytes of d, in %, 3 decimals
+	return b == "" || !d ? "-" : sprintf("%.3f%%", 100 * b / d)
+}
+
+# The run-to-run spread of the ratio r (d1 / d2 of the mean time per
+# fragmented attempt at order o), as a factor: the largest factor between r
+# and the same ratio in one of NSUB consecutive sub-runs of the attempts.
+function subspread(d1, d2, o, r,    k1, k2, n1, n2, b, i, s1, s2, c1, c2, x, m) {
+	k1 = "frag" SUBSEP d1 SUBSEP o; k2 = "frag" SUBSEP d2 SUBSEP o
+	n1 = tn[k1]; n2 = tn[k2]
+	if (n1 < NSUB || n2 < NSUB || r == "" || r <= 0)
+		return ""
+	m = 1
+	for (b = 0; b < NSUB; b++) {
+		s1 = s2 = c1 = c2 = 0
+		for (i = int(b * n1 / NSUB) + 1; i <= int((b + 1) * n1 / NSUB); i++) { s1 += seq[k1][i]; c1++ }
+		for (i = int(b * n2 / NSUB) + 1; i <= int((b + 1) * n2 / NSUB); i++) { s2 += seq[k2][i]; c2++ }
+		if (!c1 || !c2 || s1 <= 0 || s2 <= 0)
+			return ""
+		x = (s1 / c1) / (s2 / c2)
+		if (x / r > m) m = x / r
+		if (r / x > m) m = r / x
+	}
+	return m
+}
+
+function nqsets(q) {	# qset arrays after the fill at qset q
+	return geo_qset[q] ? int(geo_quanta[q] / geo_qset[q] + 0.999) : 0
+}
+
 function hexhi(v) {	# the top 32 bits of a 64-bit hex address, as a number
 	return strtonum("0x" substr(v, 1, 8))
 }
@@ -138,6 +183,8 @@ BEGIN {
 	backend["scullv"] = "vmalloc"
 	backend["scullk"] = "kmalloc"
 	maxorder = 6
+	NSUB = 5
+	MARGIN_MIN = 1.1
 }
 
 $1 == "info" { v = $0; sub(/^info [^ ]+ /, "", v); info[$2] = v; next }
@@ -174,16 +221,25 @@ $1 == "layout" {
 	next
 }
 $1 == "vmallocinfo" { vmareas[$3] = $5; next }
-$1 == "seekread" { for (i = 2; i < NF; i += 2) seek[$i] = $(i + 1); next }
-$1 == "meta" { meta_bytes = $5; meta_data = $8; next }
-$1 == "geometry" { geo_order = $2; geo_qset = $3; geo_quanta = $4; geo_size = $5; next }
+# "seek qset Q fill_mib M fill_s S start_us A end_us B ratio R" (bench/seekread.c)
+$1 == "seek" { for (i = 4; i < NF; i += 2) seek[$3, $i] = $(i + 1); seekq[$3] = 1; next }
+# "meta qset Q stats scullp: metadata N bytes, data D bytes, ...": the driver's estimate
+$1 == "meta" { meta_bytes[$3] = $7; meta_data[$3] = $10; next }
+# "memacct qset Q before slab_kb S vmalloc_kb V free_pages F after ...": the kernel's accounting
+$1 == "memacct" {
+	for (i = 4; i < NF; i++) {
+		if ($i == "before" || $i == "after") { when = $i; continue }
+		acct[$3, when, $i] = $(i + 1); i++
+	}
+	next
+}
+$1 == "geometry" { geo_order[$3] = $4; geo_qset[$3] = $5; geo_quanta[$3] = $6; geo_size[$3] = $7; next }
+$1 == "graph_func" { gfunc[$2] = $3; next }
 $1 == "procstats" { v = $0; sub(/^procstats [^ ]+ /, "", v); pstats[++npstats] = v; next }
 $1 == "graph" {
 	k = $2 SUBSEP $3 SUBSEP $4
 	gcalls[k] = $5; gus[k] = $6
 	gnames[$2] = 1
-	if ($3 == 1)
-		gtop[$2] = $4
 	next
 }
 $1 == "phase" { phase[$2] = $3; nphase++; phases[nphase] = $2; next }
@@ -203,6 +259,7 @@ END {
 			else
 				bad[k][++nbad[k]] = w[3]
 			tsum[k] += w[3]; tn[k]++
+			seq[k][tn[k]] = w[3]
 		}
 		close(f)
 	}
@@ -269,11 +326,22 @@ END {
 		goal("seq write 1 MiB, " dev " order 0 vs tmpfs", fr(r) "x", prange(dev, "tmpfs", 0, "seqwrite"),
 		     ">= 1.5x", r >= 1.5)
 	}
-	goal("read at " seek["fill_mib"] " MiB - 1 MiB vs at 0 (scullp)", fr(seek["ratio"]) "x", "-", "<= 1.2x",
-	     seek["ratio"] != "" && seek["ratio"] <= 1.2)
-	mp = meta_data ? 100 * meta_bytes / meta_data : ""
-	goal("metadata / data after " seek["fill_mib"] " MiB (scullp)", (mp == "" ? "-" : sprintf("%.3f%%", mp)),
-	     "-", "<= 0.5%", mp != "" && mp <= 0.5)
+	# Seek scaling: qset 1 is the geometry where a list walk would show
+	# (one qset array per quantum); qset 500 is the default.
+	for (i = split("500 1", sq, " "); i >= 1; i--) {
+		q = sq[i]; r = seek[q, "ratio"]
+		goal("read at " seek[q, "fill_mib"] " MiB - 1 MiB vs at 0 (scullp, qset " q ")", fr(r) "x", "-",
+		     "<= 1.2x", r != "" && r <= 1.2)
+	}
+	# Metadata at the default geometry: the driver's estimate and the
+	# kernel's own slab accounting (before and after the fill).
+	q = 500
+	mp = meta_data[q] ? 100 * meta_bytes[q] / meta_data[q] : ""
+	ms = slab_delta(q); msp = ms != "" && meta_data[q] ? 100 * ms / meta_data[q] : ""
+	goal("metadata / data after " seek[q, "fill_mib"] " MiB (scullp, qset " q "), measured: slab growth",
+	     (msp == "" ? "-" : sprintf("%.3f%%", msp)), "-", "<= 0.5%", msp != "" && msp <= 0.5)
+	goal("metadata / data after " seek[q, "fill_mib"] " MiB (scullp, qset " q "), driver's estimate",
+	     (mp == "" ? "-" : sprintf("%.3f%%", mp)), "-", "<= 0.5%", mp != "" && mp <= 0.5)
 	out("")
 	best4 = ""
 	for (d = 1; d <= ndev; d++) {
@@ -453,27 +521,54 @@ END {
 	# ---- seek scaling ----
 	out("## Seek scaling")
 	out("")
-	out("bench/seekread.c fills scullp (order " geo_order ", qset " geo_qset ") with " seek["fill_mib"] \
-	    " MiB in " seek["fill_s"] " s, then reads 1 MiB at offset 0 and 1 MiB at " \
-	    seek["fill_mib"] " MiB - 1 MiB, alternately, 200 times each:")
+	out("bench/seekread.c fills scullp (order " geo_order[500] ") with " seek[500, "fill_mib"] \
+	    " MiB, then reads 1 MiB at offset 0 and 1 MiB at " seek[500, "fill_mib"] " MiB - 1 MiB, " \
+	    "alternately, 200 times each, once at the default qset (500) and once at qset 1.  At qset 500 " \
+	    "the last MiB is in qset array " nqsets(500) - 1 ", so even a " \
+	    "list walk from the first array (LDD3's scull_follow) would cost only that many pointer loads " \
+	    "per read; at qset 1 every quantum has its own array, and such a walk would cost " \
+	    geo_quanta[1] - 1 " loads.  The goal (<= 1.2x) is judged at both.")
 	out("")
-	out("| read of 1 MiB | median |")
-	out("|---|---|")
-	out("| at offset 0 | " seek["start_us"] " µs |")
-	out("| at " seek["fill_mib"] " MiB - 1 MiB | " seek["end_us"] " µs |")
-	out("| ratio end / start | **" fr(seek["ratio"]) "** |")
+	out("| qset | qset arrays | fill | read of 1 MiB at 0 | at " seek[500, "fill_mib"] " MiB - 1 MiB | ratio end / start |")
+	out("|---|---|---|---|---|---|")
+	for (i = split("500 1", sq, " "); i >= 1; i--) {
+		q = sq[i]
+		if (!(q in seekq))
+			continue
+		out("| " q " | " nqsets(q) " | " seek[q, "fill_s"] " s | " \
+		    seek[q, "start_us"] " µs | " seek[q, "end_us"] " µs | **" fr(seek[q, "ratio"]) "** |")
+	}
 	out("")
-	out("The quantum at any offset is found through the xarray of qsets (O(log n) in the number of " \
-	    "qsets, " int(geo_quanta / geo_qset + 0.999) " here), not by walking a list as LDD3's scull did.")
+	out("The qset array at any offset is found through an xarray indexed by qset number (O(log n) " \
+	    "in the number of qsets: a few node loads, whichever qset), not by walking a list as " \
+	    "LDD3's scull did.")
 	out("")
 
 	# ---- metadata ----
 	out("## Metadata overhead")
 	out("")
-	out("After the " seek["fill_mib"] " MiB fill at the default geometry (order " geo_order ", qset " \
-	    geo_qset ", " geo_quanta " quanta), from the `stats scullp: metadata ...` line of /proc/scullmem: " \
-	    meta_bytes " bytes of qset arrays and xarray nodes for " meta_data " bytes of data = **" \
-	    (mp == "" ? "-" : sprintf("%.3f%%", mp)) "**.")
+	out("After each " seek[500, "fill_mib"] " MiB fill at order 0, three figures: the driver's own " \
+	    "estimate (the `stats scullp: metadata ...` line of /proc/scullmem: qset arrays as " \
+	    "allocated plus xarray nodes estimated from the indexes in use), and two measured " \
+	    "independently of the driver, from the kernel's accounting before and after the fill " \
+	    "(caches dropped, slabs shrunk and counters left to settle both times): the growth of the " \
+	    "slab caches (/proc/meminfo Slab: qset arrays up to a page come from kmalloc, xarray nodes " \
+	    "from radix_tree_node) and the free memory the fill took (free pages plus the per-CPU " \
+	    "lists, /proc/zoneinfo) minus the data itself, which also counts anything else the kernel " \
+	    "allocated meanwhile.  The goal (<= 0.5% at the default geometry) is judged on the slab " \
+	    "growth and on the estimate.")
+	out("")
+	out("| qset | quanta | data | driver's estimate | slab growth | free memory taken beyond the data | VmallocUsed growth |")
+	out("|---|---|---|---|---|---|---|")
+	for (i = split("500 1", sq, " "); i >= 1; i--) {
+		q = sq[i]
+		if (!(q in seekq))
+			continue
+		d = meta_data[q]; ms = slab_delta(q); mf = free_delta(q)
+		out("| " q " | " geo_quanta[q] " | " d " bytes | " meta_bytes[q] " bytes (" pct(meta_bytes[q], d) \
+		    ") | " ms " bytes (**" pct(ms, d) "**) | " mf " bytes (" pct(mf, d) ") | " \
+		    1024 * (acct[q, "after", "vmalloc_kb"] - acct[q, "before", "vmalloc_kb"]) " bytes |")
+	}
 	out("")
 
 	# ---- layout ----
@@ -506,7 +601,8 @@ END {
 	# ---- where the time goes ----
 	out("## Where the time goes (ftrace function_graph)")
 	out("")
-	out("16 MiB in 1 MiB read()/write() calls (bench/tracedio.c, after one untraced call) at order 0, " \
+	gmib = info["graph_mib"]
+	out(gmib " MiB in 1 MiB read()/write() calls (bench/tracedio.c, after one untraced call) at order 0, " \
 	    "traced three calls deep from the entry point (depth 1); a depth-3 row is part of the " \
 	    "depth-2 row above it that calls it.  Tracing costs about a microsecond per recorded call under TCG, so the " \
 	    "absolute times are inflated several times over and short functions look heavier than " \
@@ -517,10 +613,14 @@ END {
 	ng = split("scullp-write scullp-read tmpfs-write tmpfs-read", gl, " ")
 	for (g = 1; g <= ng; g++) {
 		name = gl[g]
-		if (!(name in gtop))
-			continue
-		top = gtop[name]
+		# The denominator is the traced entry point itself.
+		top = gfunc[name]
 		kt = name SUBSEP 1 SUBSEP top
+		if (top == "" || !(kt in gcalls) || !gus[kt] || !gmib) {
+			out("**" name "**: no trace of its entry point " (top == "" ? "(not recorded)" : top) ".")
+			out("")
+			continue
+		}
 		out("**" name "** (" top ": " gcalls[kt] " calls, " sprintf("%.0f", gus[kt] / gcalls[kt]) \
 		    " µs per 1 MiB call traced):")
 		out("")
@@ -532,7 +632,7 @@ END {
 			split(k, kk, SUBSEP)
 			if (kk[1] != name || kk[2] == 1)
 				continue
-			if (gcalls[k] / 16 < 1 && gus[k] / gus[kt] < 0.01)
+			if (gcalls[k] / gmib < 1 && gus[k] / gus[kt] < 0.01)
 				continue
 			rows[++nr] = sprintf("%012.1f %s", gus[k], k)
 		}
@@ -540,7 +640,7 @@ END {
 		for (i = 1; i <= n && i <= 14; i++) {
 			split(substr(rows[i], 14), kk, SUBSEP)
 			k = kk[1] SUBSEP kk[2] SUBSEP kk[3]
-			out("| " kk[2] " | " kk[3] " | " sprintf("%.0f", gcalls[k] / 16) " | " \
+			out("| " kk[2] " | " kk[3] " | " sprintf("%.0f", gcalls[k] / gmib) " | " \
 			    sprintf("%.2f", gus[k] / gcalls[k]) " | " sprintf("%.0f%%", 100 * gus[k] / gus[kt]) " |")
 		}
 		out("")
@@ -607,33 +707,56 @@ END {
 		      ns(lat_pm["scullv", 0]), ns(lat_pm["scullp", 0]), r, ns(lat_pm["scullk", 0])),
 	      r > 1 ? "confirmed" : "not confirmed")
 
-	# 4. fragmentation: vmalloc cheaper and more reliable for multi-page quanta
-	fig = ""; nmulti = 0; vfail = 0; pfirst = ""; cheap_from = ""; cheap_all = 1
+	# 4. fragmentation: vmalloc cheaper and more reliable for multi-page quanta.
+	# The fragmented phase runs once per boot, so its run-to-run spread is
+	# taken from within it: the attempts of each device and order are cut
+	# into NSUB consecutive sub-runs (the devices take turns, so sub-run b
+	# of scullv and of scullp ran at the same time), and the spread is the
+	# largest factor between the ratio scullv / scullp of the time per
+	# attempt over all attempts and that of one sub-run.  The margin is that
+	# factor, and at least MARGIN_MIN: vmalloc is cheaper only if
+	# ratio * margin < 1, dearer only if ratio / margin > 1; in between the
+	# two are not distinguishable.
+	fig = ""; vfail = 0; pfirst = ""; cheap_from = ""; cheap_all = 1; below = ""
 	for (o = 1; o <= maxorder; o++) {
-		nmulti++
-		c = costper["scullv", o] < costper["scullp", o]
+		r = ratio(costper["scullv", o], costper["scullp", o])
+		m = subspread("scullv", "scullp", o, r)
+		if (m != "" && m < MARGIN_MIN)
+			m = MARGIN_MIN
+		c = m == "" ? 0 : r * m < 1 ? 1 : r / m > 1 ? -1 : 0
+		cv[o] = c
 		vfail += failures["frag" SUBSEP "scullv" SUBSEP o]
 		if (pfirst == "" && failures["frag" SUBSEP "scullp" SUBSEP o] > 0)
 			pfirst = o
-		if (c && cheap_from == "")
+		if (c == 1 && cheap_from == "")
 			cheap_from = o
-		if (!c) {
+		if (c != 1) {
 			cheap_from = ""
 			cheap_all = 0
 		}
-		fig = fig sprintf("%so%d: %.0f%% vs %.0f%% failed, %s vs %s per attempt", fig ? "; " : "", o,
-				  failpct["scullv", o], failpct["scullp", o], ns(costper["scullv", o]),
-				  ns(costper["scullp", o]))
+		fig = fig sprintf("%so%d: %.0f%% vs %.0f%% failed, %s vs %s per attempt (ratio %s, margin %s: %s)",
+				  fig ? "; " : "", o, failpct["scullv", o], failpct["scullp", o],
+				  ns(costper["scullv", o]), ns(costper["scullp", o]), fr(r),
+				  m == "" ? "-" : sprintf("x%.2f", m),
+				  c == 1 ? "cheaper" : c == -1 ? "dearer" : "not distinguishable")
 	}
+	for (o = 1; o < (cheap_from == "" ? maxorder + 1 : cheap_from); o++)
+		below = below (below ? ", " : "") "o" o " " \
+			(cv[o] == 1 ? "cheaper" : cv[o] == -1 ? "dearer" : "not distinguishable")
 	rel = !vfail && pfirst != ""
 	v = rel && cheap_all ? "confirmed" : \
 	    rel && cheap_from != "" ? "confirmed from order " (cheap_from > pfirst ? cheap_from : pfirst) \
 		": vmalloc never failed, __get_free_pages failed from order " pfirst \
-		" up; below order " cheap_from " __get_free_pages is still the cheaper one" : \
-	    rel ? "more reliable (vmalloc never failed, __get_free_pages from order " pfirst "), but not cheaper" : \
+		" up; vmalloc below order " cheap_from ": " below : \
+	    rel ? "more reliable (vmalloc never failed, __get_free_pages from order " pfirst \
+		"), but not cheaper at every order (vmalloc " below ")" : \
 	    !vfail ? "not shown: __get_free_pages did not fail either" : "not confirmed"
 	claim("under fragmentation vmalloc is cheaper and more reliable than __get_free_pages for multi-page quanta",
-	      "vmalloc vs __get_free_pages, fragmented (time per attempt includes failed ones): " fig, v)
+	      "vmalloc vs __get_free_pages, fragmented (time per attempt includes failed ones; \"margin\": " \
+	      "the run-to-run spread of the ratio, as a factor: the largest between the ratio over all " \
+	      "attempts and the ratio in one of " NSUB " consecutive sub-runs of them, made at the same " \
+	      "time on both devices, and at least x" MARGIN_MIN "; cheaper means ratio x margin < 1, " \
+	      "dearer ratio / margin > 1): " fig, v)
 
 	# 5. high-order gfp fails more often
 	fig = ""; mono = 1; prev = -1
