@@ -8,14 +8,18 @@
 #                             used more than once: .ci/run runs it)
 #   <!-- ci: guest NAME -->   run in a QEMU guest by tests/readme.sh
 #   <!-- ci: output -->       shows output, runs nothing
+#   <!-- ci: output NAME -->  the same, named, for a check that compares it
+#                             with a real run (tests/readme.sh)
 #
 #   readme-blocks.sh list              "WHERE NAME" of every labelled block
 #   readme-blocks.sh show WHERE NAME   the commands of that block, unindented
+#   readme-blocks.sh output WHERE NAME the output that block shows, unindented
 #   readme-blocks.sh lint              fails, naming them, if blocks lack a label
 #
 # In a block, lines starting with "$ " are commands (the rest is their
 # output); in a block without such lines, every line except those starting
-# with "..." (elided output) is a command.  README: $SCULL_README.
+# with "..." (elided output) is a command, except in an output block, where
+# every such line is output.  README: $SCULL_README.
 set -euo pipefail
 
 readme=${SCULL_README:-$(cd "$(dirname "$0")/.." && pwd)/README.md}
@@ -46,18 +50,22 @@ blocks() {
 case ${1:-} in
 list)
 	blocks | awk '/^@@ / { print $2, $3 }' ;;
-show)
-	[ $# -eq 3 ] || { echo "usage: $0 show WHERE NAME" >&2; exit 2; }
-	blocks | awk -v w="$2" -v n="$3" '
-		/^@@ / { on = ($2 == w && $3 == n); next }
+show|output)
+	[ $# -eq 3 ] || { echo "usage: $0 $1 WHERE NAME" >&2; exit 2; }
+	blocks | awk -v what="$1" -v w="$2" -v n="$3" '
+		/^@@ / { on = ($2 == w && $3 == n); if (on) found = 1; next }
 		on { lines[++k] = $0; if ($0 ~ /^\$ /) prompt = 1 }
 		END {
+			if (!found)
+				exit 1
 			for (i = 1; i <= k; i++) {
-				if (prompt) {
-					if (lines[i] ~ /^\$ /) print substr(lines[i], 3)
-				} else if (lines[i] !~ /^\.\.\./) {
+				if (lines[i] ~ /^\.\.\./)
+					continue
+				cmd = prompt ? lines[i] ~ /^\$ / : w != "output"
+				if (cmd && what == "show")
+					print prompt ? substr(lines[i], 3) : lines[i]
+				else if (!cmd && what == "output")
 					print lines[i]
-				}
 			}
 		}' ;;
 lint)
@@ -66,6 +74,6 @@ lint)
 	dups=$(blocks | awk '/^@@ / && $2 != "output" && $3 != "ci" { print $2, $3 }' | sort | uniq -d)
 	[ -z "$dups" ] || { echo "labels used twice: $dups" >&2; exit 1; } ;;
 *)
-	echo "usage: $0 list | show WHERE NAME | lint" >&2
+	echo "usage: $0 list | show WHERE NAME | output WHERE NAME | lint" >&2
 	exit 2 ;;
 esac

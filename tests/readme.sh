@@ -61,15 +61,56 @@ run native && grep -q '^Device scullv' /tmp/readme-native.out &&
 	[ ! -d /sys/module/scull ] && [ ! -e /dev/scullp ]
 ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 
-# ---- scullctl: a device holding data --------------------------------------
+# ---- /proc/scullmem and scullctl: devices holding data --------------------
+# The README's /proc snapshot is "after ./load.sh order=2 qset=100 and
+# copying the same 3,000,000-byte file into each node": do that, and
+# compare line shapes.  A shape is a line with what differs from boot to
+# boot masked: addresses, PFNs, allocation times, the runs of a vmalloc
+# quantum, the index of a quantum or qset (the snapshot is abridged).  The
+# rest (geometry, counts, metadata, the layout of each line) must match,
+# both ways: every shape of the README's snapshot is in the real file, and
+# every shape of the real file is in the README's.
+shapes() {
+	sed -E 's/\<[0-9a-f]{16}\>/X/g
+		s/\<pfn [0-9a-f]+\>/pfn X/
+		s/ alloc ns min [0-9]+ mean [0-9]+ max [0-9]+$/ alloc ns min N mean N max N/
+		s/histogram:( 2\^[0-9]+:[0-9]+)+$/histogram: H/
+		s/ vmalloc pages ([0-9]+) runs [0-9]+ [a-z]+$/ vmalloc pages \1 runs R/
+		s/^( +quantum )[0-9]+:/\1N:/
+		s/^( +qset )[0-9]+ at /\1N at /' | sort -u
+}
 quiet make scullctl && quiet ./load.sh order=2 qset=100 &&
-	head -c 3000000 /dev/urandom > /dev/scullv &&
-	run scullctl &&
-	grep -q '^/dev/scullv: order 2, qset 100, quantum 16384, size 3000000, quanta 184' \
-		/tmp/readme-scullctl.out &&
+	head -c 3000000 /dev/urandom > /tmp/readme-3000000 &&
+	cp /tmp/readme-3000000 /dev/scullp && cp /tmp/readme-3000000 /dev/scullv &&
+	cp /tmp/readme-3000000 /dev/scullk &&
+	cat /proc/scullmem > /tmp/readme-proc.real &&
+	"$blocks" output output proc-snapshot > /tmp/readme-proc.shown &&
+	shapes < /tmp/readme-proc.real > /tmp/readme-proc.real.shapes &&
+	shapes < /tmp/readme-proc.shown > /tmp/readme-proc.shown.shapes &&
+	[ -s /tmp/readme-proc.shown.shapes ]
+rc=$?
+if [ "$rc" -eq 0 ]; then
+	comm -23 /tmp/readme-proc.shown.shapes /tmp/readme-proc.real.shapes | sed 's/^/README only: /' > /tmp/readme-proc.diff
+	comm -13 /tmp/readme-proc.shown.shapes /tmp/readme-proc.real.shapes | sed 's/^/real only: /' >> /tmp/readme-proc.diff
+	[ ! -s /tmp/readme-proc.diff ] || rc=1
+	note < /tmp/readme-proc.diff
+	if [ "$rc" -ne 0 ]; then
+		echo "# the real /proc/scullmem, abridged as the README's (three quanta per device):"
+		awk '/^Device / { skip = 0 } /^ +qset / { skip = $2 != 0 } /^ +quantum / { if (skip || $2 + 0 > 2) next } !skip || !/^ /' \
+			/tmp/readme-proc.real | note
+	fi
+fi
+ok $rc "README /proc/scullmem snapshot: the same line shapes as a real one at order 2, qset 100, 3000000 bytes"
+
+# scullctl: the block's output is what the README shows under it, line for
+# line; then the reset it shows took effect.
+run scullctl &&
+	"$blocks" output guest scullctl > /tmp/readme-scullctl.shown &&
+	[ -s /tmp/readme-scullctl.shown ] &&
+	{ diff /tmp/readme-scullctl.shown /tmp/readme-scullctl.out | note; [ "${PIPESTATUS[0]}" -eq 0 ]; } &&
 	[ "$(cat /sys/class/scullmem/scullv/order)" = 4 ] &&
 	[ "$(cat /sys/class/scullmem/scullv/size)" = 0 ]
-ok $? "README scullctl: the geometry line as shown, then reset order=4"
+ok $? "README scullctl: the output shown, then reset order=4"
 quiet ./unload.sh
 
 # ---- max_size ----------------------------------------------------------------
