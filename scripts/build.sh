@@ -15,6 +15,12 @@ set -euo pipefail
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# One build at a time in $SCULL_BUILD: make check, make check-debug and
+# make demo may run side by side (.ci/run does), and share build/tests.
+mkdir -p "$SCULL_BUILD"
+exec 8> "$SCULL_BUILD/.build.lock"
+flock 8
+
 build_one() {
 	local kver=$1 dir=$SCULL_BUILD/$1 kdir=/usr/src/linux-headers-$1
 	[ -d "$kdir" ] || die "$kdir is missing: run scripts/setup.sh"

@@ -32,13 +32,19 @@ make -s -C "$SCULL_TOP/tests/kunit" KDIR="$tree" >> "$logs/debug-build.log" 2>&1
 	{ cat "$logs/debug-build.log"; die "the KUnit module does not build"; }
 
 log "testing on the debug kernel (KASAN under TCG: slow)"
-"$SCULL_TOP/scripts/vm.sh" --kver debug --mem 2G --timeout 3600 \
+SCULL_VM_URGENT=1 "$SCULL_TOP/scripts/vm.sh" --kver debug --mem 2G --timeout 3600 \
 	--env "SCULL_KO=$dir/scull.ko" -- bash tests/debug-guest.sh > "$logs/debug.log" 2>&1
 grep -E '^(not ok|ok) |^    not ok|^# ' "$logs/debug.log" | grep -v '^ok ' || true
 pass=0 fail=0 skip=0
 totals=$(grep '^# scull-totals:' "$logs/debug.log" | tail -n 1)
 if [ -n "$totals" ]; then
 	read -r _ pass _ fail _ skip <<< "${totals#\# scull-totals: }"
+	# The plan (`1..N`, unindented) must add up to the totals.
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$logs/debug.log" | tail -n 1)
+	if [ "${plan:-0}" -ne $((pass + fail + skip)) ] || [ $((pass + fail + skip)) -eq 0 ]; then
+		echo "not ok - debug run: plan 1..${plan:-?} but $((pass + fail + skip)) results"
+		fail=$((fail + 1))
+	fi
 else
 	fail=1
 	echo "not ok - the debug run did not finish (see $logs/debug.log)"

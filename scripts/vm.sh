@@ -68,7 +68,8 @@ fi
 
 # The base initramfs plus a second archive with the payload.
 work=$(mktemp -d "${TMPDIR:-/tmp}/scullvm.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+slot_dir=${TMPDIR:-/tmp}/scullmem-vm-slots
+trap 'rm -rf "$work"; rm -f "$slot_dir/urgent.$$"' EXIT
 mkdir "$work/p"
 {
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -102,6 +103,50 @@ esac
 
 virtfs=(-virtfs 'local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap')
 [ -z "$out" ] || virtfs+=(-virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap")
+
+# One guest per host CPU: a TCG guest (thread=single) keeps one CPU busy,
+# and make check, make check-debug, make demo and make bench may run side
+# by side (.ci/run does).  A guest waits here for a free slot, so that the
+# CPUs are never oversubscribed and --timeout, counted from the boot,
+# keeps its meaning.  SCULL_VM_SLOTS sets the number of slots (default:
+# nproc); a guest with SCULL_VM_URGENT=1 (make check-debug's, the longest
+# run) takes the next free slot before the others.
+mkdir -p "$slot_dir"
+
+urgent_waiting() {
+	local f
+	for f in "$slot_dir"/urgent.*; do
+		[ -e "$f" ] || continue
+		kill -0 "${f##*.}" 2> /dev/null && return 0
+		rm -f "$f"
+	done
+	return 1
+}
+
+# Hold a slot on fd 6 until this script (and QEMU) exit.
+take_slot() {
+	local slots=${SCULL_VM_SLOTS:-$(nproc)} i want='' t0=$SECONDS
+	if [ "${SCULL_VM_URGENT:-0}" = 1 ]; then
+		want=$slot_dir/urgent.$$
+		: > "$want"
+	fi
+	while :; do
+		if [ -n "$want" ] || ! urgent_waiting; then
+			for ((i = 0; i < slots; i++)); do
+				exec 6> "$slot_dir/slot$i"
+				if flock -n 6; then
+					[ -z "$want" ] || rm -f "$want"
+					[ $((SECONDS - t0)) -lt 2 ] ||
+						log "$kver: waited $((SECONDS - t0)) s for a free CPU"
+					return 0
+				fi
+				exec 6>&-
+			done
+		fi
+		sleep 1
+	done
+}
+take_slot
 
 # thread=single: multi-threaded TCG races with 6.12's boot-time code
 # patching (Oops: int3 in sched_clock_cpu).  -nic none: no network, and no
