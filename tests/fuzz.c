@@ -431,8 +431,14 @@ int main(int argc, char **argv)
 	       " --ops %lu)\n", seed, ops, seed, ops);
 	fflush(stdout);
 	for (i = 0; i < 3; i++) {
-		if (!fork())
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("fuzz: fork");
+			bad++;
+		} else if (!pid) {
 			exit(run(devs[i], seed * 3 + i + 1, ops));
+		}
 	}
 	for (i = 0; i < 3; i++) {
 		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))

@@ -84,14 +84,18 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "passed") || socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		return 2;
 	pid = fork();
+	if (pid < 0)
+		return perror("fork"), 1;
 	if (pid == 0) {
 		if (drop())
 			_exit(1);
 		fd = open("/proc/scullmem", O_RDONLY);
 		_exit(fd < 0 || send_fd(sv[1], fd) ? 1 : 0);
 	}
+	/* A child that dies without sending ends recv_fd() with EOF. */
+	close(sv[1]);
 	fd = recv_fd(sv[0]);
-	if (fd < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) || fd < 0)
 		return fprintf(stderr, "proc_reader: the child failed\n"), 1;
 	if (geteuid() != 0)
 		return 1;
