@@ -6,7 +6,7 @@
  * from /sys/module/scull/parameters, so the same tests run at every order
  * and qset the module was loaded with.  SCULL_SEED sets the seed of the
  * random tests (printed either way); SCULL_TESTS=",a,b," runs only tests
- * a and b.
+ * a and b (a name that matches no test is an error).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/kernel-page-flags.h>
 
 #include "kselftest_harness.h"
 #include "../scullmem.h"
@@ -733,6 +735,8 @@ TEST_F(scull, ioctl_set_geometry)
 		_exit(ioctl(self->fd, SCULL_IOC_SET_ORDER, &o) == -1 && errno == EPERM ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	/* Killed by a signal, WEXITSTATUS() would read 0. */
+	ASSERT_TRUE(WIFEXITED(st)) TH_LOG("the child died of signal %d", WTERMSIG(st));
 	ASSERT_EQ(0, WEXITSTATUS(st));
 	/* Empty and privileged: the new geometry is used. */
 	v = order == 0 ? 1 : 0;
@@ -963,6 +967,166 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 	free(buf);
 }
 
+/*
+ * The same lines checked without mapping the device, so also for scullk's
+ * slab quanta: /proc/kpageflags at each reported pfn must show the kind of
+ * page the backend hands out.  SLAB on every page of a slab quantum (the
+ * kernel reports it on a slab's tail pages too), a compound head at the
+ * first pfn of a multi-page linear quantum and tails on the others, with
+ * the compound ending where the quantum ends; neither for order-0 scullp
+ * pages nor for the pages of a vmalloc quantum, whose pfns come from
+ * pagemap.  No page may be free, mapped, on an LRU, anonymous, reserved or
+ * a page table.  And a linear quantum's phys must be where the linear map
+ * puts its virt, the map's offset measured on a scullp page through
+ * pagemap: this catches a pfn off by one page, which kpageflags alone would
+ * not when the next page belongs to the same slab.
+ */
+#define KPF_RESERVED	32	/* kernel-internal, exported by /proc/kpageflags */
+#define KPF_BIT(b)	(1ULL << (b))
+
+static unsigned long long kpageflags(int kpf, unsigned long long pfn)
+{
+	unsigned long long e = 0;
+
+	if (pread(kpf, &e, 8, pfn * 8) != 8)
+		return KPF_BIT(KPF_NOPAGE);
+	return e;
+}
+
+/*
+ * The linear map's virt - phys offset, measured on a scullp page whose pfn
+ * comes from pagemap rather than from the driver's line.
+ */
+static unsigned long long linear_map_offset(struct __test_metadata *_metadata)
+{
+	int fd = open("/dev/scullp", O_RDWR | O_TRUNC), pm;
+	unsigned long long e = 0;
+	unsigned char *m;
+	struct qline ql;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, pwrite(fd, "x", 1, 0));
+	ASSERT_EQ(1, proc_qlines("scullp", &ql, 1));
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	(void)*(volatile unsigned char *)m;
+	pm = open("/proc/self/pagemap", O_RDONLY);
+	ASSERT_LE(0, pm);
+	ASSERT_EQ(8, pread(pm, &e, 8, (uintptr_t)m / 4096 * 8));
+	ASSERT_TRUE(e >> 63);
+	ASSERT_NE(0, e & ((1ULL << 55) - 1));
+	close(pm);
+	munmap(m, 4096);
+	close(fd);
+	fd = open("/dev/scullp", O_WRONLY | O_TRUNC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	return (ql.virt & ~0xfffULL) - ((e & ((1ULL << 55) - 1)) << 12);
+}
+
+TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
+{
+	const unsigned long long never = KPF_BIT(KPF_BUDDY) | KPF_BIT(KPF_LRU) |
+		KPF_BIT(KPF_ANON) | KPF_BIT(KPF_NOPAGE) | KPF_BIT(KPF_PGTABLE) |
+		KPF_BIT(KPF_ZERO_PAGE) | KPF_BIT(KPF_HUGE) | KPF_BIT(KPF_THP) |
+		KPF_BIT(KPF_HWPOISON) | KPF_BIT(KPF_OFFLINE) | KPF_BIT(KPF_RESERVED) |
+		KPF_BIT(KPF_MMAP);	/* what scullv maps below is unmapped by then */
+	size_t q = self->quantum, pages = q / 4096, p;
+	unsigned long idx[4] = { 0, 1, 2, self->qset + 3 };	/* the last in another qset */
+	size_t len = (idx[3] + 1) * q;
+	int vmalloc = !strcmp(self->name, "scullv");
+	int slab = !can_map(variant, self->order);
+	unsigned long long *pfn = calloc(4 * pages, sizeof(*pfn)), linear = 0;
+	unsigned char *buf = malloc(q);
+	struct qline ql[8];
+	int kpf, i;
+
+	ASSERT_NE(NULL, pfn);
+	ASSERT_NE(NULL, buf);
+	if (!vmalloc)
+		linear = linear_map_offset(_metadata);
+	seed_rng("proc_matches_kpageflags");
+	for (i = 0; i < 4; i++) {
+		fill_rnd(buf, q);
+		ASSERT_EQ((ssize_t)q, pwrite(self->fd, buf, q, idx[i] * q));
+	}
+	ASSERT_EQ(4, proc_qlines(self->name, ql, 8));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(idx[i], ql[i].idx);
+		ASSERT_EQ(pages, ql[i].pages);
+		ASSERT_STREQ(vmalloc ? "vmalloc" : "linear", ql[i].region);
+		ASSERT_NE(0, ql[i].pfn) TH_LOG("no pfn shown: not CAP_SYS_ADMIN?");
+		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
+		for (p = 0; p < pages; p++)
+			pfn[i * pages + p] = ql[i].pfn + p;
+		if (vmalloc)
+			continue;
+		ASSERT_EQ(1, ql[i].runs);
+		/* phys is where the linear map puts virt's page. */
+		ASSERT_EQ(linear, (ql[i].virt & ~0xfffULL) - ql[i].phys)
+			TH_LOG("quantum %lu: virt %llx phys %llx", idx[i], ql[i].virt, ql[i].phys);
+		ASSERT_LE(0xffff800000000000ULL, ql[i].virt);
+	}
+	if (vmalloc) {
+		/* Each page of a vmalloc quantum has its own pfn: ask pagemap. */
+		unsigned char *m = mmap(NULL, len, PROT_READ, MAP_SHARED, self->fd, 0);
+		int pm = open("/proc/self/pagemap", O_RDONLY);
+
+		ASSERT_NE(MAP_FAILED, m);
+		ASSERT_LE(0, pm);
+		for (i = 0; i < 4; i++) {
+			for (p = 0; p < pages; p++) {
+				volatile unsigned char *addr = m + idx[i] * q + p * 4096;
+				unsigned long long e = 0;
+
+				(void)*addr;
+				ASSERT_EQ(8, pread(pm, &e, 8, (uintptr_t)addr / 4096 * 8));
+				ASSERT_TRUE(e >> 63);
+				pfn[i * pages + p] = e & ((1ULL << 55) - 1);
+			}
+			ASSERT_EQ(ql[i].pfn, pfn[i * pages]);
+		}
+		close(pm);
+		munmap((void *)m, len);
+	}
+	kpf = open("/proc/kpageflags", O_RDONLY);
+	ASSERT_LE(0, kpf) TH_LOG("/proc/kpageflags: %s", strerror(errno));
+	for (i = 0; i < 4; i++) {
+		for (p = 0; p < pages; p++) {
+			unsigned long long f = kpageflags(kpf, pfn[i * pages + p]);
+			int head = !!(f & KPF_BIT(KPF_COMPOUND_HEAD));
+			int tail = !!(f & KPF_BIT(KPF_COMPOUND_TAIL));
+
+/* What a failed check below prints. */
+#define KPF_WHERE TH_LOG("quantum %lu page %zu pfn %llx: kpageflags %llx", \
+			 idx[i], p, pfn[i * pages + p], f)
+			ASSERT_EQ(0, f & never) KPF_WHERE;
+			ASSERT_EQ(slab, !!(f & KPF_BIT(KPF_SLAB))) KPF_WHERE;
+			if (slab)
+				continue;
+			if (vmalloc || pages == 1) {
+				ASSERT_EQ(0, head) KPF_WHERE;
+				ASSERT_EQ(0, tail) KPF_WHERE;
+			} else {
+				ASSERT_EQ(p == 0, head) KPF_WHERE;
+				ASSERT_EQ(p != 0, tail) KPF_WHERE;
+			}
+#undef KPF_WHERE
+		}
+		/* A compound quantum ends where the next compound or page starts. */
+		if (!slab && !vmalloc && pages > 1) {
+			unsigned long long after = kpageflags(kpf, ql[i].pfn + pages);
+
+			ASSERT_EQ(0, after & KPF_BIT(KPF_COMPOUND_TAIL))
+				TH_LOG("quantum %lu: the compound page goes on past %zu pages",
+				       idx[i], pages);
+		}
+	}
+	close(kpf);
+	free(pfn);
+	free(buf);
+}
+
 /* ---- zeroed allocations ---------------------------------------------------- */
 
 /*
@@ -1154,26 +1318,59 @@ TEST_F_TIMEOUT(scull, concurrent_threads_one_fd, 300)
 }
 
 /*
- * SCULL_TESTS=name,name runs only those tests: the harness of 6.1 has no
- * filter of its own, so the others are unlinked before it starts.
+ * SCULL_TESTS=,name,name, runs only those tests: the harness of 6.1 has no
+ * filter of its own, so the others are unlinked before it starts.  A name
+ * that matches no test, or a list that names none, is an error: a renamed
+ * test must not drop out of a run unnoticed.
  */
+static int only_tests(const char *only)
+{
+	char *list = strdup(only), *name, *save = NULL, *names[128];
+	struct __fixture_metadata *f;
+	struct __test_metadata *t, *next;
+	int n = 0, bad = 0, i;
+
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		int found = 0;
+
+		for (f = __fixture_list; f; f = f->next)
+			for (t = f->tests; t; t = t->next)
+				found |= !strcmp(t->name, name);
+		if (!found) {
+			fprintf(stderr, "scull_test: SCULL_TESTS names no test called '%s'\n", name);
+			bad = 1;
+		}
+		if (n == 128) {
+			fprintf(stderr, "scull_test: SCULL_TESTS: too many names\n");
+			return -1;
+		}
+		names[n++] = name;
+	}
+	if (!n)
+		fprintf(stderr, "scull_test: SCULL_TESTS='%s' names no test\n", only);
+	if (!n || bad)
+		return -1;
+	for (f = __fixture_list; f; f = f->next) {
+		t = f->tests;
+		f->tests = NULL;
+		for (; t; t = next) {
+			next = t->next;
+			for (i = 0; i < n; i++) {
+				if (!strcmp(t->name, names[i])) {
+					__register_test(t);
+					break;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = getenv("SCULL_TESTS");
-	struct __fixture_metadata *f;
 
-	for (f = only ? __fixture_list : NULL; f; f = f->next) {
-		struct __test_metadata *t = f->tests, *next;
-
-		f->tests = NULL;
-		for (; t; t = next) {
-			char key[256];
-
-			next = t->next;
-			snprintf(key, sizeof(key), ",%s,", t->name);
-			if (strstr(only, key))
-				__register_test(t);
-		}
-	}
+	if (only && only_tests(only))
+		return KSFT_FAIL;
 	return test_harness_run(argc, argv);
 }
