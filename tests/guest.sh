@@ -45,26 +45,65 @@ unload() { ! loaded || rmmod scull; }
 mark_dmesg() { dmesg_mark=$(dmesg | wc -l); }
 new_dmesg() { dmesg | tail -n +$((dmesg_mark + 1)); }
 
-# Run the C suite, indented as a KTAP subtest, and add up its totals.
+# Run the C suite, indented as a KTAP subtest, and add up its totals.  One
+# more test: it ran exactly the tests expected, worked out from the source
+# and not from the binary: scull.VARIANT.TEST for every FIXTURE_VARIANT_ADD
+# and TEST_F of tests/scull_test.c, or for the names in SCULL_TESTS (each of
+# which must be a TEST_F there).  The plan, the RUN lines, the result lines
+# and the totals must all agree with that list, and it may not be empty.
 run_suite() {
-	local label=$1 out totals p f s e t0=$SECONDS
+	local label=$1 out totals p=0 f=0 x=0 y=0 s=0 e=0 t0=$SECONDS rc
+	local src=$TOP/tests/scull_test.c variants tests want nwant plan ran bad=0 t v
 	shift
 	out=$(mktemp)
 	note "scull_test $label $*"
 	timeout "${SCULL_SUITE_TIMEOUT:-900}" "$BIN/scull_test" "$@" > "$out" 2>&1
+	rc=$?
 	sed 's/^/    /' "$out"
 	totals=$(grep '^# Totals:' "$out" | tail -n 1)
 	if [ -z "$totals" ]; then
 		ok 1 "scull_test $label: ran to completion"
 	else
 		# "# Totals: pass:P fail:F xfail:X xpass:Y skip:S error:E"
-		IFS=' :' read -r _ _ _ p _ f _ _ _ _ _ s _ e <<< "$totals"
+		IFS=' :' read -r _ _ _ p _ f _ x _ y _ s _ e <<< "$totals"
 		pass=$((pass + p))
 		fail=$((fail + f + e))
 		skip=$((skip + s))
 		n=$((n + p + f + e + s))
 		note "scull_test $label: pass $p fail $f skip $s error $e ($((SECONDS - t0)) s)"
 	fi
+	variants=$(sed -n 's/^FIXTURE_VARIANT_ADD(scull, \([a-z0-9_]*\)).*/\1/p' "$src")
+	tests=$(sed -n 's/^TEST_F\(_TIMEOUT\)\{0,1\}(scull, \([a-z0-9_]*\)[,)].*/\2/p' "$src")
+	if [ -n "${SCULL_TESTS+set}" ]; then
+		want=$(tr ',' '\n' <<< "$SCULL_TESTS" | sed '/^$/d')
+		for t in $want; do
+			grep -q -x -F -- "$t" <<< "$tests" ||
+				{ note "SCULL_TESTS names $t, which is no TEST_F in $src"; bad=1; }
+		done
+		tests=$want
+	fi
+	want=$(for v in $variants; do for t in $tests; do echo "scull.$v.$t"; done; done | sort)
+	nwant=$(grep -c . <<< "$want")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out" | head -n 1)
+	ran=$(sed -n 's/^#  RUN  *\(scull\.[a-z0-9_.]*\) \.\.\.$/\1/p' "$out" | sort)
+	[ "$nwant" -gt 0 ] || { note "no test expected from $src"; bad=1; }
+	[ "${plan:-none}" = "$nwant" ] ||
+		{ note "scull_test planned ${plan:-no} tests, $nwant expected"; bad=1; }
+	if [ "$ran" != "$want" ]; then
+		note "scull_test ran other tests than expected (< expected, > ran):"
+		diff <(echo "$want") <(echo "$ran") | grep '^[<>]' | sed 's/^/#   /'
+		bad=1
+	fi
+	[ "$(grep -c -E '^(not )?ok [0-9]+( |$)' "$out")" -eq "$nwant" ] ||
+		{ note "$(grep -c -E '^(not )?ok [0-9]+( |$)' "$out") result lines, $nwant expected"; bad=1; }
+	[ $((p + f + x + y + s + e)) -eq "$nwant" ] ||
+		{ note "the totals add up to $((p + f + x + y + s + e)) tests, $nwant expected"; bad=1; }
+	# Exit 0 exactly when nothing failed.
+	if [ -n "$totals" ] && [ $((rc != 0)) -ne $((f + e + y > 0)) ]; then
+		note "scull_test exited $rc with $f failed, $e errors"
+		bad=1
+	fi
+	ok $bad "scull_test $label: ran the $nwant tests expected from tests/scull_test.c"
 	rm -f "$out"
 }
 
@@ -422,7 +461,7 @@ grep -q 'init_on_alloc=0' /proc/cmdline
 ok $? "the guest runs with init_on_alloc=0"
 load order=1 qset=7
 check "memfill dirtied most free memory with 0xA5" timeout 120 "$BIN/memfill" 70
-SCULL_TESTS=,holes_read_as_zeros,round_trip_sizes,mmap_hole_and_sigbus,sparse_partial_quanta_zeroed,freed_quanta_reused_zeroed, \
+SCULL_TESTS=,holes_read_as_zeros,round_trip_sizes,mmap_hole_and_sigbus,sparse_partial_quanta_zeroed,freed_quanta_reused_zeroed,proc_matches_pagemap,proc_matches_kpageflags, \
 	run_suite "after memfill"
 
 check "rmmod frees everything: vmallocinfo clean, free memory back within 1 MiB" memory_back
