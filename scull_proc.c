@@ -200,6 +200,8 @@ static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
 	u64 data = (u64)dev->nr_quanta * scull_quantum_size(dev);
 	u64 meta = scull_meta_bytes(dev);
 	u64 milli = data ? div64_u64(meta * 100000, data) : 0;
+	u32 frac;
+	u64 whole = div_u64_rem(milli, 1000, &frac);
 	unsigned int i;
 
 	seq_printf(m, "stats %s: allocs %lu, frees %lu, failures %lu, alloc ns min %llu mean %llu max %llu\n",
@@ -213,8 +215,8 @@ static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
 		if (st->lat_hist[i])
 			seq_printf(m, " 2^%u:%lu", i, st->lat_hist[i]);
 	}
-	seq_printf(m, "\nstats %s: metadata %llu bytes, data %llu bytes, metadata/data %llu.%03llu%%\n",
-		   name, meta, data, milli / 1000, milli % 1000);
+	seq_printf(m, "\nstats %s: metadata %llu bytes, data %llu bytes, metadata/data %llu.%03u%%\n",
+		   name, meta, data, whole, frac);
 }
 
 static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)

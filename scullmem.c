@@ -453,8 +453,9 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 	ssize_t n = 0, done = 0;
 
 	while (iov_iter_count(from)) {
+		/* A quantum fits in size_t, so its offset does too (32-bit). */
 		size_t chunk = min(iov_iter_count(from),
-				   quantum - (pos & (quantum - 1)));
+				   quantum - ((size_t)pos & (quantum - 1)));
 
 		n = scull_write_chunk(dev, &c, pos, chunk, from);
 		if (n < 0)
