@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Memory exhaustion, run as root in a 256 MiB guest (scripts/check.sh):
-# write to each node until it fails.  The write must end with a clean
-# ENOMEM or ENOSPC (vm.sh fails the run on an OOM kill or an allocation
-# failure splat in dmesg), the data written before must be intact, and
-# rmmod must give the memory back.  Ends with `# scull-totals: ...`.
+# write to each node until it fails.  max_size is far above RAM, so only
+# memory can stop the write: it must end in ENOMEM (ENOSPC would be the
+# size limit), after at least half of the memory that was available when
+# the fill began (vm.sh fails the run on an OOM kill or an allocation
+# failure splat in dmesg).  Every byte written before must read back, and
+# nothing after it.  Truncating the device must free every quantum it
+# allocated, by its stats and by the tracepoints, and rmmod must give the
+# memory back.  Ends with `# scull-totals: ...`.
 set -u
 
 kver=${1:-$(uname -r)}
@@ -13,16 +17,41 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 KO=${SCULL_KO:-${SCULL_BUILD:-$TOP/build}/$kver/scull.ko}
 . "$TOP/tests/lib.sh"
 
+MIB=$((1 << 20))
+
+# fill_until_full DEV: a 1 MiB random marker, then zeros until DEV refuses.
+# The quanta are 4 KiB (order 0).  Each takes a page, but scullk's take a
+# slot of kmalloc-cg-4k, which the test boots' slub_debug pads with red
+# zones and tracking (to 12 KiB on 6.1).
 fill_until_full() {
-	local dev=$1 err
+	local dev=$1 err avail free written size quanta slot=4096 taken
+	avail=$(awk '$1 == "MemAvailable:" { print $2 * 1024 }' /proc/meminfo)
+	free=$(free_pages)
 	cp /tmp/marker "/dev/$dev" || return 1
-	# Append zeros until the device refuses.
 	err=$(dd if=/dev/zero of="/dev/$dev" bs=1M seek=1 count=100000 conv=notrunc 2>&1 >/dev/null)
-	echo "# $dev: $(grep -m1 copied <<< "$err")"
+	# "B bytes (...) copied": all that dd wrote, the last write's short count too.
+	written=$(sed -n 's/^\([0-9][0-9]*\) bytes .* copied.*/\1/p' <<< "$err")
+	size=$(cat "/sys/class/scullmem/$dev/size")
+	quanta=$(cat "/sys/class/scullmem/$dev/quanta")
 	echo "# $dev: $(head -n 1 <<< "$err")"
-	echo "# $dev: $(cat "/sys/class/scullmem/$dev/quanta") quanta, $(( $(cat "/sys/class/scullmem/$dev/bytes_allocated") >> 20 )) MiB held"
-	grep -q -E 'Cannot allocate memory|No space left on device' <<< "$err" || return 1
-	cmp -n $((1 << 20)) /tmp/marker "/dev/$dev" || { echo "# $dev: earlier data changed"; return 1; }
+	echo "# $dev: when the fill began: MemAvailable $((avail / MIB)) MiB," \
+		"$((free * 4096 / MIB)) MiB in free pages"
+	echo "# $dev: wrote the marker and ${written:-?} bytes of zeros," \
+		"size $size, $quanta quanta," \
+		"$(( $(cat "/sys/class/scullmem/$dev/bytes_allocated") / MIB )) MiB held"
+	grep -q 'Cannot allocate memory' <<< "$err" ||
+		{ echo "# $dev: the write did not end in ENOMEM"; return 1; }
+	[ -n "$written" ] || { echo "# $dev: dd did not say how much it wrote"; return 1; }
+	written=$((written + MIB))
+	[ "$size" -eq "$written" ] || { echo "# $dev: size $size, but $written bytes written"; return 1; }
+	[ "$dev" != scullk ] || slot=$(awk '$1 == "kmalloc-cg-4k" { print $4 }' /proc/slabinfo)
+	taken=$((quanta * slot))
+	echo "# $dev: the data takes $((taken / MIB)) MiB of memory, $slot bytes a quantum"
+	[ $((2 * taken)) -ge "$avail" ] ||
+		{ echo "# $dev: the data takes less than half of MemAvailable at the start"; return 1; }
+	# The whole prefix: the marker, the zeros after it, and no more.
+	{ cat /tmp/marker; head -c $((written - MIB)) /dev/zero; } | cmp - "/dev/$dev" ||
+		{ echo "# $dev: the data written is not what reads back"; return 1; }
 	# Still usable: truncate, write, read back.
 	: > "/dev/$dev"
 	cp /tmp/marker "/dev/$dev" && cmp /tmp/marker "/dev/$dev"
@@ -30,17 +59,23 @@ fill_until_full() {
 
 echo "KTAP version 1"
 echo "# exhaustion in a $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB guest"
-head -c $((1 << 20)) /dev/urandom > /tmp/marker
+head -c $MIB /dev/urandom > /tmp/marker
+# On CPU 0 only, so that the scull events go to its buffer alone: room for
+# an allocation and a free of each page of RAM, 72 bytes each (6.1: 68 and
+# 52 bytes, with the ring buffer's headers), and 1 MiB more.
+taskset -p -c 0 $$ > /dev/null || { echo "not ok 1 taskset"; exit 1; }
+pages=$(awk '/MemTotal/ { print int($2 / 4) }' /proc/meminfo)
+trace_setup $((pages * 2 * 72 / 1024 + 1024)) 0 ||
+	{ echo "not ok 1 trace buffer"; exit 1; }
 insmod "$KO" max_size=$((1 << 40)) || { echo "not ok 1 insmod"; exit 1; }
 for dev in scullp scullv scullk; do
+	trace_start || { echo "not ok 1 trace_start"; exit 1; }
 	fill_until_full $dev
-	ok $? "$dev: filling memory ends in ENOMEM/ENOSPC, earlier data intact, device usable"
+	ok $? "$dev: filling memory ends in ENOMEM after half of what was available, all data written intact, device usable"
 	: > "/dev/$dev"
+	quanta_balanced $dev
+	ok $? "$dev: after truncation every quantum allocated was freed (stats and tracepoints)"
 done
-# scullk holds less: the test boots run slub_debug, which pads each 4 KiB
-# kmalloc object with red zones and tracking to several pages.
-echo "# kmalloc-cg-4k object size with slub_debug:" \
-	"$(awk '$1 == "kmalloc-cg-4k" { print $4 }' /proc/slabinfo) bytes"
 rmmod scull
 ok $? "rmmod after exhaustion"
 
@@ -50,15 +85,17 @@ ok $? "rmmod after exhaustion"
 settle
 before=$(free_pages)
 insmod "$KO" max_size=$((1 << 40)) || { echo "not ok 1 insmod"; exit 1; }
+rc=0
 for dev in scullp scullv scullk; do
-	fill_until_full $dev > /dev/null
+	fill_until_full $dev > /dev/null || rc=1
 	: > "/dev/$dev"
 done
-rmmod scull
+rmmod scull || rc=1
 settle
 after=$(free_pages)
+trace_teardown
 echo "# free pages before the second load $before, after its rmmod $after"
-[ $((before - after)) -le 256 ]
-ok $? "rmmod gives the memory back (free pages within 1 MiB)"
+[ "$rc" -eq 0 ] && [ $((before - after)) -le 256 ]
+ok $? "a second round as the first, and rmmod gives the memory back (free pages within 1 MiB)"
 totals
 [ "$fail" -eq 0 ]
