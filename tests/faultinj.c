@@ -4,9 +4,9 @@
  *
  *   faultinj [-n] /dev/scullX ITERATIONS SEED
  *
- * After the dense writes, as many again land one per quantum in 64
- * windows spread SCULL_STRIDE quanta apart, so that new qset arrays and
- * xarray index nodes are needed (and fail) too.
+ * After the dense writes, as many again land one per quantum in NWIN
+ * windows spread SCULL_STRIDE quanta apart, each in a new window first,
+ * so that new qset arrays and xarray index nodes are needed (and fail) too.
  *
  * failslab and fail_page_alloc must be set up with task-filter=Y (see
  * tests/debug-guest.sh); this program turns /proc/self/make-it-fail on
@@ -57,7 +57,13 @@ static void make_it_fail(int on)
 
 #define DENSE_QUANTA	64
 #define SCULL_STRIDE	1025UL	/* quanta between windows: a new xarray node each */
-#define NWIN		64
+/*
+ * Each window costs one xarray node.  The node allocation is tried twice
+ * (GFP_NOWAIT under the lock, then with the caller's flags), so one fails
+ * only when both do: about 2% of windows at 15%.  512 windows make an
+ * index failure at every device and order all but certain.
+ */
+#define NWIN		512
 
 /* What the device must hold. */
 struct model {
@@ -341,7 +347,8 @@ static int sparse_writes(int fd, struct model *m, unsigned long iters, unsigned 
 		off_t at;
 		ssize_t r;
 
-		w = rnd() % NWIN;
+		/* A new window each time first, then anywhere. */
+		w = i < NWIN ? i : rnd() % NWIN;
 		at = (off_t)((w + 1) * SCULL_STRIDE) * quantum + off;
 		for (k = 0; k < len; k++)
 			buf[k] = rnd();
