@@ -91,6 +91,10 @@ function ratio(a, b) {
 	return (a == "" || b == "" || !b) ? "" : a / b
 }
 
+function g3(x) {	# a ratio, 3 significant digits
+	return x == "" ? "-" : x >= 100 ? sprintf("%.0f", x) : sprintf("%.3g", x)
+}
+
 function fr(x) {	# a ratio, 2 decimals
 	return x == "" ? "-" : sprintf("%.2f", x)
 }
@@ -149,6 +153,7 @@ function subspread(d1, d2, o, r,    k1, k2, n1, n2, b, i, s1, s2, c1, c2, x, m) 
 	if (n1 < NSUB || n2 < NSUB || r == "" || r <= 0)
 		return ""
 	m = 1
+	sub_lo = sub_hi = ""
 	for (b = 0; b < NSUB; b++) {
 		s1 = s2 = c1 = c2 = 0
 		for (i = int(b * n1 / NSUB) + 1; i <= int((b + 1) * n1 / NSUB); i++) { s1 += seq[k1][i]; c1++ }
@@ -156,6 +161,8 @@ function subspread(d1, d2, o, r,    k1, k2, n1, n2, b, i, s1, s2, c1, c2, x, m) 
 		if (!c1 || !c2 || s1 <= 0 || s2 <= 0)
 			return ""
 		x = (s1 / c1) / (s2 / c2)
+		if (sub_lo == "" || x < sub_lo) sub_lo = x
+		if (sub_hi == "" || x > sub_hi) sub_hi = x
 		if (x / r > m) m = x / r
 		if (r / x > m) m = r / x
 	}
@@ -353,17 +360,25 @@ END {
 	}
 	p0 = pmed("scullp", "tmpfs", 0, "seqread")
 	p4 = pmed("scullp", "tmpfs", 4, "seqread")
+	# Conclusions only where the runs agree: a figure's range over the runs
+	# (prange) is its run-to-run spread.
+	split(prange(bestdev, "tmpfs", 4, "seqread"), b4r, "-")
+	split(prange("scullp", "tmpfs", 0, "seqread"), p0r, "-")
+	split(prange("scullp", "tmpfs", 4, "seqread"), p4r, "-")
 	out("Both a scull read() and a tmpfs read() end in the kernel's copy to user space of the " \
 	    "same bytes (copy_to_iter, rep_movs_alternative / copy_user_generic).  At order 4, where " \
 	    "each copy moves 64 KiB and the per-quantum work is spread thin, the best device (" bestdev \
-	    ") reads at " fr(best4) "x tmpfs: that approximates what a read() that did nothing but " \
-	    "copy would reach" \
-	    (best4 != "" && best4 < 1.5 ? ", so the 1.5x read goal is out of reach on this platform, " \
-	     "whatever the driver does" : "") ".  tmpfs itself reads at " \
-	    fr(pmed_all("tmpfs", "seqread")) "x memcpy.  At order 0 scullp reads " \
-	    (p0 != "" && p4 != "" ? sprintf("%.0f%%", 100 * (1 - p0 / p4)) : "-") \
-	    " slower than at order 4: that is the work done once per 4 KiB quantum rather than " \
-	    "per byte (see \"Where the time goes\").")
+	    ") reads at " fr(best4) "x tmpfs (runs " b4r[1] "-" b4r[2] "): that approximates what a " \
+	    "read() that did nothing but copy would reach" \
+	    (b4r[2] != "" && b4r[2] < 1.5 ? "; no run reached 1.5x, so the 1.5x read goal is out of " \
+	     "reach on this platform, whatever the driver does" : "") ".  tmpfs itself reads at " \
+	    fr(pmed_all("tmpfs", "seqread")) "x memcpy.  scullp reads at " fr(p0) "x tmpfs at order 0 " \
+	    "(runs " p0r[1] "-" p0r[2] ") and " fr(p4) "x at order 4 (runs " p4r[1] "-" p4r[2] ")" \
+	    (p0r[2] != "" && p4r[1] != "" && p0r[2] < p4r[1] ? \
+	     ": the difference is the work done once per 4 KiB quantum rather than per byte (see " \
+	     "\"Where the time goes\")" : \
+	     ": the ranges overlap, so the work done once per 4 KiB quantum (see \"Where the time " \
+	     "goes\") is within the run-to-run spread here") ".")
 	out("")
 
 	# ---- throughput ----
@@ -617,7 +632,8 @@ END {
 		top = gfunc[name]
 		kt = name SUBSEP 1 SUBSEP top
 		if (top == "" || !(kt in gcalls) || !gus[kt] || !gmib) {
-			out("**" name "**: no trace of its entry point " (top == "" ? "(not recorded)" : top) ".")
+			out("**" name "**: no profile: " (top == "" ? "its traced function was not recorded" : \
+			    !gmib ? "graph_mib was not recorded" : "no trace of its entry point " top) ".")
 			out("")
 			continue
 		}
@@ -734,10 +750,10 @@ END {
 			cheap_from = ""
 			cheap_all = 0
 		}
-		fig = fig sprintf("%so%d: %.0f%% vs %.0f%% failed, %s vs %s per attempt (ratio %s, margin %s: %s)",
+		fig = fig sprintf("%so%d: %.0f%% vs %.0f%% failed, %s vs %s per attempt (ratio %s, sub-runs %s, margin %s: %s)",
 				  fig ? "; " : "", o, failpct["scullv", o], failpct["scullp", o],
-				  ns(costper["scullv", o]), ns(costper["scullp", o]), fr(r),
-				  m == "" ? "-" : sprintf("x%.2f", m),
+				  ns(costper["scullv", o]), ns(costper["scullp", o]), g3(r),
+				  m == "" ? "-" : g3(sub_lo) "-" g3(sub_hi), m == "" ? "-" : "x" g3(m),
 				  c == 1 ? "cheaper" : c == -1 ? "dearer" : "not distinguishable")
 	}
 	for (o = 1; o < (cheap_from == "" ? maxorder + 1 : cheap_from); o++)
