@@ -7,7 +7,11 @@
 # directories the blocks write to get private tmpfs mounts first.  `sudo`
 # runs its arguments (the guest is root already) when there is none.  Each
 # block is one KTAP test: it passes when every command in it succeeds and
-# its expected output (below) is there.  Ends with `# scull-totals: ...`.
+# its expected output (below) is there.  The README's shown output is
+# compared with real runs: the /proc/scullmem snapshot, scullctl's output
+# and the Benchmarks table (against bench/results/).  SCULL_README (for
+# scripts/readme-blocks.sh) reads the blocks from another copy of the
+# README.  Ends with `# scull-totals: ...`.
 set -u
 
 kver=${1:-$(uname -r)}
@@ -112,6 +116,75 @@ run scullctl &&
 	[ "$(cat /sys/class/scullmem/scullv/size)" = 0 ]
 ok $? "README scullctl: the output shown, then reset order=4"
 quiet ./unload.sh
+
+# ---- Benchmarks: the table against the committed reports ----------------------
+# Every goal of bench/results/<6.1 kver>.md and <6.12 kver>.md is a row of the
+# README's table, by the report's name, with the report's figure and range,
+# marked "missed" exactly where the report says MISSED; the two other rows
+# are the figures of the report's sentences on reads (known rows only).
+bench_table() {
+	local r1 r2
+	r1=$(echo "$TOP"/bench/results/6.1.*.md) r2=$(echo "$TOP"/bench/results/6.12.*.md)
+	if [ ! -f "$r1" ] || [ ! -f "$r2" ]; then
+		echo "# not one report per kernel: $r1, $r2"
+		return 1
+	fi
+	awk '
+	function trim(x) { gsub(/^ +| +$/, "", x); return x }
+	function bad(m) { print "# README Benchmarks: " m; nbad++ }
+	FNR == 1 { f++ }
+	f <= 2 && /^## / { g = /^## Goals/ }
+	f <= 2 && g && /^\| / && !/^\| goal / && !/^\|---/ {
+		split($0, c, " [|] ")
+		name = substr(c[1], 3); fig = c[2]; sub(/x$/, "", fig)
+		goal[f, name] = fig; range[f, name] = c[3]; missed[f, name] = c[5] ~ /MISSED/
+		goals[f, name] = 1
+		next
+	}
+	f <= 2 { text[f] = text[f] " " $0; next }
+	/^## / { b = /^## Benchmarks/ }
+	b && /^\| / && !/^\| figure / && !/^\|---/ {
+		split($0, c, "|")
+		name = trim(c[2])
+		for (k = 1; k <= 2; k++) {
+			cell = trim(c[k + 2])
+			match(cell, /^[0-9.]+%?/); num = substr(cell, 1, RLENGTH)
+			if (num == "") { bad(name ": no figure for kernel " k); continue }
+			if (!((k, name) in goals)) {
+				if (name == "seq read 1 MiB, order 4, best device / tmpfs") {
+					dev = cell; sub(/^[^(]*[(]/, "", dev); sub(/[)].*$/, "", dev)
+					src = "the best device (" dev ") reads at " num "x tmpfs"
+				} else if (name == "tmpfs seq read / user-space memcpy") {
+					src = "tmpfs itself reads at " num "x memcpy"
+				} else {
+					bad(name ": a row with no known source in the reports")
+					continue
+				}
+				if (!index(text[k], src))
+					bad(name ": \"" src "\" is not in the report")
+				continue
+			}
+			seen[k, name] = 1
+			if (num != goal[k, name])
+				bad(name ": " num ", the report says " goal[k, name])
+			if (match(cell, /\([0-9.]+-[0-9.]+\)/) &&
+			    substr(cell, RSTART + 1, RLENGTH - 2) != range[k, name])
+				bad(name ": range " substr(cell, RSTART, RLENGTH) ", the report says " range[k, name])
+			if ((cell ~ /missed/) != missed[k, name])
+				bad(name ": " (missed[k, name] ? "MISSED in the report, not marked missed" : "marked missed, MET in the report"))
+		}
+	}
+	END {
+		for (k in goals)
+			if (!(k in seen)) {
+				split(k, kk, SUBSEP)
+				bad("goal \"" kk[2] "\" of report " kk[1] " is not in the table")
+			}
+		exit nbad > 0
+	}' "$r1" "$r2" "$TOP/README.md"
+}
+bench_table
+ok $? "README Benchmarks table: the reports' goals, figures, ranges and misses"
 
 # ---- max_size ----------------------------------------------------------------
 quiet ./load.sh && run max-size &&
