@@ -3,15 +3,79 @@
 #
 # make install / uninstall, run as root in the guest.  The guest's root is
 # the host's, read-only, so /lib/modules/<kver>, /etc/modprobe.d and
-# /etc/udev/rules.d get private tmpfs mounts first.  Checks: modprobe
-# loads the installed module with parameters, an options line in
-# /etc/modprobe.d is honoured, the udev rule is installed, and uninstall
-# takes both away.  Ends with `# scull-totals: ...`.
+# /etc/udev/rules.d get private tmpfs mounts first; /run, where udevd keeps
+# its state, is the guest's own tmpfs.  Checks: modprobe loads the
+# installed module with parameters, an options line in /etc/modprobe.d is
+# honoured, the installed udev rule is applied by a real systemd-udevd
+# (root:staff 0664, where without it the nodes stay root:root 0600), and
+# uninstall takes both away.  Ends with `# scull-totals: ...`.
 set -u
 
 kver=${1:-$(uname -r)}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
+
+# ---- a udevd of our own ----------------------------------------------------
+
+udevd_pid=''
+# The payload runs chrooted in the host's root: without this, udevadm's
+# trigger, settle and control (make install's --reload-rules too) only say
+# "Running in chroot, ignoring request." and return 0.
+export SYSTEMD_IGNORE_CHROOT=1
+
+udevd_start() {
+	mkdir -p /run/udev
+	/lib/systemd/systemd-udevd > /tmp/udevd.log 2>&1 &
+	udevd_pid=$!
+	for _ in $(seq 100); do
+		udevadm control --ping --timeout=5 2> /dev/null && return 0
+		kill -0 "$udevd_pid" 2> /dev/null || break
+		sleep 0.2
+	done
+	sed 's/^/# udevd: /' /tmp/udevd.log
+	return 1
+}
+
+udevd_stop() {
+	[ -n "$udevd_pid" ] || return 0
+	kill "$udevd_pid" 2> /dev/null
+	wait "$udevd_pid" 2> /dev/null
+	udevd_pid=''
+}
+trap udevd_stop EXIT
+
+# The events of the load, handled; then an "add" for each node, handled:
+# udevd's database has each node.
+udev_apply() {
+	local d
+	udevadm settle --timeout=60 &&
+		udevadm trigger --settle --action=add --subsystem-match=scullmem || return 1
+	for d in scullp scullv scullk; do
+		[ -e "/run/udev/data/c$(cat "/sys/class/scullmem/$d/dev")" ] ||
+			{ echo "# udevd did not handle $d"; return 1; }
+	done
+}
+
+# nodes_are "OWNER GROUP MODE": what stat says of each node.
+nodes_are() {
+	local d got rc=0
+	for d in scullp scullv scullk; do
+		got=$(stat -c '%U %G %a' "/dev/$d") || { rc=1; continue; }
+		echo "# /dev/$d: $got"
+		[ "$got" = "$1" ] || rc=1
+	done
+	return $rc
+}
+
+# insmod the module built here, let udevd handle it, check the nodes.
+nodes_after_insmod() {
+	local rc
+	insmod /tmp/src/scull.ko || return 1
+	udev_apply && nodes_are "$1"
+	rc=$?
+	rmmod scull || rc=1
+	return $rc
+}
 
 echo "KTAP version 1"
 mount -t tmpfs tmpfs "/lib/modules/$kver"
@@ -23,27 +87,35 @@ cp "$TOP"/Kbuild "$TOP"/Makefile "$TOP"/dkms.conf "$TOP"/*.c "$TOP"/*.h /tmp/src
 cp "$TOP"/scripts/60-scull.rules "$TOP"/scripts/scullctl.c /tmp/src/scripts/
 make_() { make -s -C /tmp/src KVER="$kver" KDIR="/usr/src/linux-headers-$kver" "$@"; }
 
-make_ > /tmp/make.log 2>&1 && make_ install > /tmp/install.log 2>&1
-ok $? "make && make install"
+udevd_start
+ok $? "systemd-udevd runs ($(udevadm --version)), rules from /etc/udev/rules.d and /lib/udev/rules.d"
+
+make_ > /tmp/make.log 2>&1
+ok $? "make"
+nodes_after_insmod "root root 600"
+ok $? "without the rule, the nodes udevd handled are root:root 0600"
+
+make_ install > /tmp/install.log 2>&1
+ok $? "make install"
 ko=$(find "/lib/modules/$kver/updates" -name 'scull.ko*' 2>/dev/null)
 [ -n "$ko" ] && [ -f /etc/udev/rules.d/60-scull.rules ]
 ok $? "the module is in /lib/modules/$kver/updates and 60-scull.rules in /etc/udev/rules.d"
 
 modprobe scull order=2 && [ "$(cat /sys/module/scull/parameters/order)" = 2 ] &&
-	[ -c /dev/scullp ] && rmmod scull
-ok $? "modprobe scull order=2"
+	[ -c /dev/scullp ] && udev_apply && nodes_are "root staff 664"
+rc=$?
+rmmod scull || rc=1
+ok $rc "modprobe scull order=2; udevd applies the installed rule: root:staff 0664"
 
 echo "options scull qset=77" > /etc/modprobe.d/scull.conf
 modprobe scull && [ "$(cat /sys/module/scull/parameters/qset)" = 77 ] && rmmod scull
 ok $? "an options line in /etc/modprobe.d is honoured"
 rm /etc/modprobe.d/scull.conf
 
-grep -q 'GROUP="staff", MODE="0664"' /etc/udev/rules.d/60-scull.rules
-ok $? "the udev rule sets group staff and mode 0664"
-
 make_ uninstall > /tmp/uninstall.log 2>&1 && ! modprobe scull 2>/dev/null &&
-	[ ! -e /etc/udev/rules.d/60-scull.rules ]
-ok $? "make uninstall removes the module and the rule"
+	[ ! -e /etc/udev/rules.d/60-scull.rules ] && nodes_after_insmod "root root 600"
+ok $? "make uninstall removes the module and the rule: udevd leaves the nodes 0600 again"
 
+udevd_stop
 totals
 [ "$fail" -eq 0 ]
