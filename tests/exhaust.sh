@@ -45,6 +45,7 @@ fill_until_full() {
 	written=$((written + MIB))
 	[ "$size" -eq "$written" ] || { echo "# $dev: size $size, but $written bytes written"; return 1; }
 	[ "$dev" != scullk ] || slot=$(awk '$1 == "kmalloc-cg-4k" { print $4 }' /proc/slabinfo)
+	[ -n "$slot" ] || { echo "# no kmalloc-cg-4k in /proc/slabinfo"; return 1; }
 	taken=$((quanta * slot))
 	echo "# $dev: the data takes $((taken / MIB)) MiB of memory, $slot bytes a quantum"
 	[ $((2 * taken)) -ge "$avail" ] ||
