@@ -12,6 +12,8 @@
 # Sizes can be changed with BENCH_REPS, BENCH_SEQ_MIB, BENCH_RAND_MIB,
 # BENCH_LAT_N, BENCH_FRAG_N, BENCH_FILL_MIB, BENCH_GRAPH_MIB.
 set -uo pipefail
+# free_pages and settle, shared with the tests.
+. "$(dirname "$0")/../tests/lib.sh"
 
 ko=${SCULL_KO:?SCULL_KO is not set}
 out=${BENCH_OUT:?BENCH_OUT is not set}
@@ -206,16 +208,6 @@ phase fio
 # stats line): the memory the kernel accounts before and after the fill
 # (slab, and free pages counting the per-CPU lists), with caches dropped
 # and slabs shrunk both times, minus the data.
-free_pages() {	# as tests/lib.sh: nr_free_pages plus the per-CPU lists
-	awk '/^ *nr_free_pages/ { s += $2 } /^ *count:/ { s += $2 } END { print s }' /proc/zoneinfo
-}
-settle() {
-	local f
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f" 2> /dev/null; done
-	sleep 2
-}
 memacct() {	# "slab_kb S vmalloc_kb V free_pages F"
 	echo "$(awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 }
 		END { printf "slab_kb %d vmalloc_kb %d", s, v }' /proc/meminfo) free_pages $(free_pages)"
