@@ -12,8 +12,9 @@
 # Sizes can be changed with BENCH_REPS, BENCH_SEQ_MIB, BENCH_RAND_MIB,
 # BENCH_LAT_N, BENCH_FRAG_N, BENCH_FILL_MIB, BENCH_GRAPH_MIB.
 set -uo pipefail
-# free_pages and settle, shared with the tests.
-. "$(dirname "$0")/../tests/lib.sh"
+# free_pages and settle, shared with the tests.  bench/run.sh runs a copy
+# of this script from the build directory: the repo is $SCULL_TOP.
+. "${SCULL_TOP:?SCULL_TOP is not set}/tests/lib.sh" || exit 1
 
 ko=${SCULL_KO:?SCULL_KO is not set}
 out=${BENCH_OUT:?BENCH_OUT is not set}
