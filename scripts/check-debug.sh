@@ -39,10 +39,9 @@ pass=0 fail=0 skip=0
 totals=$(grep '^# scull-totals:' "$logs/debug.log" | tail -n 1)
 if [ -n "$totals" ]; then
 	read -r _ pass _ fail _ skip <<< "${totals#\# scull-totals: }"
-	# The plan (`1..N`, unindented) must add up to the totals.
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$logs/debug.log" | tail -n 1)
-	if [ "${plan:-0}" -ne $((pass + fail + skip)) ] || [ $((pass + fail + skip)) -eq 0 ]; then
-		echo "not ok - debug run: plan 1..${plan:-?} but $((pass + fail + skip)) results"
+	# The plan must add up to the totals.
+	if ! scull_plan_ok "$logs/debug.log" $((pass + fail + skip)); then
+		echo "not ok - debug run: plan 1..$(scull_plan "$logs/debug.log") but $((pass + fail + skip)) results"
 		fail=$((fail + 1))
 	fi
 else

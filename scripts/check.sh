@@ -79,7 +79,7 @@ host_step() {
 	cat "$out"
 	p=$(grep -c '^ok ' "$out")
 	f=$(grep -c '^not ok ' "$out")
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out" | tail -n 1)
+	plan=$(scull_plan "$out")
 	add "$p" "$f"
 	if [ $((p + f)) -eq 0 ]; then
 		echo "not ok - $name: no result line (exit $rc; log $out)"
@@ -109,7 +109,7 @@ exec 7>&-
 # guest_run KVER LABEL MEM TIMEOUT SCRIPT: one boot running one test script.
 # Prints its report and writes "P F S" to <label>-<kver>.counts.
 guest_run() {
-	local kver=$1 label=$2 mem=$3 timeout=$4 script=$5 log totals plan p=0 f=0 s=0
+	local kver=$1 label=$2 mem=$3 timeout=$4 script=$5 log totals p=0 f=0 s=0
 	log=$logs/$label-$kver.log
 	if [ ! -f "$SCULL_TOP/$script" ]; then
 		echo "not ok - $label on $kver: $script is missing"
@@ -128,10 +128,9 @@ guest_run() {
 	if [ -n "$totals" ]; then
 		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
 		echo "# $label on $kver: $p passed, $f failed, $s skipped"
-		# The plan (`1..N`, unindented) must add up to the totals.
-		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | tail -n 1)
-		if [ "${plan:-0}" -ne $((p + f + s)) ] || [ $((p + f + s)) -eq 0 ]; then
-			echo "not ok - $label on $kver: plan 1..${plan:-?} but $((p + f + s)) results"
+		# The plan must add up to the totals.
+		if ! scull_plan_ok "$log" $((p + f + s)); then
+			echo "not ok - $label on $kver: plan 1..$(scull_plan "$log") but $((p + f + s)) results"
 			f=$((f + 1))
 		fi
 	else

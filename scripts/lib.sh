@@ -40,6 +40,17 @@ scull_sync_sources() {
 }
 
 log() { printf '%s\n' "scullmem: $*" >&2; }
+
+# scull_plan FILE: N of FILE's last unindented KTAP plan `1..N` (empty if
+# there is none; a subtest's plan is indented).
+scull_plan() { sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$1" | tail -n 1; }
+
+# scull_plan_ok FILE TOTAL: FILE's plan is TOTAL results, and TOTAL is not 0.
+scull_plan_ok() {
+	local plan
+	plan=$(scull_plan "$1")
+	[ "${plan:-0}" -eq "$2" ] && [ "$2" -gt 0 ]
+}
 die() { log "error: $*"; exit 1; }
 
 # pkgs_missing PKG...: print those of the packages that are not installed.
