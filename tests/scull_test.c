@@ -898,6 +898,21 @@ TEST_F_TIMEOUT(scull, mmap_differential, 300)
 /* ---- /proc/scullmem against the page tables ----------------------------- */
 
 /*
+ * The pfn behind a page of this process's mappings, faulted in first, from
+ * /proc/self/pagemap: 0 when it is not present or the entry cannot be read,
+ * and when pagemap hides pfns (without CAP_SYS_ADMIN).
+ */
+static unsigned long long mapped_pfn(int pm, const volatile unsigned char *addr)
+{
+	unsigned long long e = 0;
+
+	(void)*addr;
+	if (pread(pm, &e, 8, (uintptr_t)addr / 4096 * 8) != 8 || !(e >> 63))
+		return 0;
+	return e & ((1ULL << 55) - 1);
+}
+
+/*
  * Map the device, fault in every page of the written quanta, read their
  * pfns from /proc/self/pagemap and check each quantum line's pfn, phys,
  * pages, runs and contiguous/scattered word against them.
@@ -935,14 +950,11 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 		ASSERT_NE(0, ql[i].virt);
 		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
 		for (p = 0; p < pages; p++) {
-			volatile unsigned char *addr = m + idx[i] * q + p * 4096;
-			unsigned long long e = 0, pfn;
+			unsigned long long pfn = mapped_pfn(pm, m + idx[i] * q + p * 4096);
 
-			(void)*addr;			/* fault it in */
-			ASSERT_EQ(8, pread(pm, &e, 8, (uintptr_t)addr / 4096 * 8));
-			ASSERT_TRUE(e >> 63) TH_LOG("quantum %lu page %zu not present", idx[i], p);
-			pfn = e & ((1ULL << 55) - 1);
-			ASSERT_NE(0, pfn) TH_LOG("pagemap hides pfns: not CAP_SYS_ADMIN?");
+			ASSERT_NE(0, pfn)
+				TH_LOG("quantum %lu page %zu not present, or pagemap hides pfns (not CAP_SYS_ADMIN?)",
+				       idx[i], p);
 			if (p == 0) {
 				ASSERT_EQ(pfn, ql[i].pfn)
 					TH_LOG("quantum %lu: proc pfn %llx, mapped %llx",
@@ -1000,7 +1012,7 @@ static unsigned long long kpageflags(int kpf, unsigned long long pfn)
 static unsigned long long linear_map_offset(struct __test_metadata *_metadata)
 {
 	int fd = open("/dev/scullp", O_RDWR | O_TRUNC), pm;
-	unsigned long long e = 0;
+	unsigned long long pfn;
 	unsigned char *m;
 	struct qline ql;
 
@@ -1009,19 +1021,17 @@ static unsigned long long linear_map_offset(struct __test_metadata *_metadata)
 	ASSERT_EQ(1, proc_qlines("scullp", &ql, 1));
 	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	(void)*(volatile unsigned char *)m;
 	pm = open("/proc/self/pagemap", O_RDONLY);
 	ASSERT_LE(0, pm);
-	ASSERT_EQ(8, pread(pm, &e, 8, (uintptr_t)m / 4096 * 8));
-	ASSERT_TRUE(e >> 63);
-	ASSERT_NE(0, e & ((1ULL << 55) - 1));
+	pfn = mapped_pfn(pm, m);
+	ASSERT_NE(0, pfn);
 	close(pm);
 	munmap(m, 4096);
 	close(fd);
 	fd = open("/dev/scullp", O_WRONLY | O_TRUNC);
 	ASSERT_LE(0, fd);
 	close(fd);
-	return (ql.virt & ~0xfffULL) - ((e & ((1ULL << 55) - 1)) << 12);
+	return (ql.virt & ~0xfffULL) - (pfn << 12);
 }
 
 TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
@@ -1076,13 +1086,8 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 		ASSERT_LE(0, pm);
 		for (i = 0; i < 4; i++) {
 			for (p = 0; p < pages; p++) {
-				volatile unsigned char *addr = m + idx[i] * q + p * 4096;
-				unsigned long long e = 0;
-
-				(void)*addr;
-				ASSERT_EQ(8, pread(pm, &e, 8, (uintptr_t)addr / 4096 * 8));
-				ASSERT_TRUE(e >> 63);
-				pfn[i * pages + p] = e & ((1ULL << 55) - 1);
+				pfn[i * pages + p] = mapped_pfn(pm, m + idx[i] * q + p * 4096);
+				ASSERT_NE(0, pfn[i * pages + p]);
 			}
 			ASSERT_EQ(ql[i].pfn, pfn[i * pages]);
 		}
