@@ -368,7 +368,7 @@ static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
  * needed.  (1/64 of RAM still let 6.1 OOM-kill dd in a 256 MiB guest.)
  */
 #define SCULL_RESERVE_SHIFT	5
-#define SCULL_RESERVE_MIN	(SZ_16M >> PAGE_SHIFT)
+#define SCULL_RESERVE_MIN	(SZ_16M / PAGE_SIZE)	/* unsigned long, as totalram_pages() */
 
 static bool scull_memory_low(unsigned int order)
 {
