@@ -8,12 +8,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include "scull_compat.h"	/* first: it stops a build for too old a kernel */
+
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "scull_compat.h"
 #include "scullmem.h"
 
 /*

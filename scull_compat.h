@@ -10,12 +10,25 @@
 #define _SCULL_COMPAT_H
 
 #include <linux/version.h>
+
+/*
+ * Checked before any other header is read, and each .c file includes this
+ * header first, so that on an older kernel this is the first error shown,
+ * not a missing header or function further on.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#error "scullmem needs Linux 5.10 or newer (this is older: set KVER= or KDIR= to newer headers)"
+#endif
+
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
+#include <linux/uio.h>
 
 /*
  * Largest page order the buddy allocator hands out.  v6.4 made MAX_ORDER
@@ -58,6 +71,87 @@
 #define scull_assign_str(field, src)	__assign_str(field)
 #else
 #define scull_assign_str(field, src)	__assign_str(field, src)
+#endif
+
+/*
+ * v6.1 added kmalloc_size_roundup(): the size of the object kmalloc() returns
+ * for @size.  Before, work it out as v6.1 does: the size of the cache that
+ * kmalloc_index() picks, or whole pages above the largest cache.  ksize()
+ * would need an object, and on a KASAN kernel it unpoisons all of it, so
+ * that an overflow past @size would no longer be caught.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#define scull_kmalloc_size_roundup	kmalloc_size_roundup
+#else
+static inline size_t scull_kmalloc_size_roundup(size_t size)
+{
+	unsigned int i;
+
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		return PAGE_SIZE << get_order(size);
+	i = kmalloc_index(size);
+	/* kmalloc_index()'s 1 and 2 are the 96 and 192 byte caches. */
+	return i == 1 ? 96 : i == 2 ? 192 : i ? 1UL << i : 0;
+}
+#endif
+
+/*
+ * v5.16 added fault_in_iov_iter_readable() and fault_in_iov_iter_writeable(),
+ * which return the bytes they could not fault in.  Before, there were only
+ * iov_iter_fault_in_readable(), which fails the whole range when any page of
+ * it fails, and, for writing, fault_in_pages_writeable(), which stores zeros:
+ * a read() into a mapping of a scull device would overwrite its data.  So
+ * fault in page by page, from the iterator's position to the end of its
+ * first segment or of @size: for reading with a load, as v5.16 does, and
+ * for writing with fixup_user_fault(), which leaves the data alone, as
+ * v6.1's fault_in_safe_writeable() does.  A caller that retries its copy
+ * and asks again needs no more.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
+#define scull_fault_in_iov_iter_readable	fault_in_iov_iter_readable
+#define scull_fault_in_iov_iter_writeable	fault_in_iov_iter_writeable
+#else
+static inline size_t scull_fault_in_iov(const struct iov_iter *i, size_t size,
+					bool write)
+{
+	const struct iovec *iov = i->iov;
+	size_t skip = i->iov_offset, len = min(size, iov_iter_count(i));
+	struct mm_struct *mm = current->mm;
+	unsigned long start, addr, end;
+	bool unlocked = false;
+	int err;
+
+	if (!iter_is_iovec(i))
+		return 0;
+	if (!len)
+		return size;
+	/* Skip the segments already used up, and empty ones. */
+	while (skip >= iov->iov_len) {
+		iov++;
+		skip = 0;
+	}
+	/* The segment passed access_ok() when it was imported: no overflow. */
+	start = (unsigned long)iov->iov_base + skip;
+	end = start + min(len, iov->iov_len - skip);
+	if (write)
+		mmap_read_lock(mm);
+	for (addr = start; addr < end; addr = (addr & PAGE_MASK) + PAGE_SIZE) {
+		if (write)
+			err = fixup_user_fault(mm, addr, FAULT_FLAG_WRITE, &unlocked);
+		else
+			err = fault_in_pages_readable((const char __user *)addr, 1);
+		if (err)
+			break;
+	}
+	if (write)
+		mmap_read_unlock(mm);
+	return size - (min(addr, end) - start);
+}
+
+#define scull_fault_in_iov_iter_readable(i, size) \
+	scull_fault_in_iov(i, size, false)
+#define scull_fault_in_iov_iter_writeable(i, size) \
+	scull_fault_in_iov(i, size, true)
 #endif
 
 #endif /* _SCULL_COMPAT_H */

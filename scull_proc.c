@@ -19,6 +19,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include "scull_compat.h"	/* first: it stops a build for too old a kernel */
+
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>

@@ -13,6 +13,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include "scull_compat.h"	/* first: it stops a build for too old a kernel */
+
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -30,7 +32,6 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
-#include "scull_compat.h"
 #include "scullmem.h"
 
 #define CREATE_TRACE_POINTS
@@ -178,7 +179,7 @@ size_t scull_meta_bytes(struct scull_dev *dev)
 	void **qset;
 
 	xa_for_each(&dev->qsets, nr, qset) {
-		bytes += is_vmalloc_addr(qset) ? PAGE_ALIGN(sz) : kmalloc_size_roundup(sz);
+		bytes += is_vmalloc_addr(qset) ? PAGE_ALIGN(sz) : scull_kmalloc_size_roundup(sz);
 		for (l = 0; l < SCULL_XA_LEVELS; l++) {
 			unsigned long id = nr >> (XA_CHUNK_SHIFT * (l + 1));
 
@@ -256,9 +257,9 @@ static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
 
 	mutex_unlock(&dev->lock);
 	if (to_user)
-		left = fault_in_iov_iter_writeable(iter, len);
+		left = scull_fault_in_iov_iter_writeable(iter, len);
 	else
-		left = fault_in_iov_iter_readable(iter, len);
+		left = scull_fault_in_iov_iter_readable(iter, len);
 	mutex_lock(&dev->lock);
 	return left == len ? -EFAULT : 0;
 }
