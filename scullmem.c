@@ -351,8 +351,8 @@ static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
 		st->failures++;
 		return;
 	}
-	st->allocs++;
-	if (!st->lat_min || ns < st->lat_min)
+	/* 0 ns is a sample too: the clock may not tick between two reads. */
+	if (!st->allocs++ || ns < st->lat_min)
 		st->lat_min = ns;
 	st->lat_max = max(st->lat_max, ns);
 	st->lat_sum += ns;
