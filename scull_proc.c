@@ -166,6 +166,12 @@ static unsigned long scull_shown(const struct scull_proc_iter *it,
 	return it->privileged ? (unsigned long)addr : 0;
 }
 
+/*
+ * Kernel virtual addresses are printed as wide as a pointer: 16 digits on
+ * 64-bit kernels, 8 on 32-bit ones (as /proc/vmallocinfo prints them).
+ */
+#define SCULL_VIRT_WIDTH	((int)(2 * sizeof(void *)))
+
 static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
 {
 	seq_printf(m, "Device %s: qset %u, order %u, sz %lld\n",
@@ -182,15 +188,15 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 	unsigned long long phys = 0;
 
 	if (it->new_qset)
-		seq_printf(m, "  qset %lu at %016lx\n", it->qidx / dev->qset,
-			   scull_shown(it, it->qset));
+		seq_printf(m, "  qset %lu at %0*lx\n", it->qidx / dev->qset,
+			   SCULL_VIRT_WIDTH, scull_shown(it, it->qset));
 	scull_quantum_layout(it->quantum, dev->order, &l);
 	if (it->privileged)
 		phys = (unsigned long long)PFN_PHYS(l.pfn);
 	else
 		l.pfn = 0;
-	seq_printf(m, "    quantum %lu: virt %016lx phys %016llx pfn %lx %s pages %u runs %u %s\n",
-		   it->qidx, scull_shown(it, it->quantum), phys, l.pfn,
+	seq_printf(m, "    quantum %lu: virt %0*lx phys %016llx pfn %lx %s pages %u runs %u %s\n",
+		   it->qidx, SCULL_VIRT_WIDTH, scull_shown(it, it->quantum), phys, l.pfn,
 		   l.vmalloc ? "vmalloc" : "linear", l.pages, l.runs,
 		   l.runs == 1 ? "contiguous" : "scattered");
 }
@@ -221,6 +227,24 @@ static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
 		   name, meta, data, whole, frac);
 }
 
+/*
+ * Where the quanta can be: the linear map (PAGE_OFFSET up to high_memory,
+ * the end of the RAM it maps: about 896 MiB on 32-bit x86) and the vmalloc
+ * range.  KASLR moves both on x86_64, so only a privileged reader sees them.
+ */
+static void scull_show_layout(struct seq_file *m, struct scull_proc_iter *it)
+{
+	if (!it->privileged) {
+		seq_puts(m, "layout: hidden\n");
+		return;
+	}
+	seq_printf(m, "layout: linear %0*lx-%0*lx, vmalloc %0*lx-%0*lx\n",
+		   SCULL_VIRT_WIDTH, (unsigned long)PAGE_OFFSET,
+		   SCULL_VIRT_WIDTH, (unsigned long)high_memory,
+		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_START,
+		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_END);
+}
+
 static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 {
 	unsigned int i;
@@ -228,6 +252,7 @@ static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 	seq_printf(m, "scullmem: page_size %lu, view %s\n", PAGE_SIZE,
 		   it->privileged ? "privileged" :
 		   "unprivileged (addresses hidden)");
+	scull_show_layout(m, it);
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = scull_dev_get(i);
 

@@ -12,7 +12,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SCULL_BUILD:-$TOP/build}
 KO=${SCULL_KO:-$BUILD/debug/scull.ko}
-BIN=$BUILD/tests
+BIN=${SCULL_BIN:-$BUILD/tests}
 DBG=/sys/kernel/debug
 . "$TOP/tests/lib.sh"
 

@@ -139,6 +139,10 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	if (strncmp(line, "scullmem: page_size 4096, view privileged\n", next + 1 - line))
 		return bad(line, "bad banner (not root?)");
 	line = next + 1;
+	next = strchr(line, '\n');
+	if (!next || strncmp(line, "layout: linear ", 15))
+		return bad(line, "no layout line after the banner");
+	line = next + 1;
 	/* Four lines of statistics per device. */
 	for (d = 0; d < 3; d++) {
 		unsigned long allocs, frees, fails, qf, xf;
