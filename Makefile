@@ -16,8 +16,10 @@ all: modules scullctl
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-scullctl: scripts/scullctl
-scripts/scullctl: scripts/scullctl.c scullmem.h
+# SCULLCTL: where to put it (the test builds of other userlands do).
+SCULLCTL ?= scripts/scullctl
+scullctl: $(SCULLCTL)
+$(SCULLCTL): scripts/scullctl.c scullmem.h
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Install what `make` built (as root): sudo make install.

@@ -50,7 +50,18 @@ phase() { log "[$((SECONDS - start)) s] $*"; }
 
 phase "setup"
 "$SCULL_TOP/scripts/setup.sh" -q || abort "setup (scripts/setup.sh)"
-kvers=$(scull_kvers) || abort "kernel versions (scripts/setup.sh)"
+# The Debian roots of the targets that are not this machine's: side by
+# side (debootstrap and apt are mostly downloads).
+phase "roots: $(scull_roots | tr '\n' ' ')"
+pids=()
+for root in $(scull_roots); do
+	"$SCULL_TOP/scripts/mkroot.sh" "$root" > "$logs/mkroot-$root.log" 2>&1 &
+	pids+=($!)
+done
+for pid in "${pids[@]}"; do
+	wait "$pid" || { cat "$logs"/mkroot-*.log; abort "making the roots (scripts/mkroot.sh)"; }
+done
+kvers=$(scull_targets) || abort "kernel versions (scripts/setup.sh, scripts/mkroot.sh)"
 phase "fetching the kernels"
 "$SCULL_TOP/scripts/fetch-kernels.sh" || abort "fetching the kernels (scripts/fetch-kernels.sh)"
 phase "building"
@@ -149,10 +160,12 @@ guest_run() {
 	echo "$p $f $s" > "$logs/$label-$kver.counts"
 }
 
-# All the boots of one kernel, one after the other.
+# All the boots of one kernel, one after the other.  A 32-bit kernel's
+# suite runs with 2 GiB, so that it has high memory (ZONE_HIGHMEM).
 kernel_runs() {
-	local kver=$1
-	guest_run "$kver" tests 1G 1800 tests/guest.sh
+	local kver=$1 mem=1G
+	[ "$(scull_arch_of "$kver")" != i386 ] || mem=2G
+	guest_run "$kver" tests "$mem" 1800 tests/guest.sh
 	guest_run "$kver" exhaustion 256M 900 tests/exhaust.sh
 	guest_run "$kver" install 1G 900 tests/install.sh
 	guest_run "$kver" readme 1G 900 tests/readme.sh

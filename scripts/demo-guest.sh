@@ -37,8 +37,32 @@ done
 say "echo 1 > /proc/sys/kernel/kptr_restrict"
 echo 1 > /proc/sys/kernel/kptr_restrict
 
-say "grep -E '^(scullmem|stats)' /proc/scullmem"
-grep -E '^(scullmem|stats)' /proc/scullmem
+say "grep -E '^(scullmem|layout|stats)' /proc/scullmem"
+grep -E '^(scullmem|layout|stats)' /proc/scullmem
+
+# LDD3's comparison, from this kernel: where the linear map ends and the
+# vmalloc range begins (far apart on x86_64, side by side on i386), and
+# whether the machine has high memory.
+echo
+echo "# the kernel's address space on $(uname -m) ($(uname -r))"
+gawk '
+	function mib(x) { return sprintf("%.0f MiB", x / 1048576) }
+	function far(x) {
+		if (x >= 2^40) return sprintf("%.0f TiB", x / 2^40)
+		if (x >= 2^30) return sprintf("%.0f GiB", x / 2^30)
+		return mib(x)
+	}
+	/^layout: linear / {
+		split($3, l, "-"); split($5, v, "-"); sub(",", "", l[2])
+		llo = strtonum("0x" l[1]); lhi = strtonum("0x" l[2])
+		vlo = strtonum("0x" v[1]); vhi = strtonum("0x" v[2])
+		printf "linear map  %s-%s  PAGE_OFFSET %s, %s of RAM mapped\n", l[1], l[2], l[1], mib(lhi - llo)
+		printf "vmalloc     %s-%s  %s, starting %s %s the linear map'"'"'s end\n", v[1], v[2],
+			far(vhi - vlo + 1), far(vlo >= lhi ? vlo - lhi : lhi - vlo), vlo >= lhi ? "above" : "below"
+	}' /proc/scullmem
+awk '$1 == "HighTotal:" { h = $2 } END {
+	if (h) printf "high memory %d MiB (ZONE_HIGHMEM): RAM the linear map does not reach\n", h / 1024
+	else print "high memory none: the linear map reaches all RAM" }' /proc/meminfo
 
 echo
 echo "# /proc/scullmem, side by side: the first quanta of each device"

@@ -6,8 +6,11 @@
 # of random data into each node with cp and dd, read it back with cat and
 # dd, show the three allocators side by side in /proc/scullmem, unload.
 #
-#   scripts/demo.sh [--kver 6.1|6.12|<kver>]... [6.1|6.12|<kver>]...
-#                   (default: both kernels)
+#   scripts/demo.sh [--kver 6.1|i386|<target>|<kver>]... [<target>|<kver>]...
+#                   (default: this machine's two kernels, and i386)
+#
+# One kernel per architecture at least, so that their layouts can be
+# compared; the i386 guest has 2 GiB, so that it has high memory.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,7 +23,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 # shellcheck disable=SC2207 # kernel versions have no spaces
-[ ${#kvers[@]} -gt 0 ] || kvers=($(scull_kvers))
+[ ${#kvers[@]} -gt 0 ] || kvers=($(scull_kvers) i386)
 
 "$SCULL_TOP/scripts/setup.sh" -q
 "$SCULL_TOP/scripts/fetch-kernels.sh"
@@ -29,9 +32,11 @@ log "building scull.ko"
 status=0
 for k in "${kvers[@]}"; do
 	kver=$(scull_kver_of "$k")
+	mem=1G
+	[ "$(scull_arch_of "$kver")" != i386 ] || mem=2G
 	echo
-	echo "=== scullmem on Debian's $kver kernel (QEMU, TCG) ==="
-	(cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --timeout 900 \
+	echo "=== scullmem on Debian's $kver kernel (QEMU, TCG, $mem) ==="
+	(cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout 900 \
 		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh) ||
 		status=1
 done

@@ -8,7 +8,11 @@
 # as /init, and the modules 9p over virtio needs (modprobe --show-depends,
 # in load order, .ko.xz unpacked), listed in kernels/<kver>/modules.list.
 #
-#   scripts/fetch-kernels.sh [6.1|6.12|<kver>|debug]...   (default: both)
+#   scripts/fetch-kernels.sh [6.1|i386|<target>|<kver>|debug]...
+#                           (default: make check's targets)
+#
+# A target of another root (lib.sh's SCULL_TARGETS_TABLE) is downloaded
+# with that root's apt, and its initramfs gets that root's busybox.
 #
 # Cached: a kernel is fetched once; its initramfs is rebuilt when one of its
 # inputs (the init, this script, busybox) changes.  Files are replaced
@@ -21,31 +25,75 @@ download() {
 	apt-get download -qq -o Acquire::Retries=3 -o APT::Sandbox::User=root "$1"
 }
 
+# fetch_in_root ROOT KVER DIR: the image of a root's kernel into DIR, with
+# the root's apt (its lists were updated when the root was made): the
+# -unsigned package where Debian signs the kernel, the plain one elsewhere,
+# and, where the image is split (sid: linux-image-<kver> depends on
+# linux-binary-<kver>, linux-modules-<kver> and linux-base-<kver>, which
+# has modules.builtin), those parts too.
+fetch_in_root() {
+	local root=$1 kver=$2 dir=$3 p deb parts
+	in_dir() {
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		scull_in_root "$root" sh -c 'cd "$1" && shift && apt-get download -qq \
+			-o Acquire::Retries=3 -o APT::Sandbox::User=root "$@" 2> /dev/null' sh "$dir" "$@"
+	}
+	for p in "linux-image-$kver-unsigned" "linux-image-$kver"; do
+		in_dir "$p" || continue
+		deb=$(find "$dir" -name "${p}_*.deb" | head -n 1)
+		parts=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
+			awk -v k="$kver" '$1 == "linux-binary-" k || $1 == "linux-modules-" k ||
+				$1 == "linux-base-" k { print $1 }')
+		# shellcheck disable=SC2086 # a list of package names
+		[ -z "$parts" ] || in_dir $parts || die "apt-get download $parts failed in the $root root"
+		return 0
+	done
+	die "apt-get download linux-image-$kver(-unsigned) failed in the $root root;" \
+		"a newer ABI since the root was made? remake it: rm -r $SCULL_CACHE/roots/$root"
+}
+
 fetch_one() {
-	local kver=$1 dir=$SCULL_CACHE/kernels/$1 deb pkg=linux-image-$1-unsigned tmp
+	local kver=$1 dir=$SCULL_CACHE/kernels/$1 pkg=linux-image-$1-unsigned tmp root debs deb
+	root=$(scull_root_of "$kver")
 	if [ ! -f "$dir/root/boot/vmlinuz-$kver" ]; then
-		log "fetching $pkg"
-		mkdir -p "$SCULL_CACHE/debs" "$dir"
-		# Stale package lists (a new machine, or a kernel update since the
-		# last apt-get update) make the download fail: update, then retry.
-		if ! (cd "$SCULL_CACHE/debs" && download "$pkg"); then
-			apt-get update -qq || die "apt-get update failed"
-			(cd "$SCULL_CACHE/debs" && download "$pkg") ||
-				die "apt-get download $pkg failed; if Debian has a newer kernel ABI by now," \
-					"upgrade the headers (apt-get install $SCULL_HEADER_PKGS) and run again"
+		debs=$SCULL_CACHE/debs/$kver
+		rm -rf "$debs"
+		mkdir -p "$debs" "$dir"
+		if [ -n "$root" ]; then
+			log "fetching linux-image-$kver in the $root root"
+			fetch_in_root "$root" "$kver" "$debs"
+		else
+			log "fetching $pkg"
+			# Stale package lists (a new machine, or a kernel update since the
+			# last apt-get update) make the download fail: update, then retry.
+			if ! (cd "$debs" && download "$pkg"); then
+				apt-get update -qq || die "apt-get update failed"
+				(cd "$debs" && download "$pkg") ||
+					die "apt-get download $pkg failed; if Debian has a newer kernel ABI by now," \
+						"upgrade the headers (apt-get install $SCULL_HEADER_PKGS) and run again"
+			fi
 		fi
-		deb=$(find "$SCULL_CACHE/debs" -name "${pkg}_*.deb" | sort -V | tail -n 1)
-		[ -n "$deb" ] || die "apt-get download $pkg failed"
 		tmp=$(mktemp -d "$dir/.root.XXXXXX")
-		dpkg-deb -x "$deb" "$tmp" || { rm -rf "$tmp"; die "dpkg-deb -x $deb failed"; }
-		[ -f "$tmp/boot/vmlinuz-$kver" ] || { rm -rf "$tmp"; die "$deb has no boot/vmlinuz-$kver"; }
+		for deb in "$debs"/*.deb; do
+			dpkg-deb -x "$deb" "$tmp" || { rm -rf "$tmp"; die "dpkg-deb -x $deb failed"; }
+		done
+		# Packages of a merged /usr (sid) put the modules and the image in
+		# usr/lib/modules/<kver>/: move them where the others have them.
+		if [ -d "$tmp/usr/lib/modules" ] && [ ! -e "$tmp/lib/modules" ]; then
+			mkdir -p "$tmp/lib" "$tmp/boot"
+			mv "$tmp/usr/lib/modules" "$tmp/lib/modules"
+			[ ! -f "$tmp/lib/modules/$kver/vmlinuz" ] ||
+				mv "$tmp/lib/modules/$kver/vmlinuz" "$tmp/boot/vmlinuz-$kver"
+		fi
+		[ -f "$tmp/boot/vmlinuz-$kver" ] ||
+			{ rm -rf "$tmp"; die "no boot/vmlinuz-$kver in $(ls "$debs")"; }
 		# The package leaves modules.dep to its postinst.
 		depmod -b "$tmp" "$kver"
 		rm -rf "$dir/root"
 		mv "$tmp" "$dir/root"
-		rm -f "$deb"
+		rm -rf "$debs"
 	fi
-	ensure_initramfs "$kver" "$dir"
+	ensure_initramfs "$kver" "$dir" "${root:+$SCULL_CACHE/roots/$root}"
 }
 
 # The modules that 9p over virtio needs, in load order (the debug kernel
@@ -59,26 +107,28 @@ ninep_modules() {
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 
-# ensure_initramfs KVER DIR: (re)build DIR/initramfs.cpio when its inputs changed.
+# ensure_initramfs KVER DIR [ROOTDIR]: (re)build DIR/initramfs.cpio when
+# its inputs changed.  Its busybox is the machine's, or ROOTDIR's for a
+# kernel of another root (of the guest's architecture).
 ensure_initramfs() {
-	local kver=$1 dir=$2 key
+	local kver=$1 dir=$2 busybox=${3:-}/bin/busybox key
+	[ -x "$busybox" ] || die "$busybox is missing: run scripts/setup.sh (or scripts/mkroot.sh)"
 	key=$(cat "$SCULL_TOP/scripts/initramfs-init" "$SCULL_TOP/scripts/fetch-kernels.sh" \
-		/bin/busybox | sha256sum | cut -c1-16)
+		"$busybox" | sha256sum | cut -c1-16)
 	if [ -f "$dir/initramfs.cpio" ] && [ "$(cat "$dir/initramfs.key" 2>/dev/null)" = "$key" ]; then
 		return 0
 	fi
-	make_initramfs "$kver" "$dir"
+	make_initramfs "$kver" "$dir" "$busybox"
 	echo "$key" > "$dir/initramfs.key"
 }
 
 # busybox, /init and the 9p modules.
 make_initramfs() {
-	local kver=$1 dir=$2 ir m name
+	local kver=$1 dir=$2 busybox=$3 ir m name
 	log "building the initramfs for $kver"
-	[ -x /bin/busybox ] || die "/bin/busybox is missing: run scripts/setup.sh"
 	ir=$(mktemp -d)
 	mkdir -p "$ir/bin" "$ir/modules" "$ir/proc" "$ir/sys" "$ir/dev" "$ir/host"
-	cp /bin/busybox "$ir/bin/busybox"
+	cp "$busybox" "$ir/bin/busybox"
 	cp "$SCULL_TOP/scripts/initramfs-init" "$ir/init"
 	chmod 755 "$ir/init"
 	: > "$ir/modules.list"
@@ -116,7 +166,7 @@ exec 9> "$SCULL_CACHE/kernels/.lock"
 flock 9
 
 # shellcheck disable=SC2046 # kernel versions have no spaces
-[ $# -gt 0 ] || set -- $(scull_kvers)
+[ $# -gt 0 ] || set -- $(scull_targets)
 for k in "$@"; do
 	kver=$(scull_kver_of "$k")
 	if [ "$kver" = debug ]; then

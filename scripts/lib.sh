@@ -5,8 +5,9 @@
 # Environment (all optional):
 #   SCULL_CACHE  downloads, extracted kernels, checkpatch (~/.cache/scullmem)
 #   SCULL_BUILD  per-kernel builds, test binaries, logs (<repo>/build)
-#   SCULL_KVERS  the kernels to use, short or full names ("6.12"); default:
-#                those behind linux-headers-amd64 and linux-headers-6.12-amd64
+#   SCULL_KVERS  the kernels to use, names or full versions ("6.12 i386");
+#                default: make check's targets (SCULL_TARGETS_TABLE), and
+#                for the bench, the demo and DKMS this machine's two kernels
 
 SCULL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCULL_CACHE=${SCULL_CACHE:-$HOME/.cache/scullmem}
@@ -61,21 +62,113 @@ pkgs_missing() {
 	printf '%s\n' "$@" | grep -v -x -F "$ok" || true
 }
 
-# The kernel version a header meta-package depends on, from the installed
-# package (dpkg) or, when it is not installed, from apt's lists.
+# scull_kver_of_pkg PKG [ROOT]: the kernel version a header meta-package
+# depends on, from the installed package (dpkg; ROOT's when ROOT is given)
+# or, when it is not installed here, from apt's lists.
 scull_kver_of_pkg() {
-	local dep
-	dep=$(dpkg-query -W -f='${Depends}' "$1" 2>/dev/null) || dep=
-	if [ -z "$dep" ]; then
+	local dep admin=()
+	[ -z "${2:-}" ] || admin=(--admindir="$SCULL_CACHE/roots/$2/var/lib/dpkg")
+	dep=$(dpkg-query "${admin[@]}" -W -f='${Depends}' "$1" 2>/dev/null) || dep=
+	if [ -z "$dep" ] && [ -z "${2:-}" ]; then
 		dep=$(apt-cache depends "$1" 2>/dev/null |
 			awk '$1 == "Depends:" && $2 ~ /^linux-headers-[0-9]/ { print $2; exit }')
 	fi
-	dep=${dep%%,*}
-	dep=${dep%% *}
+	# The first dependency that names a versioned headers package (sid's
+	# meta-packages depend on linux-base-<flavour> first).
+	dep=$(echo "$dep" | tr ',' '\n' | awk '$1 ~ /^linux-headers-[0-9]/ { print $1; exit }')
 	case $dep in
 	linux-headers-[0-9]*) echo "${dep#linux-headers-}" ;;
-	*) die "cannot tell the kernel behind $1: run scripts/setup.sh" ;;
+	*) [ -z "${2:-}" ] || die "cannot tell the kernel behind $1 in the $2 root: run scripts/mkroot.sh $2"
+		die "cannot tell the kernel behind $1: run scripts/setup.sh" ;;
 	esac
+}
+
+# The targets make check builds and boots, one a line: NAME ROOT META.
+# NAME is what SCULL_KVERS and vm.sh --kver take besides the full version;
+# ROOT the Debian root (scripts/mkroot.sh) the target builds in and its
+# guests run in (- : this machine); META the header meta-package whose
+# dependency names the kernel.  The default kernels of the bench, the demo
+# and DKMS are this machine's (SCULL_HEADER_PKGS).
+SCULL_TARGETS_TABLE='6.1 - linux-headers-amd64
+6.12 - linux-headers-6.12-amd64
+5.10 bullseye-amd64 linux-headers-amd64
+sid sid-amd64 linux-headers-amd64
+i386 bookworm-i386 linux-headers-686-pae'
+
+# scull_target_kver NAME ROOT META: the kernel version of one target.
+scull_target_kver() {
+	if [ "$2" = - ]; then
+		scull_kver_of_pkg "$3"
+	else
+		scull_kver_of_pkg "$3" "$2"
+	fi
+}
+
+# scull_roots: the roots the targets need, one a line.
+scull_roots() { echo "$SCULL_TARGETS_TABLE" | awk '$2 != "-" && !seen[$2]++ { print $2 }'; }
+
+# scull_targets: every target's kernel version, or those of $SCULL_KVERS.
+scull_targets() {
+	local name root meta k
+	if [ -n "${SCULL_KVERS:-}" ]; then
+		for k in $SCULL_KVERS; do
+			scull_kver_of "$k" || return 1
+		done
+		return 0
+	fi
+	while read -r name root meta; do
+		scull_target_kver "$name" "$root" "$meta" || return 1
+	done <<< "$SCULL_TARGETS_TABLE"
+}
+
+# scull_root_of KVER: the name of the root KVER builds and runs in; nothing
+# for this machine's kernels (and for the debug kernel).
+scull_root_of() {
+	local name root meta
+	while read -r name root meta; do
+		if [ "$root" = - ] || [ ! -f "$SCULL_CACHE/roots/$root/.done" ]; then
+			continue
+		fi
+		if [ "$(scull_target_kver "$name" "$root" "$meta")" = "$1" ]; then
+			echo "$root"
+			return 0
+		fi
+	done <<< "$SCULL_TARGETS_TABLE"
+}
+
+# scull_arch_of KVER: the Debian architecture of a kernel version.
+scull_arch_of() {
+	case $1 in
+	*-686-pae | *-686) echo i386 ;;
+	*-arm64) echo arm64 ;;
+	*) echo amd64 ;;
+	esac
+}
+
+# scull_bin_of KVER: where the test programs and scullctl of KVER's
+# userland are built (build/tests for this machine's).
+scull_bin_of() {
+	local root
+	root=$(scull_root_of "$1")
+	echo "$SCULL_BUILD/tests${root:+-$root}"
+}
+
+# scull_in_root NAME CMD...: run CMD chrooted in the NAME root, in a mount
+# namespace of its own where /proc, /dev and this tree's top, build and
+# cache directories are mounted at their own paths.
+scull_in_root() {
+	local dir=$SCULL_CACHE/roots/$1
+	shift
+	[ -f "$dir/.done" ] || die "no ${dir##*/} root: run scripts/mkroot.sh ${dir##*/}"
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare -m --propagation private sh -c '
+		r=$1; shift
+		mount -t proc proc "$r/proc" && mount --bind /dev "$r/dev" || exit 125
+		for p in "$SCULL_TOP" "$SCULL_BUILD" "$SCULL_CACHE"; do
+			mkdir -p "$r$p" && mount --bind "$p" "$r$p" || exit 125
+		done
+		exec chroot "$r" env PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C "$@"' \
+		sh "$dir" "$@"
 }
 
 # Print the kernel versions behind the header meta-packages, one a line,
@@ -100,13 +193,19 @@ scull_kshort() {
 	echo "$v" | awk -F. '{ print $1 "." $2 }'
 }
 
-# Pick a kernel version from a short or full name (the debug kernel, "debug",
-# is its own name).
+# Pick a kernel version from a target's name (6.1, 5.10, i386: see
+# SCULL_TARGETS_TABLE), a short name of this machine's kernels or a full
+# version (the debug kernel, "debug", is its own name).
 scull_kver_of() {
-	local k pkg
+	local k pkg name root meta
 	case $1 in
 	debug) echo debug; return 0 ;;
 	esac
+	while read -r name root meta; do
+		[ "$1" = "$name" ] || continue
+		scull_target_kver "$name" "$root" "$meta"
+		return
+	done <<< "$SCULL_TARGETS_TABLE"
 	for pkg in $SCULL_HEADER_PKGS; do
 		k=$(scull_kver_of_pkg "$pkg") || return 1
 		if [ "$1" = "$k" ] || [ "$1" = "$(scull_kshort "$k")" ]; then
@@ -114,5 +213,15 @@ scull_kver_of() {
 			return 0
 		fi
 	done
-	die "unknown kernel '$1' (have: $(SCULL_KVERS='' scull_kvers | tr '\n' ' '))"
+	while read -r name root meta; do
+		if [ "$root" = - ] || [ ! -f "$SCULL_CACHE/roots/$root/.done" ]; then
+			continue
+		fi
+		k=$(scull_target_kver "$name" "$root" "$meta") || return 1
+		if [ "$1" = "$k" ]; then
+			echo "$k"
+			return 0
+		fi
+	done <<< "$SCULL_TARGETS_TABLE"
+	die "unknown kernel '$1' (have: $(echo "$SCULL_TARGETS_TABLE" | awk '{ printf "%s ", $1 }')or a full version)"
 }

@@ -14,11 +14,12 @@ set -euo pipefail
 quiet=0
 [ "${1:-}" != -q ] || quiet=1
 
-# qemu-system-x86 .. cpio: the guest; sparse .. make: the module's build and
+# qemu-system-x86 .. cpio: the guest; debootstrap: the other Debian roots
+# (scripts/mkroot.sh); sparse .. make: the module's build and
 # static checks; fio .. libaio-dev: the tests; gnuplot-nox, bc: the bench;
 # dkms: the DKMS check; coccinelle: coccicheck; the rest is what the
 # scripts themselves run.
-PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils
+PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils debootstrap
       sparse gcc make libc6-dev perl dash shellcheck
       $SCULL_HEADER_PKGS linux-source-6.1
       fio liburing-dev libaio-dev

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Static checks, each reported as one KTAP line (`ok N name` / `not ok N name`):
-#   - sparse and W=1 (make C=2 W=1) against each kernel, and against
-#     Debian's i386 686-pae headers of the 6.1 ABI (scripts/fetch-headers.sh):
+#   - sparse and W=1 (make C=2 W=1) against each of make check's targets
+#     (lib.sh's SCULL_TARGETS_TABLE), with the compiler, sparse and headers
+#     of its own Debian root for those of another release or architecture:
 #     no warning at all, from the compiler or from sparse;
+#   - a kernel older than 5.10 gets one clear error, the README's;
 #   - checkpatch --strict on the module's sources and scripts/*.c (exceptions:
 #     the repo's .checkpatch.conf, which checkpatch reads from the cwd);
 #   - load.sh and unload.sh parse under dash and busybox sh;
@@ -33,17 +35,23 @@ show() { sed 's/^/# /' "$1" | head -n 60; }
 
 logs=$SCULL_BUILD/static
 mkdir -p "$logs"
-kvers=$(scull_kvers) || exit 1
+kvers=$(scull_targets) || exit 1
 echo "KTAP version 1"
 echo "1..$(( $(echo "$kvers" | wc -l) + 6 ))"
 
-# sparse_w1 NAME HEADERS: make C=2 W=1 against HEADERS, with no finding.
+# sparse_w1 KVER: make C=2 W=1 against KVER's headers, with no finding.
 sparse_w1() {
-	local name=$1 headers=$2 dir=$SCULL_BUILD/sparse-$1 log=$logs/sparse-$1.log rc
+	local kver=$1 dir=$SCULL_BUILD/sparse-$1 log=$logs/sparse-$1.log rc root
+	local cmd=(make -j"$(nproc)" -C "/usr/src/linux-headers-$kver" M="$dir" C=2 W=1 modules)
+	root=$(scull_root_of "$kver")
 	# A fresh copy each time: the compiler warns only about what it compiles.
 	rm -rf "$dir"
 	scull_sync_sources "$dir"
-	make -j"$(nproc)" -C "$headers" M="$dir" C=2 W=1 modules > "$log" 2>&1
+	if [ -n "$root" ]; then
+		scull_in_root "$root" "${cmd[@]}" > "$log" 2>&1
+	else
+		"${cmd[@]}" > "$log" 2>&1
+	fi
 	rc=$?
 	# Any line that is not make's own chatter is a finding.
 	grep -v -E '^(make(\[[0-9]+\])?: (Entering|Leaving) directory|  [A-Z0-9_]+ +\S|Skipping BTF generation)' \
@@ -56,21 +64,38 @@ sparse_w1() {
 }
 
 for kver in $kvers; do
-	sparse_w1 "$kver" "/usr/src/linux-headers-$kver"
-	result $? "sparse and W=1 (make C=2 W=1) on $kver, no warnings"
+	root=$(scull_root_of "$kver")
+	sparse_w1 "$kver"
+	result $? "sparse and W=1 (make C=2 W=1) on $kver${root:+ (in the $root root, $(
+		scull_in_root "$root" gcc --version | sed -n '1s/ (.*) / /p'))}, no warnings"
 done
 
-# 32-bit: size_t is 32 bits and a u64 division needs div_u64() (built only;
-# booting it is the matrix issue's work).
-i386_tree=$("$SCULL_TOP/scripts/fetch-headers.sh" i386 2> "$logs/fetch-i386.log")
-if [ -n "$i386_tree" ]; then
-	sparse_w1 "${i386_tree##*/linux-headers-}" "$i386_tree"
-	rc=$?
-else
-	show "$logs/fetch-i386.log"
-	rc=1
-fi
-result "$rc" "sparse and W=1 (make C=2 W=1) on i386 ${i386_tree##*/linux-headers-}, no warnings"
+# too_old: against headers that say they are 5.4 (Debian 11's, linked
+# file by file, with another version.h), the build fails and its first
+# error is the README's one line.
+too_old() {
+	local kver dir=$SCULL_BUILD/too-old src tree=$SCULL_BUILD/too-old-headers log=$logs/too-old.log first shown
+	kver=$(scull_kver_of 5.10) || return 1
+	src=$SCULL_CACHE/roots/$(scull_root_of "$kver")/usr/src/linux-headers-$kver
+	rm -rf "$dir" "$tree"
+	cp -as "$src" "$tree" || return 1
+	rm "$tree/include/generated/uapi/linux/version.h"
+	sed 's/^#define LINUX_VERSION_CODE .*/#define LINUX_VERSION_CODE 328704/' \
+		"$src/include/generated/uapi/linux/version.h" > "$tree/include/generated/uapi/linux/version.h"
+	scull_sync_sources "$dir"
+	if scull_in_root "$(scull_root_of "$kver")" make -C "$tree" M="$dir" modules > "$log" 2>&1; then
+		echo "# the build against 5.4 headers succeeded"
+		return 1
+	fi
+	first=$(grep -m 1 'error' "$log" | sed 's|^.*/||')
+	shown=$("$SCULL_TOP/scripts/readme-blocks.sh" output output too-old)
+	echo "# first error: $first"
+	[ -n "$first" ] && [ "$first" = "$shown" ]
+}
+too_old > "$logs/too-old.out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || show "$logs/too-old.out"
+result $rc "a kernel older than 5.10: the build's first error is the README's line"
 
 cp=$SCULL_CACHE/linux-source-6.1/scripts/checkpatch.pl
 if [ -f "$cp" ]; then

@@ -8,9 +8,12 @@
 #         -- COMMAND...
 #
 # COMMAND runs as root in bash, chrooted in the host's root (read-only over
-# 9p), in the current directory, with a private tmpfs /tmp.  The guest sees
-# SCULL_KVER, SCULL_CACHE, SCULL_BUILD, SCULL_TOP, the --env variables and
-# SCULL_KO when it is set here.  --out DIR makes DIR writable
+# 9p), in the current directory, with a private tmpfs /tmp.  A kernel of
+# another root (scull_root_of in lib.sh: i386, Debian 11) runs COMMAND in
+# that root instead, with this tree, its build and cache directories
+# mounted at their paths.  The guest sees SCULL_KVER, SCULL_ARCH, SCULL_BIN
+# (the test programs of its userland), SCULL_CACHE, SCULL_BUILD, SCULL_TOP,
+# the --env variables and SCULL_KO when it is set here.  --out DIR makes DIR writable
 # in the guest, at the same path.  --append adds to the kernel command line
 # (later options win over the defaults).  The payload's output is printed;
 # the guest's dmesg is checked for kernel reports ($SCULL_DMESG_BAD in
@@ -58,6 +61,12 @@ esac
 command -v qemu-system-x86_64 > /dev/null || die "qemu-system-x86_64 is missing: run scripts/setup.sh"
 
 kdir=$SCULL_CACHE/kernels/$kver
+root='' rootdir=''
+if [ "$kver" != debug ]; then
+	root=$(scull_root_of "$kver")
+	[ -z "$root" ] || rootdir=$SCULL_CACHE/roots/$root
+fi
+arch=$(scull_arch_of "$kver")
 # Cheap when all is cached; rebuilds the initramfs when its init changed.
 "$SCULL_TOP/scripts/fetch-kernels.sh" "$kver"
 if [ -z "$kernel" ] && [ "$kver" = debug ]; then
@@ -73,7 +82,8 @@ trap 'rm -rf "$work"; rm -f "$slot_dir/urgent.$$"' EXIT
 mkdir "$work/p"
 {
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-	echo "export HOME=/root LANG=C.UTF-8 TERM=dumb SCULL_KVER=$(printf %q "$kver")"
+	echo "export HOME=/root LANG=C.UTF-8 TERM=dumb SCULL_KVER=$(printf %q "$kver") SCULL_ARCH=$arch"
+	echo "export SCULL_BIN=$(printf %q "$(scull_bin_of "$kver")")"
 	echo "export SCULL_TOP=$(printf %q "$SCULL_TOP")"
 	echo "export SCULL_CACHE=$(printf %q "$SCULL_CACHE") SCULL_BUILD=$(printf %q "$SCULL_BUILD")"
 	[ -z "${SCULL_KO:-}" ] || echo "export SCULL_KO=$(printf %q "$SCULL_KO")"
@@ -86,6 +96,14 @@ mkdir "$work/p"
 } > "$work/p/payload.sh"
 printf '%s' "$out" > "$work/p/outdir"
 printf '%s\n' "$PWD" "$SCULL_TOP" "$SCULL_BUILD" "$SCULL_CACHE" > "$work/p/keep"
+# The guest mounts these paths into another root: their mount points are
+# made here, where the root is writable.
+if [ -n "$rootdir" ]; then
+	while read -r p; do
+		case $p in /tmp/*) ;; *) mkdir -p "$rootdir$p" ;; esac
+	done < "$work/p/keep"
+	[ -z "$out" ] || mkdir -p "$rootdir$out"
+fi
 (cd "$work/p" && printf '%s\n' payload.sh outdir keep | cpio -o -H newc --quiet) > "$work/payload.cpio"
 cat "$kdir/initramfs.cpio" "$work/payload.cpio" > "$work/initrd"
 
@@ -96,6 +114,7 @@ cat "$kdir/initramfs.cpio" "$work/payload.cpio" > "$work/initrd"
 cmdline="console=ttyS0 loglevel=3 log_buf_len=8M panic=-1 panic_on_warn=0"
 cmdline="$cmdline watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300"
 cmdline="$cmdline slub_debug=FZPU init_on_alloc=0 page_poison=1"
+[ -z "$rootdir" ] || cmdline="$cmdline scullvm.root=$rootdir"
 case $kver in
 6.1.* | debug) ;;
 *) cmdline="$cmdline kfence.sample_interval=100" ;;

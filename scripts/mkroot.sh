@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A Debian root of another release or architecture, for the kernels whose
+# headers want another compiler (Debian 11's 5.10: gcc-10; sid's: gcc-16)
+# and for the guests that cannot run this machine's amd64 programs (i386).
+# Each root is the build machine of its kernels (scull.ko, scullctl and the
+# tests build in it, with its own gcc, headers and libc) and the userland
+# of their guests (scripts/vm.sh chroots into it over 9p).
+#
+#   scripts/mkroot.sh NAME          print the root's path, making it first
+#   scripts/mkroot.sh --list        the names it knows
+#
+# NAME is <suite>-<arch>: bullseye-amd64, bookworm-i386, sid-amd64.  A
+# root is `debootstrap --variant=minbase`, then apt-get inside it installs
+# the packages below, the header meta-package of its kernel flavour among
+# them.  Cached under $SCULL_CACHE/roots/NAME/; remade when its packages,
+# sources or recipe change.  Only the root's own apt is used (its sources.list, written
+# here); the machine's /etc/apt is not touched.  Needs root (chroot).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mirror=${SCULL_MIRROR:-http://deb.debian.org/debian}
+security=${SCULL_MIRROR_SECURITY:-http://deb.debian.org/debian-security}
+
+# What the guests run (tests/*.sh, the README's blocks, make install) and
+# what the builds need; netbase for the README's /etc/services.  The
+# header meta-package pulls in the compiler its kernel was built with
+# (linux-compiler-gcc-N-x86 -> gcc-N).
+ROOT_PKGS="bash coreutils util-linux procps gawk findutils sed grep kmod
+	cpio xz-utils busybox-static fio gcc make libc6-dev sparse udev dkms
+	netbase ca-certificates"
+
+# root_conf NAME: set suite, arch, flavour, extra (packages), sources.
+root_conf() {
+	suite=${1%-*} arch=${1##*-} extra=''
+	case $1 in
+	bullseye-amd64 | bookworm-i386 | sid-amd64) ;;
+	*) die "mkroot.sh: unknown root '$1' (know: bullseye-amd64 bookworm-i386 sid-amd64)" ;;
+	esac
+	case $arch in
+	amd64) flavour=amd64 ;;
+	i386) flavour=686-pae ;;
+	esac
+	case $suite in
+	sid)
+		# pahole: BTF for the newest kernels' modules.
+		extra=dwarves
+		sources="deb $mirror sid main" ;;
+	*)
+		sources="deb $mirror $suite main
+deb $mirror $suite-updates main
+deb $security $suite-security main" ;;
+	esac
+}
+
+[ "${1:-}" != --list ] || { echo bullseye-amd64 bookworm-i386 sid-amd64; exit 0; }
+[ $# -eq 1 ] || die "usage: $0 NAME | --list"
+name=$1
+root_conf "$name"
+dir=$SCULL_CACHE/roots/$name
+# Remade when what goes into it changes; bump ROOT_RECIPE when the steps do.
+ROOT_RECIPE=1
+key=$(printf '%s\n' "$ROOT_RECIPE" "$suite" "$arch" "$sources" "$ROOT_PKGS" "$extra" "$flavour" |
+	sha256sum | cut -c1-16)
+if [ "$(cat "$dir/.done" 2>/dev/null)" = "$key" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+[ "$(id -u)" -eq 0 ] || die "making the $name root needs root"
+command -v debootstrap > /dev/null || die "debootstrap is missing: run scripts/setup.sh"
+mkdir -p "$SCULL_CACHE/roots"
+exec 9> "$SCULL_CACHE/roots/.$name.lock"
+flock 9
+# Made by someone else while this one waited.
+if [ "$(cat "$dir/.done" 2>/dev/null)" = "$key" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+t0=$SECONDS
+tmp=$SCULL_CACHE/roots/.$name.tmp
+rm -rf "$tmp"
+log "making the $name root (debootstrap $suite, $arch) in $dir"
+# A second stage of another architecture needs that architecture to run
+# here: i386 does on amd64; arm64 would need --foreign.
+debootstrap --variant=minbase --arch="$arch" \
+	--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+	"$suite" "$tmp" "$mirror" > "$SCULL_CACHE/roots/$name.log" 2>&1 || {
+	tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
+	die "debootstrap $suite ($arch) failed (log: $SCULL_CACHE/roots/$name.log)"
+}
+printf '%s\n' "$sources" > "$tmp/etc/apt/sources.list"
+rm -f "$tmp/etc/apt/sources.list.d/"*
+# No daemons start in the chroot; no documentation is kept.
+printf '#!/bin/sh\nexit 101\n' > "$tmp/usr/sbin/policy-rc.d"
+chmod 755 "$tmp/usr/sbin/policy-rc.d"
+printf 'path-exclude /usr/share/doc/*\npath-exclude /usr/share/man/*\npath-exclude /usr/share/locale/*\n' \
+	> "$tmp/etc/dpkg/dpkg.cfg.d/01-nodoc"
+cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2> /dev/null || true
+
+# in_tmp CMD...: run CMD in the new root, /proc and /dev mounted.
+in_tmp() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare -m --propagation private sh -c '
+		r=$1; shift
+		mount -t proc proc "$r/proc" && mount --bind /dev "$r/dev" &&
+			exec chroot "$r" "$@"' sh "$tmp" "$@"
+}
+apt_opts="-y -q -o Dpkg::Use-Pty=0 -o Acquire::Retries=3 -o Acquire::Check-Valid-Until=false"
+apt_opts="$apt_opts -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+apt_opts="$apt_opts --no-install-recommends"
+pkgs=$(tr '\n\t' '  ' <<< "$ROOT_PKGS $extra linux-headers-$flavour")
+if ! in_tmp env DEBIAN_FRONTEND=noninteractive LC_ALL=C sh -c \
+		"apt-get -q -o Acquire::Check-Valid-Until=false update &&
+		apt-get install $apt_opts $pkgs && apt-get clean" \
+		>> "$SCULL_CACHE/roots/$name.log" 2>&1; then
+	tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
+	die "installing the packages of the $name root failed (log: $SCULL_CACHE/roots/$name.log)"
+fi
+echo "$key" > "$tmp/.done"
+rm -rf "$dir"
+mv "$tmp" "$dir"
+log "made the $name root in $((SECONDS - t0)) s"
+echo "$dir"
