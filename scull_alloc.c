@@ -64,7 +64,8 @@ static const struct scull_backend scull_vmalloc_backend = {
 /*
  * scullk: kmalloc, served by slab caches up to KMALLOC_MAX_CACHE_SIZE (8 KiB
  * with SLUB) and by compound pages from the page allocator above.  Only the
- * latter may be mapped to user space.
+ * latter may be mapped to user space, and only before v6.17
+ * (SCULL_KMALLOC_MMAP_MIN_ORDER).
  */
 static void *scull_kmalloc_alloc(unsigned int order, gfp_t gfp)
 {
@@ -80,7 +81,7 @@ static const struct scull_backend scull_kmalloc_backend = {
 	.devname	= "scullk",
 	.name		= "kmalloc",
 	.max_order	= SCULL_MAX_KMALLOC_ORDER,
-	.mmap_min_order	= KMALLOC_SHIFT_HIGH + 1 - PAGE_SHIFT,
+	.mmap_min_order	= SCULL_KMALLOC_MMAP_MIN_ORDER,
 	.alloc		= scull_kmalloc_alloc,
 	.free		= scull_kmalloc_free,
 };

@@ -45,6 +45,20 @@
 /* Largest order kmalloc() serves, from its size limit. */
 #define SCULL_MAX_KMALLOC_ORDER	(KMALLOC_SHIFT_MAX - PAGE_SHIFT)
 
+/*
+ * Smallest order of kmalloc() quanta that may be mapped to user space.
+ * Above KMALLOC_MAX_CACHE_SIZE kmalloc() hands out compound pages of the
+ * page allocator, which a fault handler can map; smaller ones are slab
+ * memory, which must not be.  v6.17 gave those large buffers a page type
+ * of their own and made get_page() refuse them (a WARN, and no reference
+ * taken): since then no kmalloc() memory can be mapped.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define SCULL_KMALLOC_MMAP_MIN_ORDER	(SCULL_MAX_KMALLOC_ORDER + 1)
+#else
+#define SCULL_KMALLOC_MMAP_MIN_ORDER	(KMALLOC_SHIFT_HIGH + 1 - PAGE_SHIFT)
+#endif
+
 /* v6.4 dropped the owner argument of class_create(). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #define scull_class_create(name)	class_create(name)

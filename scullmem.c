@@ -181,7 +181,9 @@ size_t scull_meta_bytes(struct scull_dev *dev)
 	xa_for_each(&dev->qsets, nr, qset) {
 		bytes += is_vmalloc_addr(qset) ? PAGE_ALIGN(sz) : scull_kmalloc_size_roundup(sz);
 		for (l = 0; l < SCULL_XA_LEVELS; l++) {
-			unsigned long id = nr >> (XA_CHUNK_SHIFT * (l + 1));
+			unsigned int shift = XA_CHUNK_SHIFT * (l + 1);
+			/* A shift by the width of the type or more is undefined. */
+			unsigned long id = shift < BITS_PER_LONG ? nr >> shift : 0;
 
 			if (!distinct[l] || id != prev[l]) {
 				distinct[l]++;
@@ -667,6 +669,12 @@ static int scull_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EINVAL;
 	}
 	mutex_lock(&dev->lock);
+	if (dev->be->mmap_min_order > dev->be->max_order) {
+		scull_user_err(dev, "mmap: %s quanta cannot be mapped on this kernel\n",
+			       dev->be->name);
+		err = -ENODEV;
+		goto out_unlock;
+	}
 	if (dev->order < dev->be->mmap_min_order) {
 		scull_user_err(dev, "mmap: %s quanta of order %u are slab memory, which cannot be mapped; use order %u or more\n",
 			       dev->be->name, dev->order, dev->be->mmap_min_order);

@@ -69,7 +69,7 @@ struct scull_geometry {
  * @name:	name of the allocator, as shown in /proc/scullmem
  * @max_order:	largest quantum order the allocator can serve
  * @mmap_min_order: smallest order whose quanta may be mapped to user space
- *		(slab memory may not be)
+ *		(slab memory may not be; above @max_order: none may)
  * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed
  * @free:	free a quantum returned by @alloc
  */

@@ -54,6 +54,35 @@ deb $security $suite-security main" ;;
 	esac
 }
 
+# root_fixups DIR: what the packages lack, put right on every call (cheap,
+# idempotent, outside the cache key).  Debian's 7.x header packages lack
+# scripts/checker-valid.sh, which their Makefile runs for C=1 and C=2 (a
+# missing script reads as "sparse is not available" and sparse is not
+# run): give them one that prints 1 when the checker accepts the
+# __typeof_unqual__ that those headers use.
+root_fixups() {
+	local mk common
+	for mk in "$1"/usr/src/linux-headers-*-common/Makefile; do
+		[ -f "$mk" ] || continue
+		common=${mk%/Makefile}
+		if ! grep -q 'scripts/checker-valid.sh' "$mk" || [ -e "$common/scripts/checker-valid.sh" ]; then
+			continue
+		fi
+		cat > "$common/scripts/checker-valid.sh" <<- 'EOF'
+		#!/bin/sh
+		# Added by scullmem's scripts/mkroot.sh: the package lacks it.
+		# Prints 1 when the checker (the arguments) runs and reports no
+		# error on a probe using __typeof_unqual__, 0 otherwise.
+		command -v "$1" > /dev/null || exit 1
+		probe=$(mktemp --suffix=.c) || exit 1
+		echo 'int f(const int *p) { __typeof_unqual__(*p) x = *p; return x; }' > "$probe"
+		if "$@" "$probe" 2>&1 | grep -q error; then echo 0; else echo 1; fi
+		rm -f "$probe"
+		EOF
+		chmod 755 "$common/scripts/checker-valid.sh"
+	done
+}
+
 [ "${1:-}" != --list ] || { echo bullseye-amd64 bookworm-i386 sid-amd64; exit 0; }
 [ $# -eq 1 ] || die "usage: $0 NAME | --list"
 name=$1
@@ -64,6 +93,7 @@ ROOT_RECIPE=1
 key=$(printf '%s\n' "$ROOT_RECIPE" "$suite" "$arch" "$sources" "$ROOT_PKGS" "$extra" "$flavour" |
 	sha256sum | cut -c1-16)
 if [ "$(cat "$dir/.done" 2>/dev/null)" = "$key" ]; then
+	root_fixups "$dir"
 	echo "$dir"
 	exit 0
 fi
@@ -119,6 +149,7 @@ if ! in_tmp env DEBIAN_FRONTEND=noninteractive LC_ALL=C sh -c \
 	tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
 	die "installing the packages of the $name root failed (log: $SCULL_CACHE/roots/$name.log)"
 fi
+root_fixups "$tmp"
 echo "$key" > "$tmp/.done"
 rm -rf "$dir"
 mv "$tmp" "$dir"

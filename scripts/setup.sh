@@ -15,12 +15,12 @@ quiet=0
 [ "${1:-}" != -q ] || quiet=1
 
 # qemu-system-x86 .. cpio: the guest; debootstrap: the other Debian roots
-# (scripts/mkroot.sh); sparse .. make: the module's build and
-# static checks; fio .. libaio-dev: the tests; gnuplot-nox, bc: the bench;
-# dkms: the DKMS check; coccinelle: coccicheck; the rest is what the
-# scripts themselves run.
+# (scripts/mkroot.sh); sparse .. gcc-aarch64-linux-gnu: the module's builds
+# (arm64's a cross build) and static checks; fio .. libaio-dev: the tests;
+# gnuplot-nox, bc: the bench; dkms: the DKMS check; coccinelle:
+# coccicheck; the rest is what the scripts themselves run.
 PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils debootstrap
-      sparse gcc make libc6-dev perl dash shellcheck
+      sparse gcc make libc6-dev perl dash shellcheck gcc-aarch64-linux-gnu
       $SCULL_HEADER_PKGS linux-source-6.1
       fio liburing-dev libaio-dev
       gnuplot-nox bc dkms coccinelle

@@ -4,8 +4,9 @@
 # Static checks, each reported as one KTAP line (`ok N name` / `not ok N name`):
 #   - sparse and W=1 (make C=2 W=1) against each of make check's targets
 #     (lib.sh's SCULL_TARGETS_TABLE), with the compiler, sparse and headers
-#     of its own Debian root for those of another release or architecture:
-#     no warning at all, from the compiler or from sparse;
+#     of its own Debian root for those of another release or architecture,
+#     and against Debian's arm64 6.1 headers (scripts/fetch-headers.sh, a
+#     cross build): no warning at all, from the compiler or from sparse;
 #   - a kernel older than 5.10 gets one clear error, the README's;
 #   - checkpatch --strict on the module's sources and scripts/*.c (exceptions:
 #     the repo's .checkpatch.conf, which checkpatch reads from the cwd);
@@ -37,12 +38,13 @@ logs=$SCULL_BUILD/static
 mkdir -p "$logs"
 kvers=$(scull_targets) || exit 1
 echo "KTAP version 1"
-echo "1..$(( $(echo "$kvers" | wc -l) + 6 ))"
+echo "1..$(( $(echo "$kvers" | wc -l) + 7 ))"
 
-# sparse_w1 KVER: make C=2 W=1 against KVER's headers, with no finding.
+# sparse_w1 KVER [HEADERS MAKEARGS...]: make C=2 W=1 against KVER's
+# headers (or HEADERS, with MAKEARGS), with no finding.
 sparse_w1() {
 	local kver=$1 dir=$SCULL_BUILD/sparse-$1 log=$logs/sparse-$1.log rc root
-	local cmd=(make -j"$(nproc)" -C "/usr/src/linux-headers-$kver" M="$dir" C=2 W=1 modules)
+	local cmd=(make -j"$(nproc)" -C "${2:-/usr/src/linux-headers-$kver}" M="$dir" C=2 W=1 "${@:3}" modules)
 	root=$(scull_root_of "$kver")
 	# A fresh copy each time: the compiler warns only about what it compiles.
 	rm -rf "$dir"
@@ -69,6 +71,19 @@ for kver in $kvers; do
 	result $? "sparse and W=1 (make C=2 W=1) on $kver${root:+ (in the $root root, $(
 		scull_in_root "$root" gcc --version | sed -n '1s/ (.*) / /p'))}, no warnings"
 done
+
+# arm64, built only (booting it is still to come): Debian's arm64 headers
+# of the 6.1 ABI, cross-compiled with bookworm's gcc-12, as Debian builds
+# that kernel.
+arm64_tree=$("$SCULL_TOP/scripts/fetch-headers.sh" arm64 2> "$logs/fetch-arm64.log")
+if [ -n "$arm64_tree" ]; then
+	sparse_w1 "${arm64_tree##*/linux-headers-}" "$arm64_tree" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	rc=$?
+else
+	show "$logs/fetch-arm64.log"
+	rc=1
+fi
+result "$rc" "sparse and W=1 (make C=2 W=1) on arm64 ${arm64_tree##*/linux-headers-} (cross gcc-12), no warnings"
 
 # too_old: against headers that say they are 5.4 (Debian 11's, linked
 # file by file, with another version.h), the build fails and its first

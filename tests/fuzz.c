@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../scullmem.h"
+#include "testlib.h"
 
 #define NFD	4
 #define SPAN_QUANTA	48	/* offsets stay below this many quanta */
@@ -309,7 +310,7 @@ static void op_ioctl(struct model *m)
 
 static void op_mmap(struct model *m)
 {
-	int i = pick_fd(m), mappable = strcmp(m->name, "scullk") || m->order >= 2;
+	int i = pick_fd(m), mappable = strcmp(m->name, "scullk") || kmalloc_mappable(m->order);
 	size_t len = (m->size + 4095) & ~4095UL, k;
 	unsigned char *p;
 
@@ -318,7 +319,7 @@ static void op_mmap(struct model *m)
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd[i], 0);
 	if (!mappable) {
 		if (p != MAP_FAILED || errno != ENODEV)
-			fail(m, "mmap of slab quanta: %s", p == MAP_FAILED ? strerror(errno) : "mapped");
+			fail(m, "mmap of unmappable kmalloc quanta: %s", p == MAP_FAILED ? strerror(errno) : "mapped");
 		return;
 	}
 	if (p == MAP_FAILED)

@@ -212,7 +212,7 @@ quiet ./unload.sh
 
 # ---- DKMS ----------------------------------------------------------------------
 # Writable /usr/src, DKMS's state and /lib/modules/<kver> (with its build
-# link).  The headers in /usr/src stay at their paths, bind-mounted back
+# link, the kernel's modules and their index).  The headers in /usr/src stay at their paths, bind-mounted back
 # into the tmpfs: their relative symlinks reach into /usr/lib.
 dkms_root() {
 	local e
@@ -230,13 +230,25 @@ dkms_root() {
 		fi
 		mount --bind "$e" "/usr/src/${e##*/}" || return 1
 	done
+	# /lib/modules/<kver> as on a machine running that kernel: its modules
+	# and their index (DKMS 3.2 skips depmod when modules.dep is missing,
+	# and modprobe then cannot find what it installed).
+	local mods=$SCULL_CACHE/kernels/$kver/root/lib/modules/$kver
 	mount -t tmpfs tmpfs /var/lib/dkms &&
 		mount -t tmpfs tmpfs "/lib/modules/$kver" &&
-		ln -s "/usr/src/linux-headers-$kver" "/lib/modules/$kver/build"
+		ln -s "/usr/src/linux-headers-$kver" "/lib/modules/$kver/build" &&
+		ln -s "$mods/kernel" "/lib/modules/$kver/kernel" &&
+		cp "$mods"/modules.* "/lib/modules/$kver/"
 }
 quiet make clean && dkms_root && run dkms && [ "$(cat /sys/module/scull/parameters/order)" = 2 ] &&
 	find "/lib/modules/$kver" -name 'scull.ko*' | grep -q . && rmmod scull
-ok $? "README DKMS: dkms add, build, install, then modprobe scull order=2"
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	find "/lib/modules/$kver" -maxdepth 3 | note
+	note < "/lib/modules/$kver/modules.dep"
+	modprobe -n -v scull 2>&1 | note
+fi
+ok $rc "README DKMS: dkms add, build, install, then modprobe scull order=2"
 
 totals
 [ "$fail" -eq 0 ]

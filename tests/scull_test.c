@@ -24,7 +24,6 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +32,7 @@
 
 #include "kselftest_harness.h"
 #include "../scullmem.h"
+#include "testlib.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -140,17 +140,6 @@ static long proc_quanta(const char *dev, int *privileged)
 	}
 	fclose(f);
 	return n;
-}
-
-/* The running kernel is at least major.minor. */
-static int kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int a = 0, b = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
-		return 1;
-	return a > major || (a == major && b >= minor);
 }
 
 /* One quantum line of /proc/scullmem. */
@@ -836,7 +825,7 @@ TEST_F(scull, ioctl_set_geometry)
 
 static int can_map(const FIXTURE_VARIANT(scull) *variant, unsigned int order)
 {
-	return !variant->is_kmalloc || order >= 2;
+	return !variant->is_kmalloc || kmalloc_mappable(order);
 }
 
 TEST_F(scull, mmap_refused_for_slab)
@@ -861,7 +850,7 @@ TEST_F(scull, mmap_coherent_both_ways)
 	int fd;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u are slab memory", self->order);
+		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
 	seed_rng("mmap_coherent");
 	fill_rnd(a, n);
 	ASSERT_EQ((ssize_t)n, pwrite(self->fd, a, n, 0));
@@ -898,7 +887,7 @@ TEST_F(scull, mmap_hole_and_sigbus)
 	int st;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u are slab memory", self->order);
+		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
 	/* Size 3q, with quantum 1 a hole. */
 	ASSERT_EQ(1, pwrite(self->fd, "a", 1, 0));
 	ASSERT_EQ(1, pwrite(self->fd, "c", 1, 3 * q - 1));
@@ -934,7 +923,7 @@ TEST_F_TIMEOUT(scull, mmap_differential, 300)
 	int i;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u are slab memory", self->order);
+		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
 	seed_rng("mmap_differential");
 	ASSERT_EQ(1, pwrite(self->fd, "", 1, n - 1));
 	m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
@@ -996,7 +985,7 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 	struct layout lay;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u are slab memory", self->order);
+		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
 	ASSERT_EQ(0, proc_layout(&lay)) TH_LOG("no layout line in /proc/scullmem");
 	seed_rng("proc_matches_pagemap");
 	for (i = 0; i < 4; i++) {
@@ -1118,7 +1107,7 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 	unsigned long idx[4] = { 0, 1, 2, self->qset + 3 };	/* the last in another qset */
 	size_t len = (idx[3] + 1) * q;
 	int vmalloc = !strcmp(self->name, "scullv");
-	int slab = !can_map(variant, self->order);
+	int slab = variant->is_kmalloc && self->order < 2;	/* below KMALLOC_MAX_CACHE_SIZE */
 	unsigned long long *pfn = calloc(4 * pages, sizeof(*pfn)), linear = 0;
 	unsigned char *buf = malloc(q);
 	struct qline ql[8];

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the test programs share: the running kernel's version, and what
+ * follows from it for the devices.
+ */
+#ifndef _SCULL_TESTLIB_H
+#define _SCULL_TESTLIB_H
+
+#include <stdio.h>
+#include <sys/utsname.h>
+
+/* The running kernel is at least major.minor. */
+static inline int kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return 1;
+	return a > major || (a == major && b >= minor);
+}
+
+/*
+ * scullk's quanta can be mapped when they are compound pages from the page
+ * allocator (order 2 and up: above KMALLOC_MAX_CACHE_SIZE) on kernels
+ * before 6.17; since 6.17 large kmalloc buffers have a page type of their
+ * own and cannot be mapped at all (see scull_compat.h).
+ */
+static inline int kmalloc_mappable(unsigned int order)
+{
+	return order >= 2 && !kernel_at_least(6, 17);
+}
+
+#endif /* _SCULL_TESTLIB_H */
