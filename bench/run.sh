@@ -20,9 +20,11 @@ bench=$SCULL_TOP/bench
 results=$bench/results
 
 "$SCULL_TOP/scripts/setup.sh" -q
-"$SCULL_TOP/scripts/fetch-kernels.sh"
+# shellcheck disable=SC2046 # kernel versions have no spaces
+"$SCULL_TOP/scripts/fetch-kernels.sh" $(scull_kvers)
 mkdir -p "$SCULL_BUILD/bench"
-"$SCULL_TOP/scripts/build.sh" > "$SCULL_BUILD/bench/build.log" 2>&1 ||
+# shellcheck disable=SC2046
+"$SCULL_TOP/scripts/build.sh" $(scull_kvers) > "$SCULL_BUILD/bench/build.log" 2>&1 ||
 	{ cat "$SCULL_BUILD/bench/build.log"; die "build failed"; }
 make -s -C "$bench" O="$SCULL_BUILD/bench/bin"
 mkdir -p "$results"

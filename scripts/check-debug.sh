@@ -19,7 +19,8 @@ mkdir -p "$logs"
 	{ tail -n 30 "$logs/debug-kernel.log"; die "the debug kernel did not build"; }
 tree=$("$SCULL_TOP/scripts/debug-kernel.sh" --print-path)
 "$SCULL_TOP/scripts/fetch-kernels.sh" debug
-"$SCULL_TOP/scripts/build.sh" > /dev/null || die "build failed"
+# shellcheck disable=SC2046 # kernel versions have no spaces
+"$SCULL_TOP/scripts/build.sh" $(scull_kvers) > /dev/null || die "build failed"
 
 dir=$SCULL_BUILD/debug
 mkdir -p "$dir"

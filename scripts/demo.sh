@@ -26,9 +26,10 @@ done
 [ ${#kvers[@]} -gt 0 ] || kvers=($(scull_kvers) i386)
 
 "$SCULL_TOP/scripts/setup.sh" -q
-"$SCULL_TOP/scripts/fetch-kernels.sh"
+scull_ensure_roots "${kvers[@]}" || die "making the roots failed (scripts/mkroot.sh)"
+"$SCULL_TOP/scripts/fetch-kernels.sh" "${kvers[@]}"
 log "building scull.ko"
-"$SCULL_TOP/scripts/build.sh" > /dev/null 2>&1 || "$SCULL_TOP/scripts/build.sh"
+"$SCULL_TOP/scripts/build.sh" "${kvers[@]}" > /dev/null 2>&1 || "$SCULL_TOP/scripts/build.sh" "${kvers[@]}"
 status=0
 for k in "${kvers[@]}"; do
 	kver=$(scull_kver_of "$k")

@@ -104,6 +104,19 @@ scull_target_kver() {
 	fi
 }
 
+# scull_ensure_roots NAME...: make the roots of those targets that have one
+# (scripts/mkroot.sh: cached, about 90 s each the first time).
+scull_ensure_roots() {
+	local n name root meta
+	for n in "$@"; do
+		while read -r name root meta; do
+			if [ "$n" = "$name" ] && [ "$root" != - ]; then
+				"$SCULL_TOP/scripts/mkroot.sh" "$root" > /dev/null || return 1
+			fi
+		done <<< "$SCULL_TARGETS_TABLE"
+	done
+}
+
 # scull_roots: the roots the targets need, one a line.
 scull_roots() { echo "$SCULL_TARGETS_TABLE" | awk '$2 != "-" && !seen[$2]++ { print $2 }'; }
 
