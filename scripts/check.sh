@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: set up (scripts/setup.sh), fetch the kernels, build scull.ko
-# for both and the tests, run the static checks and the DKMS build, then
-# boot each kernel in QEMU three times: tests/guest.sh (the functional
-# suite), tests/exhaust.sh (256 MiB guest) and tests/install.sh.  Every
+# make check: set up (scripts/setup.sh), make the Debian roots of the other
+# targets (scripts/mkroot.sh), fetch the kernels, build scull.ko for every
+# target and the tests, run the static checks and the DKMS build, then
+# boot each kernel in QEMU four times: tests/guest.sh (the functional
+# suite), tests/exhaust.sh (256 MiB guest), tests/install.sh and
+# tests/readme.sh.  Every
 # check counts: the build, each static check, each KTAP test the guests
 # report in their `# scull-totals: pass P fail F skip S` line (a run that
 # does not report counts as one failure), and each run's dmesg verdict.
-# The two kernels' boots run in parallel when the machine has two CPUs or
-# more (SCULL_JOBS=1: one at a time).  The last line is `N passed, N failed`
-# (`, N skipped` when some were).  Exit code 0 iff nothing failed.
+# The boots run one per CPU (SCULL_JOBS=1: one at a time).  The last line
+# is `N passed, N failed` (`, N skipped` when some were).  Exit code 0 iff nothing failed.
 # Logs: build/logs/ (check.log: all of this output; <run>-<kver>.log: a
 # guest's output; <run>-<kver>.console: its whole console with the dmesg).
 set -uo pipefail
@@ -160,35 +161,52 @@ guest_run() {
 	echo "$p $f $s" > "$logs/$label-$kver.counts"
 }
 
-# All the boots of one kernel, one after the other.  A 32-bit kernel's
-# suite runs with 2 GiB, so that it has high memory (ZONE_HIGHMEM).
-kernel_runs() {
+# one_run KVER LABEL: one boot of a kernel.  A 32-bit kernel's suite runs
+# with 2 GiB, so that it has high memory (ZONE_HIGHMEM).
+one_run() {
 	local kver=$1 mem=1G
-	[ "$(scull_arch_of "$kver")" != i386 ] || mem=2G
-	guest_run "$kver" tests "$mem" 1800 tests/guest.sh
-	guest_run "$kver" exhaustion 256M 900 tests/exhaust.sh
-	guest_run "$kver" install 1G 900 tests/install.sh
-	guest_run "$kver" readme 1G 900 tests/readme.sh
+	case $2 in
+	tests)
+		[ "$(scull_arch_of "$kver")" != i386 ] || mem=2G
+		guest_run "$kver" tests "$mem" 1800 tests/guest.sh ;;
+	exhaustion) guest_run "$kver" exhaustion 256M 900 tests/exhaust.sh ;;
+	install) guest_run "$kver" install 1G 900 tests/install.sh ;;
+	readme) guest_run "$kver" readme 1G 900 tests/readme.sh ;;
+	esac
 }
 
+# Every boot of every kernel is one job in one queue, the longest first
+# (the suites, then the README's blocks, make install, exhaustion), and
+# SCULL_JOBS of them (default: one per CPU) run at a time, so that no CPU
+# waits at the end for one kernel's boots to go one after the other.
 jobs=${SCULL_JOBS:-$(nproc 2>/dev/null || echo 1)}
-if [ "$jobs" -gt 1 ]; then
-	phase "booting the kernels in parallel: $(echo "$kvers" | tr '\n' ' ')"
-	pids=()
+queue=()
+for label in tests readme install exhaustion; do
 	for kver in $kvers; do
-		# Progress (stderr) shows live, the reports once all is done.
-		kernel_runs "$kver" > "$logs/runs-$kver.out" &
-		pids+=($!)
+		queue+=("$kver $label")
 	done
-	wait "${pids[@]}"
-	for kver in $kvers; do
-		cat "$logs/runs-$kver.out"
+done
+phase "booting: ${#queue[@]} runs of $(echo "$kvers" | wc -l) kernels, $jobs at a time"
+live=()
+for job in "${queue[@]}"; do
+	if [ "${#live[@]}" -ge "$jobs" ]; then
+		wait -n -p ended "${live[@]}" || true
+		for i in "${!live[@]}"; do
+			[ "${live[i]}" != "$ended" ] || unset 'live[i]'
+		done
+		live=("${live[@]}")
+	fi
+	# Progress (stderr) shows live, the reports once all is done.
+	# shellcheck disable=SC2086 # "KVER LABEL"
+	one_run $job > "$logs/run-${job// /-}.out" &
+	live+=($!)
+done
+wait "${live[@]}"
+for kver in $kvers; do
+	for label in tests exhaustion install readme; do
+		cat "$logs/run-$kver-$label.out"
 	done
-else
-	for kver in $kvers; do
-		kernel_runs "$kver"
-	done
-fi
+done
 
 # Per-kernel summaries, then the total.
 for kver in $kvers; do

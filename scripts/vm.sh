@@ -78,7 +78,7 @@ fi
 # The base initramfs plus a second archive with the payload.
 work=$(mktemp -d "${TMPDIR:-/tmp}/scullvm.XXXXXX")
 slot_dir=${TMPDIR:-/tmp}/scullmem-vm-slots
-trap 'rm -rf "$work"; rm -f "$slot_dir/urgent.$$"' EXIT
+trap 'rm -rf "$work"; rm -f "$slot_dir/urgent.$$" "$slot_dir"/wait.*."$$"' EXIT
 mkdir "$work/p"
 {
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -142,18 +142,36 @@ urgent_waiting() {
 	return 1
 }
 
-# Hold a slot on fd 6 until this script (and QEMU) exit.
+# first_in_line TICKET: no live guest has waited longer than TICKET's.
+# Tickets are wait.<ns since the epoch>.<pid>: the glob sorts them by age.
+first_in_line() {
+	local f
+	for f in "$slot_dir"/wait.*; do
+		[ -e "$f" ] || continue
+		[ "$f" != "$1" ] || return 0
+		kill -0 "${f##*.}" 2> /dev/null && return 1
+		rm -f "$f"
+	done
+	return 0
+}
+
+# Hold a slot on fd 6 until this script (and QEMU) exit.  Guests take the
+# free slots in the order they came (a free-for-all starved some runs for
+# half an hour), urgent ones first.
 take_slot() {
-	local slots=${SCULL_VM_SLOTS:-$(nproc)} i want='' t0=$SECONDS
+	local slots=${SCULL_VM_SLOTS:-$(nproc)} i want='' t0=$SECONDS ticket
+	ticket=$slot_dir/wait.$(date +%s%N).$$
+	: > "$ticket"
 	if [ "${SCULL_VM_URGENT:-0}" = 1 ]; then
 		want=$slot_dir/urgent.$$
 		: > "$want"
 	fi
 	while :; do
-		if [ -n "$want" ] || ! urgent_waiting; then
+		if [ -n "$want" ] || { ! urgent_waiting && first_in_line "$ticket"; }; then
 			for ((i = 0; i < slots; i++)); do
 				exec 6> "$slot_dir/slot$i"
 				if flock -n 6; then
+					rm -f "$ticket"
 					[ -z "$want" ] || rm -f "$want"
 					[ $((SECONDS - t0)) -lt 2 ] ||
 						log "$kver: waited $((SECONDS - t0)) s for a free CPU"
