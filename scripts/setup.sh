@@ -48,7 +48,8 @@ fi
 
 # The headers of both kernels must be where build.sh looks for them.
 for kver in $(scull_kvers); do
-	[ "$kver" = debug ] || [ -d "/usr/src/linux-headers-$kver" ] ||
+	# A root's kernel has its headers in its root (scripts/mkroot.sh).
+	[ "$kver" = debug ] || [ -n "$(scull_root_of "$kver")" ] || [ -d "/usr/src/linux-headers-$kver" ] ||
 		die "/usr/src/linux-headers-$kver is missing (reinstall linux-headers-$kver)"
 done
 
