@@ -20,8 +20,12 @@ result() {
 	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=$((fail + 1)); fi
 }
 
+# This machine's kernels, whatever SCULL_KVERS says: DKMS here builds
+# against this machine's headers (each target's guest runs the README's
+# DKMS block in tests/readme.sh).
+kvers=$(SCULL_KVERS='' scull_kvers)
 echo "KTAP version 1"
-echo "1..$(( $(scull_kvers | wc -l) + 2 ))"
+echo "1..$(( $(echo "$kvers" | wc -l) + 2 ))"
 
 # A clean copy of the sources, as a release tarball would hold them.
 dkms remove "scullmem/$ver" --all > /dev/null 2>&1
@@ -31,7 +35,7 @@ cp "$SCULL_TOP"/Kbuild "$SCULL_TOP"/Makefile "$SCULL_TOP"/dkms.conf \
 	"$SCULL_TOP"/*.c "$SCULL_TOP"/*.h "$src/"
 dkms add "scullmem/$ver" > "$SCULL_BUILD/logs/dkms.log" 2>&1
 result $? "dkms add scullmem/$ver"
-for kver in $(scull_kvers); do
+for kver in $kvers; do
 	dkms build "scullmem/$ver" -k "$kver" >> "$SCULL_BUILD/logs/dkms.log" 2>&1 &&
 		modinfo -F version "/var/lib/dkms/scullmem/$ver/$kver/x86_64/module/scull.ko"* |
 		grep -qx "$ver"
