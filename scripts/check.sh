@@ -166,7 +166,7 @@ guest_run() {
 # one_run KVER LABEL: one boot of a kernel.  A 32-bit kernel's suite runs
 # with 2 GiB, so that it has high memory (ZONE_HIGHMEM).
 one_run() {
-	local kver=$1 mem=1G
+	local kver=$1 mem=1G append=''
 	case $2 in
 	tests)
 		[ "$(scull_arch_of "$kver")" != i386 ] || mem=2G
@@ -175,10 +175,8 @@ one_run() {
 		# 5.10's 9p client kmallocs each request's buffers at msize (order
 		# 7 at the default 512000), which fails once the test has filled
 		# memory, and then the guest cannot load a program: smaller ones.
-		case $kver in
-		5.*) guest_run "$kver" exhaustion 256M 900 tests/exhaust.sh scullvm.msize=32768 ;;
-		*) guest_run "$kver" exhaustion 256M 900 tests/exhaust.sh ;;
-		esac ;;
+		case $kver in 5.*) append=scullvm.msize=32768 ;; esac
+		guest_run "$kver" exhaustion 256M 900 tests/exhaust.sh "$append" ;;
 	install) guest_run "$kver" install 1G 900 tests/install.sh ;;
 	readme) guest_run "$kver" readme 1G 900 tests/readme.sh ;;
 	esac

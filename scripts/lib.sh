@@ -226,15 +226,10 @@ scull_kver_of() {
 			return 0
 		fi
 	done
-	while read -r name root meta; do
-		if [ "$root" = - ] || [ ! -f "$SCULL_CACHE/roots/$root/.done" ]; then
-			continue
-		fi
-		k=$(scull_target_kver "$name" "$root" "$meta") || return 1
-		if [ "$1" = "$k" ]; then
-			echo "$k"
-			return 0
-		fi
-	done <<< "$SCULL_TARGETS_TABLE"
+	# The full version of a root's kernel.
+	if [ -n "$(scull_root_of "$1")" ]; then
+		echo "$1"
+		return 0
+	fi
 	die "unknown kernel '$1' (have: $(echo "$SCULL_TARGETS_TABLE" | awk '{ printf "%s ", $1 }')or a full version)"
 }
