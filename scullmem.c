@@ -369,6 +369,12 @@ static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
  * least 16 MiB, would be left available.  Free pages are checked first:
  * reading them is cheap, and while there are plenty the estimate is not
  * needed.  (1/64 of RAM still let 6.1 OOM-kill dd in a 256 MiB guest.)
+ *
+ * Free pages of a CMA area do not count: they serve only movable
+ * allocations, neither the quanta nor most of what others allocate, yet
+ * both counters include them.  Debian's arm64 kernels reserve 64 MiB of CMA
+ * at boot; counted, they let the devices fill a 256 MiB guest until dd was
+ * OOM-killed.
  */
 #define SCULL_RESERVE_SHIFT	5
 #define SCULL_RESERVE_MIN	(SZ_16M / PAGE_SIZE)	/* unsigned long, as totalram_pages() */
@@ -377,10 +383,12 @@ static bool scull_memory_low(unsigned int order)
 {
 	unsigned long want = max(totalram_pages() >> SCULL_RESERVE_SHIFT,
 				 SCULL_RESERVE_MIN) + (1UL << order);
+	unsigned long cma = global_zone_page_state(NR_FREE_CMA_PAGES);
+	unsigned long free = global_zone_page_state(NR_FREE_PAGES);
 
-	if (global_zone_page_state(NR_FREE_PAGES) > 2 * want)
+	if (free > cma && free - cma > 2 * want)
 		return false;
-	return si_mem_available() < (long)want;
+	return si_mem_available() - (long)cma < (long)want;
 }
 
 /*

@@ -25,7 +25,10 @@ MIB=$((1 << 20))
 # slub_debug pads with red zones and tracking (to 12 KiB on 6.1).
 fill_until_full() {
 	local dev=$1 err avail free written size quanta slot=4096 taken
-	avail=$(awk '$1 == "MemAvailable:" { print $2 * 1024 }' /proc/meminfo)
+	# Less the free pages of CMA areas (arm64's 64 MiB), which serve only
+	# movable allocations: no quantum can be there.
+	avail=$(awk '$1 == "MemAvailable:" { a = $2 } $1 == "CmaFree:" { c = $2 }
+		END { print (a - c) * 1024 }' /proc/meminfo)
 	free=$(free_pages)
 	cp /tmp/marker "/dev/$dev" || return 1
 	err=$(dd if=/dev/zero of="/dev/$dev" bs=1M seek=1 count=100000 conv=notrunc 2>&1 >/dev/null)
@@ -34,7 +37,7 @@ fill_until_full() {
 	size=$(cat "/sys/class/scullmem/$dev/size")
 	quanta=$(cat "/sys/class/scullmem/$dev/quanta")
 	echo "# $dev: $(head -n 1 <<< "$err")"
-	echo "# $dev: when the fill began: MemAvailable $((avail / MIB)) MiB," \
+	echo "# $dev: when the fill began: MemAvailable (less CmaFree) $((avail / MIB)) MiB," \
 		"$((free * 4096 / MIB)) MiB in free pages"
 	echo "# $dev: wrote the marker and ${written:-?} bytes of zeros," \
 		"size $size, $quanta quanta," \
