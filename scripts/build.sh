@@ -7,7 +7,8 @@
 # scripts/scullctl and the test programs (tests/Makefile) into build/tests/.
 # A target of another root (Debian 11's gcc-10, i386's userland: lib.sh's
 # SCULL_TARGETS_TABLE) builds in that root, with its compiler and headers,
-# and its test programs and scullctl go to build/tests-<root>/.
+# or, for arm64's, here with the cross compiler; its test programs and
+# scullctl go to build/tests-<root>/.
 #
 #   scripts/build.sh [6.1|i386|<target>|<kver>]...
 #
@@ -24,14 +25,17 @@ mkdir -p "$SCULL_BUILD"
 exec 8> "$SCULL_BUILD/.build.lock"
 flock 8
 
-# Run a command here or, for a kernel of another root, in that root.
+# Run a command here or, for a kernel of another root, in that root; for
+# a foreign root (arm64), here with its cross compiler.
 run_for() {
 	local root=$1
 	shift
-	if [ -n "$root" ]; then
-		scull_in_root "$root" "$@"
-	else
+	if [ -z "$root" ]; then
 		"$@"
+	elif scull_root_foreign "$root"; then
+		"$@" CC=aarch64-linux-gnu-gcc
+	else
+		scull_in_root "$root" "$@"
 	fi
 }
 
@@ -39,7 +43,9 @@ roots=()
 build_one() {
 	local kver=$1 dir=$SCULL_BUILD/$1 kdir=/usr/src/linux-headers-$1 root
 	root=$(scull_root_of "$kver")
-	if [ -n "$root" ]; then
+	if [ -n "$root" ] && scull_root_foreign "$root"; then
+		printf '%s\n' "${roots[@]}" | grep -q -x -F "$root" || roots+=("$root")
+	elif [ -n "$root" ]; then
 		[ -d "$SCULL_CACHE/roots/$root$kdir" ] ||
 			die "$kdir is missing in the $root root: remake it (scripts/mkroot.sh $root)"
 		printf '%s\n' "${roots[@]}" | grep -q -x -F "$root" || roots+=("$root")
@@ -48,14 +54,18 @@ build_one() {
 	fi
 	scull_sync_sources "$dir"
 	# shellcheck disable=SC2086 # a list of make arguments
-	if ! run_for "$root" make -s -j"$jobs" -C "$kdir" M="$dir" ${SCULL_MAKEFLAGS:-} \
+	if ! scull_make_for "$kver" -s -j"$jobs" M="$dir" ${SCULL_MAKEFLAGS:-} \
 			modules > "$dir/build.log" 2>&1; then
 		cat "$dir/build.log" >&2
 		die "building scull.ko for $kver failed (log: $dir/build.log)"
 	fi
 	[ -f "$dir/scull.ko" ] || die "no scull.ko in $dir after the build"
 	grep -v '^Skipping BTF generation' "$dir/build.log" || true
-	log "built $dir/scull.ko${root:+ in the $root root}"
+	if [ -n "$root" ] && scull_root_foreign "$root"; then
+		log "cross-built $dir/scull.ko (for the $root userland)"
+	else
+		log "built $dir/scull.ko${root:+ in the $root root}"
+	fi
 }
 
 # build_tests ROOT: scullctl and the test programs for a userland.

@@ -7,7 +7,7 @@
 # dd, show the three allocators side by side in /proc/scullmem, unload.
 #
 #   scripts/demo.sh [--kver 6.1|i386|<target>|<kver>]... [<target>|<kver>]...
-#                   (default: this machine's two kernels, and i386)
+#                   (default: this machine's two kernels, i386 and arm64)
 #
 # One kernel per architecture at least, so that their layouts can be
 # compared; the i386 guest has 2 GiB, so that it has high memory.
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 # shellcheck disable=SC2207 # kernel versions have no spaces
-[ ${#kvers[@]} -gt 0 ] || kvers=($(scull_kvers) i386)
+[ ${#kvers[@]} -gt 0 ] || kvers=($(scull_kvers) i386 arm64)
 
 "$SCULL_TOP/scripts/setup.sh" -q
 scull_ensure_roots "${kvers[@]}" || die "making the roots failed (scripts/mkroot.sh)"

@@ -26,7 +26,8 @@ download() {
 }
 
 # fetch_in_root ROOT KVER DIR: the image of a root's kernel into DIR, with
-# the root's apt (its lists were updated when the root was made): the
+# the root's apt (its lists were updated when the root was made; a foreign
+# root's is this machine's apt-get on the root's lists): the
 # -unsigned package where Debian signs the kernel, the plain one elsewhere,
 # and, where the image is split (sid: linux-image-<kver> depends on
 # linux-binary-<kver>, linux-modules-<kver> and linux-base-<kver>, which
@@ -34,6 +35,11 @@ download() {
 fetch_in_root() {
 	local root=$1 kver=$2 dir=$3 p deb parts
 	in_dir() {
+		if scull_root_foreign "$root"; then
+			(cd "$dir" && scull_root_apt "$SCULL_CACHE/roots/$root" "$(scull_arch_of "$kver")" \
+				download -qq "$@" 2> /dev/null)
+			return
+		fi
 		# shellcheck disable=SC2016 # expanded by the inner sh
 		scull_in_root "$root" sh -c 'cd "$1" && shift && apt-get download -qq \
 			-o Acquire::Retries=3 -o APT::Sandbox::User=root "$@" 2> /dev/null' sh "$dir" "$@"

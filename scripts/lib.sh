@@ -87,16 +87,28 @@ scull_kver_of_pkg() {
 # NAME is what SCULL_KVERS and vm.sh --kver take besides the full version;
 # ROOT the Debian root (scripts/mkroot.sh) the target builds in and its
 # guests run in (- : this machine); META the header meta-package whose
-# dependency names the kernel.  The default kernels of the bench, the demo
-# and DKMS are this machine's (SCULL_HEADER_PKGS).
+# dependency names the kernel, or @NAME: target NAME's ABI in this root's
+# flavour (arm64: the same 6.1 ABI as amd64's, whose -common headers this
+# machine has).  The default kernels of the bench, the demo and DKMS are
+# this machine's (SCULL_HEADER_PKGS).  A root of an architecture that
+# cannot run here (arm64: scull_root_foreign) is only its guests'
+# userland: its targets are cross-built on this machine.
 SCULL_TARGETS_TABLE='6.1 - linux-headers-amd64
 6.12 - linux-headers-6.12-amd64
 5.10 bullseye-amd64 linux-headers-amd64
 sid sid-amd64 linux-headers-amd64
-i386 bookworm-i386 linux-headers-686-pae'
+i386 bookworm-i386 linux-headers-686-pae
+arm64 bookworm-arm64 @6.1'
 
 # scull_target_kver NAME ROOT META: the kernel version of one target.
 scull_target_kver() {
+	local k
+	case $3 in
+	@*)
+		k=$(scull_kver_of "${3#@}") || return 1
+		echo "${k%-*}-${2##*-}"
+		return 0 ;;
+	esac
 	if [ "$2" = - ]; then
 		scull_kver_of_pkg "$3"
 	else
@@ -164,6 +176,46 @@ scull_bin_of() {
 	local root
 	root=$(scull_root_of "$1")
 	echo "$SCULL_BUILD/tests${root:+-$root}"
+}
+
+# scull_root_foreign NAME: the root's programs cannot run on this machine
+# (arm64 on amd64: no binfmt); it is made with dpkg-deb -x, without chroot.
+scull_root_foreign() {
+	case $1 in
+	*-arm64) [ "$(dpkg --print-architecture)" != arm64 ] ;;
+	*) return 1 ;;
+	esac
+}
+
+# scull_root_apt DIR ARCH APT-GET-ARGS...: this machine's apt-get on the
+# sources, lists and package status of a foreign root (in DIR), for ARCH.
+scull_root_apt() {
+	local dir=$1 arch=$2
+	shift 2
+	apt-get -o "Dir::Etc::sourcelist=$dir/etc/apt/sources.list" -o Dir::Etc::sourceparts=/nonexistent \
+		-o "Dir::State::Lists=$dir/var/lib/apt/lists" -o "Dir::State::status=$dir/var/lib/dpkg/status" \
+		-o "Dir::Cache=$dir/var/cache/apt" -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" \
+		-o Acquire::Retries=3 -o APT::Sandbox::User=root -o Debug::NoLocking=1 \
+		-o Acquire::Check-Valid-Until=false "$@"
+}
+
+# scull_make_for KVER MAKE-ARGS...: make against KVER's headers, where KVER
+# builds: here, in its root, or (a foreign root's) here with the cross
+# compiler and the headers of scripts/fetch-headers.sh.
+scull_make_for() {
+	local kver=$1 root tree
+	shift
+	root=$(scull_root_of "$kver")
+	if [ -z "$root" ]; then
+		make -C "/usr/src/linux-headers-$kver" "$@"
+	elif scull_root_foreign "$root"; then
+		tree=$("$SCULL_TOP/scripts/fetch-headers.sh" "${kver##*-}") || return 1
+		[ "${tree##*/linux-headers-}" = "$kver" ] ||
+			{ log "fetch-headers.sh gave ${tree##*/linux-headers-}, not $kver"; return 1; }
+		make -C "$tree" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
+	else
+		scull_in_root "$root" make -C "/usr/src/linux-headers-$kver" "$@"
+	fi
 }
 
 # scull_in_root NAME CMD...: run CMD chrooted in the NAME root, in a mount

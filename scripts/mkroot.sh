@@ -11,10 +11,11 @@
 #   scripts/mkroot.sh NAME          print the root's path, making it first
 #   scripts/mkroot.sh --list        the names it knows
 #
-# NAME is <suite>-<arch>: bullseye-amd64, bookworm-i386, sid-amd64.  A
-# root is `debootstrap --variant=minbase`, then apt-get inside it installs
-# the packages below, the header meta-package of its kernel flavour among
-# them.  Cached under $SCULL_CACHE/roots/NAME/; remade when its packages,
+# NAME is <suite>-<arch>: bullseye-amd64, bookworm-i386, sid-amd64,
+# bookworm-arm64.  A root is `debootstrap --variant=minbase`, then apt-get
+# inside it installs the packages below, the header meta-package of its
+# kernel flavour among them.  A foreign root (bookworm-arm64, whose
+# programs cannot run here) is made without chroot: see make_foreign.  Cached under $SCULL_CACHE/roots/NAME/; remade when its packages,
 # sources or recipe change.  Only the root's own apt is used (its sources.list, written
 # here); the machine's /etc/apt is not touched.  Needs root (chroot).
 set -euo pipefail
@@ -31,16 +32,25 @@ ROOT_PKGS="bash coreutils util-linux procps gawk findutils sed grep kmod
 	cpio xz-utils busybox-static fio gcc make libc6-dev sparse udev dkms
 	netbase ca-certificates"
 
+# A foreign root (arm64 here: its programs cannot run on this machine)
+# is only its guests' userland: what tests/guest.sh and tests/exhaust.sh
+# run, no compiler (its targets are cross-built here).
+FOREIGN_PKGS="bash dash coreutils util-linux procps gawk findutils sed grep
+	diffutils kmod busybox-static fio base-files base-passwd netbase"
+
+ROOTS="bullseye-amd64 bookworm-i386 sid-amd64 bookworm-arm64"
+
 # root_conf NAME: set suite, arch, flavour, extra (packages), sources.
 root_conf() {
 	suite=${1%-*} arch=${1##*-} extra=''
-	case $1 in
-	bullseye-amd64 | bookworm-i386 | sid-amd64) ;;
-	*) die "mkroot.sh: unknown root '$1' (know: bullseye-amd64 bookworm-i386 sid-amd64)" ;;
+	case " $ROOTS " in
+	*" $1 "*) ;;
+	*) die "mkroot.sh: unknown root '$1' (know: $ROOTS)" ;;
 	esac
 	case $arch in
 	amd64) flavour=amd64 ;;
 	i386) flavour=686-pae ;;
+	arm64) flavour=arm64 ;;
 	esac
 	case $suite in
 	sid)
@@ -83,14 +93,55 @@ root_fixups() {
 	done
 }
 
-[ "${1:-}" != --list ] || { echo bullseye-amd64 bookworm-i386 sid-amd64; exit 0; }
+# make_foreign: the foreign root in $tmp, without running anything of
+# it: this machine's apt-get resolves and downloads FOREIGN_PKGS and their
+# dependencies for $arch (scull_root_apt: the root's own sources, lists
+# and status), each package is dpkg-deb -x'ed and recorded as installed
+# in the root's dpkg status (so that dpkg-query --admindir can read it),
+# and what maintainer scripts would have made is written by hand: the
+# users and groups (base-passwd's masters).
+make_foreign() {
+	local deb
+	mkdir -p "$tmp/etc/apt" "$tmp/var/lib/apt/lists/partial" \
+		"$tmp/var/cache/apt/archives/partial" "$tmp/var/lib/dpkg"
+	printf '%s\n' "$sources" > "$tmp/etc/apt/sources.list"
+	: > "$tmp/var/lib/dpkg/status"
+	# shellcheck disable=SC2086 # a list of package names
+	{
+		scull_root_apt "$tmp" "$arch" update -q &&
+			scull_root_apt "$tmp" "$arch" install -d -y -q --no-install-recommends \
+				$FOREIGN_PKGS
+	} > "$SCULL_CACHE/roots/$name.log" 2>&1 || {
+		tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
+		die "downloading the packages of the $name root failed (log: $SCULL_CACHE/roots/$name.log)"
+	}
+	for deb in "$tmp"/var/cache/apt/archives/*.deb; do
+		dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
+		{ dpkg-deb -f "$deb"; echo 'Status: install ok installed'; echo; } >> "$tmp/var/lib/dpkg/status"
+	done
+	rm -f "$tmp"/var/cache/apt/archives/*.deb
+	rm -rf "$tmp/usr/share/doc" "$tmp/usr/share/man" "$tmp/usr/share/locale"
+	cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
+	cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
+	# update-alternatives' links (the one the tests need: awk).
+	ln -sfn gawk "$tmp/usr/bin/awk"
+	if [ ! -x "$tmp/bin/bash" ] || [ ! -x "$tmp/bin/busybox" ]; then
+		die "the $name root has no bin/bash or bin/busybox"
+	fi
+}
+
+[ "${1:-}" != --list ] || { echo "$ROOTS"; exit 0; }
 [ $# -eq 1 ] || die "usage: $0 NAME | --list"
 name=$1
 root_conf "$name"
 dir=$SCULL_CACHE/roots/$name
 # Remade when what goes into it changes; bump ROOT_RECIPE when the steps do.
 ROOT_RECIPE=1
-key=$(printf '%s\n' "$ROOT_RECIPE" "$suite" "$arch" "$sources" "$ROOT_PKGS" "$extra" "$flavour" |
+pkgs=$ROOT_PKGS
+# FOREIGN_RECIPE: make_foreign's steps (ROOT_RECIPE: the others').
+FOREIGN_RECIPE=2
+! scull_root_foreign "$name" || pkgs="foreign-$FOREIGN_RECIPE $FOREIGN_PKGS"
+key=$(printf '%s\n' "$ROOT_RECIPE" "$suite" "$arch" "$sources" "$pkgs" "$extra" "$flavour" |
 	sha256sum | cut -c1-16)
 if [ "$(cat "$dir/.done" 2>/dev/null)" = "$key" ]; then
 	root_fixups "$dir"
@@ -112,6 +163,16 @@ fi
 t0=$SECONDS
 tmp=$SCULL_CACHE/roots/.$name.tmp
 rm -rf "$tmp"
+if scull_root_foreign "$name"; then
+	log "making the $name root (dpkg-deb -x of $suite's $arch packages) in $dir"
+	make_foreign
+	echo "$key" > "$tmp/.done"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	log "made the $name root in $((SECONDS - t0)) s"
+	echo "$dir"
+	exit 0
+fi
 log "making the $name root (debootstrap $suite, $arch) in $dir"
 # A second stage of another architecture needs that architecture to run
 # here: i386 does on amd64; arm64 would need --foreign.
@@ -141,7 +202,7 @@ in_tmp() {
 apt_opts="-y -q -o Dpkg::Use-Pty=0 -o Acquire::Retries=3 -o Acquire::Check-Valid-Until=false"
 apt_opts="$apt_opts -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
 apt_opts="$apt_opts --no-install-recommends"
-pkgs=$(tr '\n\t' '  ' <<< "$ROOT_PKGS $extra linux-headers-$flavour")
+pkgs=$(tr '\n\t' '  ' <<< "$pkgs $extra linux-headers-$flavour")
 if ! in_tmp env DEBIAN_FRONTEND=noninteractive LC_ALL=C sh -c \
 		"apt-get -q -o Acquire::Check-Valid-Until=false update &&
 		apt-get install $apt_opts $pkgs && apt-get clean" \

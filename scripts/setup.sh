@@ -14,13 +14,15 @@ set -euo pipefail
 quiet=0
 [ "${1:-}" != -q ] || quiet=1
 
-# qemu-system-x86 .. cpio: the guest; debootstrap: the other Debian roots
-# (scripts/mkroot.sh); sparse .. gcc-aarch64-linux-gnu: the module's builds
-# (arm64's a cross build) and static checks; fio .. libaio-dev: the tests;
+# qemu-system-x86 .. cpio: the guests (qemu-system-arm: arm64's);
+# debootstrap: the other Debian roots (scripts/mkroot.sh); sparse ..
+# libc6-dev-arm64-cross: the builds of the module and of the tests (arm64's
+# cross builds) and static checks; fio .. libaio-dev: the tests;
 # gnuplot-nox, bc: the bench; dkms: the DKMS check; coccinelle:
 # coccicheck; the rest is what the scripts themselves run.
-PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils debootstrap
+PKGS="qemu-system-x86 qemu-system-arm busybox-static kmod cpio xz-utils debootstrap
       sparse gcc make libc6-dev perl dash shellcheck gcc-aarch64-linux-gnu
+      libc6-dev-arm64-cross
       $SCULL_HEADER_PKGS linux-source-6.1
       fio liburing-dev libaio-dev
       gnuplot-nox bc dkms coccinelle

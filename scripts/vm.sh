@@ -9,7 +9,7 @@
 #
 # COMMAND runs as root in bash, chrooted in the host's root (read-only over
 # 9p), in the current directory, with a private tmpfs /tmp.  A kernel of
-# another root (scull_root_of in lib.sh: i386, Debian 11) runs COMMAND in
+# another root (scull_root_of in lib.sh: i386, arm64, Debian 11) runs COMMAND in
 # that root instead, with this tree, its build and cache directories
 # mounted at their paths.  The guest sees SCULL_KVER, SCULL_ARCH, SCULL_BIN
 # (the test programs of its userland), SCULL_CACHE, SCULL_BUILD, SCULL_TOP,
@@ -58,7 +58,6 @@ done
 case $timeout in
 '' | *[!0-9]*) die "vm.sh: --timeout wants seconds, not '$timeout'" ;;
 esac
-command -v qemu-system-x86_64 > /dev/null || die "qemu-system-x86_64 is missing: run scripts/setup.sh"
 
 kdir=$SCULL_CACHE/kernels/$kver
 root='' rootdir=''
@@ -67,6 +66,19 @@ if [ "$kver" != debug ]; then
 	[ -z "$root" ] || rootdir=$SCULL_CACHE/roots/$root
 fi
 arch=$(scull_arch_of "$kver")
+# The machine: a PC for amd64 and i386 (qemu-system-x86_64 runs both), the
+# virt board for arm64.  -cpu max,pauth-impdef=on: every feature QEMU has,
+# with the cheap pointer-authentication hash (the architected one, QARMA,
+# slows TCG down by half).
+case $arch in
+arm64)
+	qemu=(qemu-system-aarch64 -M virt -cpu 'max,pauth-impdef=on')
+	console=ttyAMA0 ;;
+*)
+	qemu=(qemu-system-x86_64)
+	console=ttyS0 ;;
+esac
+command -v "${qemu[0]}" > /dev/null || die "${qemu[0]} is missing: run scripts/setup.sh"
 # Cheap when all is cached; rebuilds the initramfs when its init changed.
 "$SCULL_TOP/scripts/fetch-kernels.sh" "$kver"
 if [ -z "$kernel" ] && [ "$kver" = debug ]; then
@@ -111,7 +123,7 @@ cat "$kdir/initramfs.cpio" "$work/payload.cpio" > "$work/initrd"
 # end.  Under TCG on a busy host a vCPU can be starved for tens of seconds:
 # the longest lockup and RCU stall thresholds keep that from reading as a
 # kernel bug, while a real lockup is still reported (after 120 s / 300 s).
-cmdline="console=ttyS0 loglevel=3 log_buf_len=8M panic=-1 panic_on_warn=0"
+cmdline="console=$console loglevel=3 log_buf_len=8M panic=-1 panic_on_warn=0"
 cmdline="$cmdline watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300"
 cmdline="$cmdline slub_debug=FZPU init_on_alloc=0 page_poison=1"
 [ -z "$rootdir" ] || cmdline="$cmdline scullvm.root=$rootdir"
@@ -187,11 +199,11 @@ take_slot
 
 # thread=single: multi-threaded TCG races with 6.12's boot-time code
 # patching (Oops: int3 in sched_clock_cpu).  -nic none: no network, and no
-# iPXE option ROM to load.  The console (ttyS0) is stdout.
+# iPXE option ROM to load.  The console (ttyS0, ttyAMA0) is stdout.
 start=$SECONDS
 set +e
 timeout --foreground -k 10 "$timeout" \
-	qemu-system-x86_64 -accel tcg,thread=single -smp 2 -m "$mem" \
+	"${qemu[@]}" -accel tcg,thread=single -smp 2 -m "$mem" \
 	-nographic -no-reboot -serial mon:stdio -display none -nic none \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline $append" \
 	"${virtfs[@]}" < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$work/console" |
