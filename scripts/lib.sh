@@ -98,7 +98,8 @@ SCULL_TARGETS_TABLE='6.1 - linux-headers-amd64
 5.10 bullseye-amd64 linux-headers-amd64
 sid sid-amd64 linux-headers-amd64
 i386 bookworm-i386 linux-headers-686-pae
-arm64 bookworm-arm64 @6.1'
+arm64 bookworm-arm64 @6.1
+sid-arm64 sid-arm64 linux-headers-arm64'
 
 # scull_target_kver NAME ROOT META: the kernel version of one target.
 scull_target_kver() {
@@ -200,14 +201,19 @@ scull_root_apt() {
 }
 
 # scull_make_for KVER MAKE-ARGS...: make against KVER's headers, where KVER
-# builds: here, in its root, or (a foreign root's) here with the cross
-# compiler and the headers of scripts/fetch-headers.sh.
+# builds: here, in its root, or, for a foreign root's kernel, with the cross
+# compiler: bookworm's here, against the headers of scripts/fetch-headers.sh;
+# another release's in that release's amd64 root (sid-amd64), against the
+# headers the foreign root keeps (mkroot.sh's foreign_headers).
 scull_make_for() {
 	local kver=$1 root tree
 	shift
 	root=$(scull_root_of "$kver")
 	if [ -z "$root" ]; then
 		make -C "/usr/src/linux-headers-$kver" "$@"
+	elif scull_root_foreign "$root" && [ "${root%-*}" != bookworm ]; then
+		scull_in_root "${root%-*}-amd64" make -C "$SCULL_CACHE/roots/$root/usr/src/linux-headers-$kver" \
+			ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
 	elif scull_root_foreign "$root"; then
 		tree=$("$SCULL_TOP/scripts/fetch-headers.sh" "${kver##*-}") || return 1
 		[ "${tree##*/linux-headers-}" = "$kver" ] ||

@@ -34,11 +34,12 @@ ROOT_PKGS="bash coreutils util-linux procps gawk findutils sed grep kmod
 
 # A foreign root (arm64 here: its programs cannot run on this machine)
 # is only its guests' userland: what tests/guest.sh and tests/exhaust.sh
-# run, no compiler (its targets are cross-built here).
+# run, no compiler (its targets are cross-built here, or for sid in the
+# sid-amd64 root, with the kernel headers this root keeps for them).
 FOREIGN_PKGS="bash dash coreutils util-linux procps gawk findutils sed grep
 	diffutils kmod busybox-static fio base-files base-passwd netbase"
 
-ROOTS="bullseye-amd64 bookworm-i386 sid-amd64 bookworm-arm64"
+ROOTS="bullseye-amd64 bookworm-i386 sid-amd64 bookworm-arm64 sid-arm64"
 
 # root_conf NAME: set suite, arch, flavour, extra (packages), sources.
 root_conf() {
@@ -54,8 +55,10 @@ root_conf() {
 	esac
 	case $suite in
 	sid)
-		# pahole: BTF for the newest kernels' modules.
+		# pahole: BTF for the newest kernels' modules; the cross gcc
+		# builds sid's arm64 kernels' (lib.sh's scull_make_for).
 		extra=dwarves
+		[ "$arch" != amd64 ] || extra="dwarves gcc-aarch64-linux-gnu"
 		sources="deb $mirror sid main" ;;
 	*)
 		sources="deb $mirror $suite main
@@ -121,6 +124,7 @@ make_foreign() {
 	done
 	rm -f "$tmp"/var/cache/apt/archives/*.deb
 	rm -rf "$tmp/usr/share/doc" "$tmp/usr/share/man" "$tmp/usr/share/locale"
+	[ "$suite" = bookworm ] || foreign_headers
 	cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
 	cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
 	# update-alternatives' links (the one the tests need: awk).
@@ -128,6 +132,41 @@ make_foreign() {
 	if [ ! -x "$tmp/bin/bash" ] || [ ! -x "$tmp/bin/busybox" ]; then
 		die "the $name root has no bin/bash or bin/busybox"
 	fi
+}
+
+# foreign_headers: the kernel headers of a foreign root of another
+# release than this machine's (sid-arm64), for the cross build in that
+# release's amd64 root (sid-amd64, whose gcc, kbuild tools and pahole
+# fit them): the header meta-package, the flavour's package and its
+# -common, downloaded without their dependencies (an arm64 gcc and kbuild
+# would not run here), extracted and recorded.  The flavour's Makefile
+# names its own and -common's directories by absolute /usr/src paths, and
+# its scripts and tools links point at an arm64 kbuild: they are pointed
+# at this root's copies (as the build's chroot sees them: the cache is
+# mounted at its path) and at the amd64 root's linux-kbuild (so do the
+# -common's links).
+foreign_headers() {
+	local meta=linux-headers-$flavour dep kver deb d l
+	(cd "$tmp/var/cache/apt/archives" && scull_root_apt "$tmp" "$arch" download -q "$meta") \
+		>> "$SCULL_CACHE/roots/$name.log" 2>&1 || die "apt-get download $meta failed ($name)"
+	dep=$(dpkg-deb -f "$tmp"/var/cache/apt/archives/"${meta}"_*.deb Depends | tr ',' '\n' |
+		awk '$1 ~ /^linux-headers-[0-9]/ { print $1; exit }')
+	kver=${dep#linux-headers-}
+	[ -n "$kver" ] || die "$meta names no linux-headers-<version> ($name)"
+	(cd "$tmp/var/cache/apt/archives" &&
+		scull_root_apt "$tmp" "$arch" download -q "linux-headers-$kver" "linux-headers-${kver%-*}-common") \
+		>> "$SCULL_CACHE/roots/$name.log" 2>&1 || die "apt-get download linux-headers-$kver failed ($name)"
+	for deb in "$tmp"/var/cache/apt/archives/*.deb; do
+		dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
+		{ dpkg-deb -f "$deb"; echo 'Status: install ok installed'; echo; } >> "$tmp/var/lib/dpkg/status"
+	done
+	rm -f "$tmp"/var/cache/apt/archives/*.deb
+	d=$tmp/usr/src/linux-headers-$kver
+	[ -f "$d/Makefile" ] || die "linux-headers-$kver has no Makefile ($name)"
+	sed -i "s|/usr/src/linux-headers-|$dir/usr/src/linux-headers-|g" "$d/Makefile"
+	find "$tmp/usr/src" -type l -lname '../../lib/linux-kbuild-*' | while read -r l; do
+		ln -sfn "/usr/lib/$(readlink "$l" | sed 's|^\.\./\.\./lib/||')" "$l"
+	done
 }
 
 [ "${1:-}" != --list ] || { echo "$ROOTS"; exit 0; }
@@ -139,12 +178,14 @@ dir=$SCULL_CACHE/roots/$name
 ROOT_RECIPE=1
 pkgs=$ROOT_PKGS
 # FOREIGN_RECIPE: make_foreign's steps (ROOT_RECIPE: the others').
-FOREIGN_RECIPE=2
+FOREIGN_RECIPE=3
 ! scull_root_foreign "$name" || pkgs="foreign-$FOREIGN_RECIPE $FOREIGN_PKGS"
 key=$(printf '%s\n' "$ROOT_RECIPE" "$suite" "$arch" "$sources" "$pkgs" "$extra" "$flavour" |
 	sha256sum | cut -c1-16)
 if [ "$(cat "$dir/.done" 2>/dev/null)" = "$key" ]; then
-	root_fixups "$dir"
+	# A foreign root's headers use the kbuild (and its fixups) of the
+	# amd64 root that builds them.
+	scull_root_foreign "$name" || root_fixups "$dir"
 	echo "$dir"
 	exit 0
 fi

@@ -24,7 +24,8 @@ totals() {
 
 # Free pages, counting the per-CPU lists that MemFree leaves out.
 free_pages() {
-	awk '/^ *nr_free_pages/ { s += $2 } /^ *count:/ { s += $2 } END { print s }' /proc/zoneinfo
+	# $1 exactly: 6.15 and later also print nr_free_pages_blocks.
+	awk '$1 == "nr_free_pages" || $1 == "count:" { s += $2 } END { print s }' /proc/zoneinfo
 }
 
 # Let the caches and per-CPU lists settle before counting free pages.
