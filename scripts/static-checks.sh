@@ -65,6 +65,9 @@ where() {
 	root=$(scull_root_of "$1")
 	if [ -z "$root" ]; then
 		return
+	elif scull_root_foreign "$root" && [ "${root%-*}" != bookworm ]; then
+		echo " (in the ${root%-*}-amd64 root, $(scull_in_root "${root%-*}-amd64" aarch64-linux-gnu-gcc --version |
+			sed -n '1s/ (.*) / /p'), a cross build)"
 	elif scull_root_foreign "$root"; then
 		echo " ($(aarch64-linux-gnu-gcc --version | sed -n '1s/ (.*) / /p'), a cross build here)"
 	else
