@@ -43,10 +43,10 @@ roots=()
 build_one() {
 	local kver=$1 dir=$SCULL_BUILD/$1 kdir=/usr/src/linux-headers-$1 root
 	root=$(scull_root_of "$kver")
-	if [ -n "$root" ] && scull_root_foreign "$root"; then
-		printf '%s\n' "${roots[@]}" | grep -q -x -F "$root" || roots+=("$root")
-	elif [ -n "$root" ]; then
-		[ -d "$SCULL_CACHE/roots/$root$kdir" ] ||
+	if [ -n "$root" ]; then
+		# A foreign root's kernels build against headers kept elsewhere
+		# (lib.sh's scull_make_for).
+		scull_root_foreign "$root" || [ -d "$SCULL_CACHE/roots/$root$kdir" ] ||
 			die "$kdir is missing in the $root root: remake it (scripts/mkroot.sh $root)"
 		printf '%s\n' "${roots[@]}" | grep -q -x -F "$root" || roots+=("$root")
 	else

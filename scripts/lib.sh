@@ -200,19 +200,26 @@ scull_root_apt() {
 		-o Acquire::Check-Valid-Until=false "$@"
 }
 
+# scull_cross_root NAME: the amd64 root whose cross compiler builds the
+# kernels of foreign root NAME: that of its release (sid-arm64: sid-amd64),
+# or nothing for this machine's release, whose cross compiler is here.
+scull_cross_root() {
+	[ "${1%-*}" = bookworm ] || echo "${1%-*}-amd64"
+}
+
 # scull_make_for KVER MAKE-ARGS...: make against KVER's headers, where KVER
 # builds: here, in its root, or, for a foreign root's kernel, with the cross
-# compiler: bookworm's here, against the headers of scripts/fetch-headers.sh;
-# another release's in that release's amd64 root (sid-amd64), against the
-# headers the foreign root keeps (mkroot.sh's foreign_headers).
+# compiler: here against the headers of scripts/fetch-headers.sh, or in its
+# scull_cross_root against the headers the foreign root keeps (mkroot.sh's
+# foreign_headers).
 scull_make_for() {
-	local kver=$1 root tree
+	local kver=$1 root tree cross
 	shift
 	root=$(scull_root_of "$kver")
 	if [ -z "$root" ]; then
 		make -C "/usr/src/linux-headers-$kver" "$@"
-	elif scull_root_foreign "$root" && [ "${root%-*}" != bookworm ]; then
-		scull_in_root "${root%-*}-amd64" make -C "$SCULL_CACHE/roots/$root/usr/src/linux-headers-$kver" \
+	elif scull_root_foreign "$root" && cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
+		scull_in_root "$cross" make -C "$SCULL_CACHE/roots/$root/usr/src/linux-headers-$kver" \
 			ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
 	elif scull_root_foreign "$root"; then
 		tree=$("$SCULL_TOP/scripts/fetch-headers.sh" "${kver##*-}") || return 1

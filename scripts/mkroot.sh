@@ -12,11 +12,12 @@
 #   scripts/mkroot.sh --list        the names it knows
 #
 # NAME is <suite>-<arch>: bullseye-amd64, bookworm-i386, sid-amd64,
-# bookworm-arm64.  A root is `debootstrap --variant=minbase`, then apt-get
-# inside it installs the packages below, the header meta-package of its
-# kernel flavour among them.  A foreign root (bookworm-arm64, whose
-# programs cannot run here) is made without chroot: see make_foreign.  Cached under $SCULL_CACHE/roots/NAME/; remade when its packages,
-# sources or recipe change.  Only the root's own apt is used (its sources.list, written
+# bookworm-arm64, sid-arm64.  A root is `debootstrap --variant=minbase`,
+# then apt-get inside it installs the packages below, the header
+# meta-package of its kernel flavour among them.  A foreign root (arm64,
+# whose programs cannot run here) is made without chroot: see
+# make_foreign.  Cached under $SCULL_CACHE/roots/NAME/; remade when its
+# packages, sources or recipe change.  Only the root's own apt is used (its sources.list, written
 # here); the machine's /etc/apt is not touched.  Needs root (chroot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -104,7 +105,6 @@ root_fixups() {
 # and what maintainer scripts would have made is written by hand: the
 # users and groups (base-passwd's masters).
 make_foreign() {
-	local deb
 	mkdir -p "$tmp/etc/apt" "$tmp/var/lib/apt/lists/partial" \
 		"$tmp/var/cache/apt/archives/partial" "$tmp/var/lib/dpkg"
 	printf '%s\n' "$sources" > "$tmp/etc/apt/sources.list"
@@ -118,11 +118,7 @@ make_foreign() {
 		tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
 		die "downloading the packages of the $name root failed (log: $SCULL_CACHE/roots/$name.log)"
 	}
-	for deb in "$tmp"/var/cache/apt/archives/*.deb; do
-		dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
-		{ dpkg-deb -f "$deb"; echo 'Status: install ok installed'; echo; } >> "$tmp/var/lib/dpkg/status"
-	done
-	rm -f "$tmp"/var/cache/apt/archives/*.deb
+	unpack_debs
 	rm -rf "$tmp/usr/share/doc" "$tmp/usr/share/man" "$tmp/usr/share/locale"
 	[ "$suite" = bookworm ] || foreign_headers
 	cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
@@ -132,6 +128,17 @@ make_foreign() {
 	if [ ! -x "$tmp/bin/bash" ] || [ ! -x "$tmp/bin/busybox" ]; then
 		die "the $name root has no bin/bash or bin/busybox"
 	fi
+}
+
+# unpack_debs: dpkg-deb -x each downloaded package into the foreign root
+# in $tmp, record it as installed in the root's dpkg status, drop the .deb.
+unpack_debs() {
+	local deb
+	for deb in "$tmp"/var/cache/apt/archives/*.deb; do
+		dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
+		{ dpkg-deb -f "$deb"; echo 'Status: install ok installed'; echo; } >> "$tmp/var/lib/dpkg/status"
+	done
+	rm -f "$tmp"/var/cache/apt/archives/*.deb
 }
 
 # foreign_headers: the kernel headers of a foreign root of another
@@ -146,7 +153,7 @@ make_foreign() {
 # mounted at its path) and at the amd64 root's linux-kbuild (so do the
 # -common's links).
 foreign_headers() {
-	local meta=linux-headers-$flavour dep kver deb d l
+	local meta=linux-headers-$flavour dep kver d l
 	(cd "$tmp/var/cache/apt/archives" && scull_root_apt "$tmp" "$arch" download -q "$meta") \
 		>> "$SCULL_CACHE/roots/$name.log" 2>&1 || die "apt-get download $meta failed ($name)"
 	dep=$(dpkg-deb -f "$tmp"/var/cache/apt/archives/"${meta}"_*.deb Depends | tr ',' '\n' |
@@ -156,11 +163,7 @@ foreign_headers() {
 	(cd "$tmp/var/cache/apt/archives" &&
 		scull_root_apt "$tmp" "$arch" download -q "linux-headers-$kver" "linux-headers-${kver%-*}-common") \
 		>> "$SCULL_CACHE/roots/$name.log" 2>&1 || die "apt-get download linux-headers-$kver failed ($name)"
-	for deb in "$tmp"/var/cache/apt/archives/*.deb; do
-		dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
-		{ dpkg-deb -f "$deb"; echo 'Status: install ok installed'; echo; } >> "$tmp/var/lib/dpkg/status"
-	done
-	rm -f "$tmp"/var/cache/apt/archives/*.deb
+	unpack_debs
 	d=$tmp/usr/src/linux-headers-$kver
 	[ -f "$d/Makefile" ] || die "linux-headers-$kver has no Makefile ($name)"
 	sed -i "s|/usr/src/linux-headers-|$dir/usr/src/linux-headers-|g" "$d/Makefile"
@@ -216,7 +219,7 @@ if scull_root_foreign "$name"; then
 fi
 log "making the $name root (debootstrap $suite, $arch) in $dir"
 # A second stage of another architecture needs that architecture to run
-# here: i386 does on amd64; arm64 would need --foreign.
+# here: i386 does on amd64 (arm64 does not: make_foreign).
 debootstrap --variant=minbase --arch="$arch" \
 	--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
 	"$suite" "$tmp" "$mirror" > "$SCULL_CACHE/roots/$name.log" 2>&1 || {

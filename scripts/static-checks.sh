@@ -61,12 +61,12 @@ sparse_w1() {
 
 # where KVER: how a target builds, for its result line.
 where() {
-	local root
+	local root cross
 	root=$(scull_root_of "$1")
 	if [ -z "$root" ]; then
 		return
-	elif scull_root_foreign "$root" && [ "${root%-*}" != bookworm ]; then
-		echo " (in the ${root%-*}-amd64 root, $(scull_in_root "${root%-*}-amd64" aarch64-linux-gnu-gcc --version |
+	elif scull_root_foreign "$root" && cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
+		echo " (in the $cross root, $(scull_in_root "$cross" aarch64-linux-gnu-gcc --version |
 			sed -n '1s/ (.*) / /p'), a cross build)"
 	elif scull_root_foreign "$root"; then
 		echo " ($(aarch64-linux-gnu-gcc --version | sed -n '1s/ (.*) / /p'), a cross build here)"
