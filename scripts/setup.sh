@@ -48,10 +48,12 @@ if [ -n "${missing// /}" ]; then
 	[ -z "${still// /}" ] || die "still missing after apt-get install: $still"
 fi
 
-# The headers of both kernels must be where build.sh looks for them.
-for kver in $(scull_kvers); do
-	# A root's kernel has its headers in its root (scripts/mkroot.sh).
-	[ "$kver" = debug ] || [ -n "$(scull_root_of "$kver")" ] || [ -d "/usr/src/linux-headers-$kver" ] ||
+# The headers of this machine's two kernels must be where build.sh looks
+# for them, whatever SCULL_KVERS says: the other targets' kernels have
+# theirs in their roots, which may not be made yet (scripts/mkroot.sh).
+host_kvers=$(SCULL_KVERS='' scull_kvers)
+for kver in $host_kvers; do
+	[ -d "/usr/src/linux-headers-$kver" ] ||
 		die "/usr/src/linux-headers-$kver is missing (reinstall linux-headers-$kver)"
 done
 
@@ -79,7 +81,7 @@ if [ "$quiet" -eq 0 ]; then
 	log "packages: all installed"
 	log "checkpatch:        $src/scripts/checkpatch.pl"
 	log "kselftest harness: $src/tools/testing/selftests/kselftest_harness.h"
-	for kver in $(scull_kvers); do
+	for kver in $host_kvers; do
 		log "kernel $kver: headers /usr/src/linux-headers-$kver," \
 			"image $SCULL_CACHE/kernels/$kver/root/boot/vmlinuz-$kver"
 	done
