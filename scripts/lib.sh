@@ -87,29 +87,21 @@ scull_kver_of_pkg() {
 # NAME is what SCULL_KVERS and vm.sh --kver take besides the full version;
 # ROOT the Debian root (scripts/mkroot.sh) the target builds in and its
 # guests run in (- : this machine); META the header meta-package whose
-# dependency names the kernel, or @NAME: target NAME's ABI in this root's
-# flavour (arm64: the same 6.1 ABI as amd64's, whose -common headers this
-# machine has).  The default kernels of the bench, the demo and DKMS are
-# this machine's (SCULL_HEADER_PKGS).  A root of an architecture that
-# cannot run here (arm64: scull_root_foreign) is only its guests'
-# userland: its targets are cross-built on this machine.
+# dependency names the kernel.  The default kernels of the bench, the demo
+# and DKMS are this machine's (SCULL_HEADER_PKGS).  A root of an
+# architecture that cannot run here (arm64: scull_root_foreign) is made
+# without chroot; make check cross-builds its targets (scull_make_for),
+# and its guests build the module themselves, with the root's own gcc.
 SCULL_TARGETS_TABLE='6.1 - linux-headers-amd64
 6.12 - linux-headers-6.12-amd64
 5.10 bullseye-amd64 linux-headers-amd64
 sid sid-amd64 linux-headers-amd64
 i386 bookworm-i386 linux-headers-686-pae
-arm64 bookworm-arm64 @6.1
+arm64 bookworm-arm64 linux-headers-arm64
 sid-arm64 sid-arm64 linux-headers-arm64'
 
 # scull_target_kver NAME ROOT META: the kernel version of one target.
 scull_target_kver() {
-	local k
-	case $3 in
-	@*)
-		k=$(scull_kver_of "${3#@}") || return 1
-		echo "${k%-*}-${2##*-}"
-		return 0 ;;
-	esac
 	if [ "$2" = - ]; then
 		scull_kver_of_pkg "$3"
 	else
@@ -209,25 +201,27 @@ scull_cross_root() {
 
 # scull_make_for KVER MAKE-ARGS...: make against KVER's headers, where KVER
 # builds: here, in its root, or, for a foreign root's kernel, with the cross
-# compiler: here against the headers of scripts/fetch-headers.sh, or in its
-# scull_cross_root against the headers the foreign root keeps (mkroot.sh's
-# foreign_headers).
+# compiler against the headers that root keeps (mkroot.sh's
+# foreign_headers): here (bookworm's gcc-aarch64-linux-gnu), or in its
+# scull_cross_root.
 scull_make_for() {
 	local kver=$1 root tree cross
 	shift
 	root=$(scull_root_of "$kver")
 	if [ -z "$root" ]; then
 		make -C "/usr/src/linux-headers-$kver" "$@"
-	elif scull_root_foreign "$root" && cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
-		scull_in_root "$cross" make -C "$SCULL_CACHE/roots/$root/usr/src/linux-headers-$kver" \
-			ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
-	elif scull_root_foreign "$root"; then
-		tree=$("$SCULL_TOP/scripts/fetch-headers.sh" "${kver##*-}") || return 1
-		[ "${tree##*/linux-headers-}" = "$kver" ] ||
-			{ log "fetch-headers.sh gave ${tree##*/linux-headers-}, not $kver"; return 1; }
-		make -C "$tree" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
-	else
+		return
+	fi
+	tree=$SCULL_CACHE/roots/$root/usr/src/linux-headers-$kver
+	if ! scull_root_foreign "$root"; then
 		scull_in_root "$root" make -C "/usr/src/linux-headers-$kver" "$@"
+	elif [ ! -f "$tree/Makefile" ]; then
+		log "the $root root has no $tree: run scripts/mkroot.sh $root"
+		return 1
+	elif cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
+		scull_in_root "$cross" make -C "$tree" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
+	else
+		make -C "$tree" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
 	fi
 }
 

@@ -34,11 +34,14 @@ ROOT_PKGS="bash coreutils util-linux procps gawk findutils sed grep kmod
 	netbase ca-certificates"
 
 # A foreign root (arm64 here: its programs cannot run on this machine)
-# is only its guests' userland: what tests/guest.sh and tests/exhaust.sh
-# run, no compiler (its targets are cross-built here, or for sid in the
-# sid-amd64 root, with the kernel headers this root keeps for them).
+# is its guests' userland: what the tests run, and what the README's
+# blocks and make install need to build the module in the guest (gcc,
+# make, dkms, udev; the kernel headers and the arm64 linux-kbuild:
+# foreign_headers).  make check's own builds of its targets are cross
+# builds, here or for sid in the sid-amd64 root, against the same headers.
 FOREIGN_PKGS="bash dash coreutils util-linux procps gawk findutils sed grep
-	diffutils kmod busybox-static fio base-files base-passwd netbase"
+	diffutils kmod busybox-static fio base-files base-passwd netbase libc-bin
+	gcc make libc6-dev udev dkms"
 
 ROOTS="bullseye-amd64 bookworm-i386 sid-amd64 bookworm-arm64 sid-arm64"
 
@@ -120,7 +123,7 @@ make_foreign() {
 	}
 	unpack_debs
 	rm -rf "$tmp/usr/share/doc" "$tmp/usr/share/man" "$tmp/usr/share/locale"
-	[ "$suite" = bookworm ] || foreign_headers
+	foreign_headers
 	cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
 	cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
 	# update-alternatives' links (the one the tests need: awk).
@@ -141,17 +144,19 @@ unpack_debs() {
 	rm -f "$tmp"/var/cache/apt/archives/*.deb
 }
 
-# foreign_headers: the kernel headers of a foreign root of another
-# release than this machine's (sid-arm64), for the cross build in that
-# release's amd64 root (sid-amd64, whose gcc, kbuild tools and pahole
-# fit them): the header meta-package, the flavour's package and its
-# -common, downloaded without their dependencies (an arm64 gcc and kbuild
-# would not run here), extracted and recorded.  The flavour's Makefile
-# names its own and -common's directories by absolute /usr/src paths, and
-# its scripts and tools links point at an arm64 kbuild: they are pointed
-# at this root's copies (as the build's chroot sees them: the cache is
-# mounted at its path) and at the amd64 root's linux-kbuild (so do the
-# -common's links).
+# foreign_headers: the kernel headers of a foreign root, downloaded
+# without their dependencies (apt would want an arm64 gcc of the headers'
+# own linux-compiler package): the header meta-package, the flavour's
+# package, its -common and the arm64 linux-kbuild, extracted and recorded.
+# The same tree serves three builds: the guest's (chrooted in this root),
+# the cross build here (bookworm-arm64: this machine's gcc-aarch64 and
+# amd64 linux-kbuild-6.1) and the one in the release's amd64 root
+# (sid-arm64 in sid-amd64, whose gcc, kbuild and pahole fit its headers).
+# So the flavour's Makefile names its directories by this root's path (the
+# cache is mounted at its own path in the guests and in the amd64 root),
+# and the scripts and tools links point at /usr/lib/linux-kbuild-<x.y>,
+# which is the root's arm64 kbuild in the guest and the amd64 one here or
+# in the amd64 root.
 foreign_headers() {
 	local meta=linux-headers-$flavour dep kver d l
 	(cd "$tmp/var/cache/apt/archives" && scull_root_apt "$tmp" "$arch" download -q "$meta") \
@@ -161,7 +166,8 @@ foreign_headers() {
 	kver=${dep#linux-headers-}
 	[ -n "$kver" ] || die "$meta names no linux-headers-<version> ($name)"
 	(cd "$tmp/var/cache/apt/archives" &&
-		scull_root_apt "$tmp" "$arch" download -q "linux-headers-$kver" "linux-headers-${kver%-*}-common") \
+		scull_root_apt "$tmp" "$arch" download -q "linux-headers-$kver" \
+			"linux-headers-${kver%-*}-common" "linux-kbuild-$(scull_kshort "$kver")") \
 		>> "$SCULL_CACHE/roots/$name.log" 2>&1 || die "apt-get download linux-headers-$kver failed ($name)"
 	unpack_debs
 	d=$tmp/usr/src/linux-headers-$kver
@@ -181,7 +187,7 @@ dir=$SCULL_CACHE/roots/$name
 ROOT_RECIPE=1
 pkgs=$ROOT_PKGS
 # FOREIGN_RECIPE: make_foreign's steps (ROOT_RECIPE: the others').
-FOREIGN_RECIPE=3
+FOREIGN_RECIPE=4
 ! scull_root_foreign "$name" || pkgs="foreign-$FOREIGN_RECIPE $FOREIGN_PKGS"
 key=$(printf '%s\n' "$ROOT_RECIPE" "$suite" "$arch" "$sources" "$pkgs" "$extra" "$flavour" |
 	sha256sum | cut -c1-16)

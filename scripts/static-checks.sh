@@ -5,8 +5,8 @@
 #   - sparse and W=1 (make C=2 W=1) against each of make check's targets
 #     (lib.sh's SCULL_TARGETS_TABLE), with the compiler, sparse and headers
 #     of its own Debian root for those of another release or architecture
-#     (arm64's: a cross build here, against scripts/fetch-headers.sh's
-#     headers): no warning at all, from the compiler or from sparse;
+#     (arm64's: a cross build, against the headers its root keeps): no
+#     warning at all, from the compiler or from sparse;
 #   - a kernel older than 5.10 gets one clear error, the README's;
 #   - checkpatch --strict on the module's sources and scripts/*.c (exceptions:
 #     the repo's .checkpatch.conf, which checkpatch reads from the cwd);
