@@ -12,10 +12,27 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include "scullmem.h"
+
+/*
+ * What each allocator refuses, and why: the text goes to dmesg after
+ * "scullX: gfp=ZONE,ACTION refused: ".
+ */
+#define SCULL_RULE_MOVABLE \
+	"quanta are never migrated, and pages given __GFP_MOVABLE must be, or they defeat compaction and memory hot-remove"
+#define SCULL_RULE_HIGHMEM(fn) fn " " SCULL_RULE_LOGICAL
+#define SCULL_RULE_LOGICAL \
+	"returns a logical address, which high memory does not have; only alloc_pages can return it"
+#define SCULL_RULE_VMALLOC_SLEEPS \
+	"vmalloc sleeps to map its pages and allocate page tables: it takes only kernel, noio and nofs"
+#define SCULL_RULE_KMALLOC_DMA32 \
+	"kmalloc has no DMA32 caches: slab allocations may not ask for __GFP_DMA32 (dma takes the dma-kmalloc caches)"
 
 /*
  * scullp: whole pages from the buddy allocator, as LDD3's scullp.  A
@@ -37,11 +54,18 @@ static const struct scull_backend scull_pages_backend = {
 	.name		= "__get_free_pages",
 	.max_order	= SCULL_MAX_PAGE_ORDER,
 	.mmap_min_order	= 0,
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_RULE_HIGHMEM("__get_free_pages"),
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
 	.alloc		= scull_pages_alloc,
 	.free		= scull_pages_free,
 };
 
-/* scullv: virtually contiguous memory, as LDD3's scullv. */
+/*
+ * scullv: virtually contiguous memory, as LDD3's scullv.  Without dma or
+ * dma32, vmalloc adds __GFP_HIGHMEM itself: it maps every page anyway.
+ */
 static void *scull_vmalloc_alloc(unsigned int order, gfp_t gfp)
 {
 	return __vmalloc(PAGE_SIZE << order, gfp);
@@ -57,6 +81,15 @@ static const struct scull_backend scull_vmalloc_backend = {
 	.name		= "vmalloc",
 	.max_order	= SCULL_MAX_PAGE_ORDER,
 	.mmap_min_order	= 0,
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
+	.act_rules	= {
+		[SCULL_GFP_ACT_ATOMIC] = SCULL_RULE_VMALLOC_SLEEPS,
+		[SCULL_GFP_ACT_NOWAIT] = SCULL_RULE_VMALLOC_SLEEPS,
+		[SCULL_GFP_ACT_NOIO] = SCULL_VMALLOC_SCOPED_RULE,
+		[SCULL_GFP_ACT_NOFS] = SCULL_VMALLOC_SCOPED_RULE,
+	},
 	.alloc		= scull_vmalloc_alloc,
 	.free		= scull_vmalloc_free,
 };
@@ -82,6 +115,11 @@ static const struct scull_backend scull_kmalloc_backend = {
 	.name		= "kmalloc",
 	.max_order	= SCULL_MAX_KMALLOC_ORDER,
 	.mmap_min_order	= SCULL_KMALLOC_MMAP_MIN_ORDER,
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_DMA32] = SCULL_RULE_KMALLOC_DMA32,
+		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_RULE_HIGHMEM("kmalloc"),
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
 	.alloc		= scull_kmalloc_alloc,
 	.free		= scull_kmalloc_free,
 };
@@ -92,6 +130,98 @@ const struct scull_backend *const scull_backends[SCULL_NR_DEVS] = {
 	&scull_vmalloc_backend,
 	&scull_kmalloc_backend,
 };
+
+const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;
+const char *const scull_gfp_act_names[SCULL_GFP_NR_ACTS] = SCULL_GFP_ACT_NAMES;
+
+static const gfp_t scull_gfp_zone_flags[SCULL_GFP_NR_ZONES] = {
+	[SCULL_GFP_ZONE_NORMAL]	= 0,
+	[SCULL_GFP_ZONE_DMA]	= __GFP_DMA,
+	[SCULL_GFP_ZONE_DMA32]	= __GFP_DMA32,
+	[SCULL_GFP_ZONE_HIGHMEM] = __GFP_HIGHMEM,
+	[SCULL_GFP_ZONE_MOVABLE] = __GFP_MOVABLE,
+};
+
+/* Those that may sleep may also retry hard, but never call the OOM killer. */
+static const gfp_t scull_gfp_act_flags[SCULL_GFP_NR_ACTS] = {
+	[SCULL_GFP_ACT_KERNEL]	= GFP_KERNEL | __GFP_RETRY_MAYFAIL,
+	[SCULL_GFP_ACT_ATOMIC]	= GFP_ATOMIC,
+	[SCULL_GFP_ACT_NOWAIT]	= GFP_NOWAIT,
+	[SCULL_GFP_ACT_NOIO]	= GFP_NOIO | __GFP_RETRY_MAYFAIL,
+	[SCULL_GFP_ACT_NOFS]	= GFP_NOFS | __GFP_RETRY_MAYFAIL,
+};
+
+/**
+ * scull_gfp_mask - the gfp_t of a choice of flags
+ * @g:	a choice that scull_gfp_refusal() accepts
+ *
+ * Quanta are always charged to the writer's memory cgroup, and a failure
+ * is not worth a warning: it is the writer's ENOMEM.  The default choice
+ * makes SCULL_GFP.
+ */
+gfp_t scull_gfp_mask(const struct scull_gfp *g)
+{
+	return scull_gfp_act_flags[g->action] | scull_gfp_zone_flags[g->zone] |
+	       __GFP_ACCOUNT | __GFP_NOWARN;
+}
+
+static const int scull_zone_idx[SCULL_GFP_NR_ZONES] = {
+	[SCULL_GFP_ZONE_NORMAL]	= ZONE_NORMAL,
+	[SCULL_GFP_ZONE_DMA]	= SCULL_ZONE_IDX_DMA,
+	[SCULL_GFP_ZONE_DMA32]	= SCULL_ZONE_IDX_DMA32,
+	[SCULL_GFP_ZONE_HIGHMEM] = SCULL_ZONE_IDX_HIGHMEM,
+	[SCULL_GFP_ZONE_MOVABLE] = ZONE_MOVABLE,
+};
+
+static const char *const scull_zone_missing[SCULL_GFP_NR_ZONES] = {
+	[SCULL_GFP_ZONE_DMA]	= "this kernel has no ZONE_DMA",
+	[SCULL_GFP_ZONE_DMA32]	= "this kernel has no ZONE_DMA32 (32-bit x86 has none)",
+	[SCULL_GFP_ZONE_HIGHMEM] =
+		"this kernel has no ZONE_HIGHMEM: only 32-bit kernels have high memory",
+};
+
+static const char *const scull_zone_empty[SCULL_GFP_NR_ZONES] = {
+	[SCULL_GFP_ZONE_DMA]	= "ZONE_DMA is empty on this machine (see /proc/zoneinfo)",
+	[SCULL_GFP_ZONE_DMA32]	= "ZONE_DMA32 is empty on this machine (see /proc/zoneinfo)",
+	[SCULL_GFP_ZONE_HIGHMEM] = "ZONE_HIGHMEM is empty on this machine (see /proc/zoneinfo)",
+};
+
+static bool scull_zone_populated(int idx)
+{
+	int nid;
+
+	for_each_online_node(nid) {
+		if (populated_zone(&NODE_DATA(nid)->node_zones[idx]))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * scull_gfp_refusal - why a backend cannot allocate with a choice of flags
+ * @be:	the backend
+ * @g:	the choice, its fields in range
+ *
+ * Return: NULL if it can, else the rule that forbids it: the allocator's
+ * own (its entry's rules), or this machine's (a zone it does not have).
+ */
+const char *scull_gfp_refusal(const struct scull_backend *be,
+			      const struct scull_gfp *g)
+{
+	int idx = scull_zone_idx[g->zone];
+
+	if (be->zone_rules[g->zone])
+		return be->zone_rules[g->zone];
+	if (be->act_rules[g->action])
+		return be->act_rules[g->action];
+	if (g->zone == SCULL_GFP_ZONE_NORMAL)
+		return NULL;
+	if (idx < 0)
+		return scull_zone_missing[g->zone];
+	if (!scull_zone_populated(idx))
+		return scull_zone_empty[g->zone];
+	return NULL;
+}
 
 static unsigned long scull_addr_to_pfn(const void *addr, bool vmalloc)
 {
@@ -110,11 +240,34 @@ struct page *scull_quantum_page(void *quantum, size_t offset)
 	return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) : virt_to_page(addr);
 }
 
+static void scull_page_kind(struct page *page, struct scull_layout *layout)
+{
+	layout->order = 0;
+	if (scull_page_slab(page)) {
+		layout->kind = SCULL_KIND_SLAB;
+	} else if (PageCompound(page)) {
+		layout->kind = SCULL_KIND_COMPOUND;
+		layout->order = compound_order(compound_head(page));
+	} else {
+		layout->kind = SCULL_KIND_PAGE;
+	}
+}
+
+static void scull_page_where(struct page *page, struct scull_layout *layout)
+{
+	struct zone *zone = page_zone(page);
+	int nid = page_to_nid(page);
+
+	layout->zones[zone_idx(zone)] = zone;
+	layout->nodes |= BIT(min_t(int, nid, BITS_PER_LONG - 1));
+}
+
 /**
  * scull_quantum_layout - describe where a quantum lies in physical memory
  * @quantum:	the quantum, as returned by a backend's alloc
  * @order:	its order
- * @layout:	filled with its first pfn and its contiguous runs of pages
+ * @layout:	filled with its first pfn, its contiguous runs of pages, the
+ *		zones and nodes of its pages and what its first page is
  *
  * The pages are looked up one by one, so the contiguity reported is
  * measured, not assumed from the allocator's name.
@@ -125,15 +278,18 @@ void scull_quantum_layout(const void *quantum, unsigned int order,
 	unsigned int i, pages = 1U << order;
 	unsigned long pfn, prev = 0;
 
+	memset(layout, 0, sizeof(*layout));
 	layout->vmalloc = is_vmalloc_addr(quantum);
 	layout->pages = pages;
-	layout->runs = 0;
 	for (i = 0; i < pages; i++) {
 		pfn = scull_addr_to_pfn(quantum + i * PAGE_SIZE, layout->vmalloc);
-		if (i == 0)
+		if (i == 0) {
 			layout->pfn = pfn;
+			scull_page_kind(pfn_to_page(pfn), layout);
+		}
 		if (i == 0 || pfn != prev + 1)
 			layout->runs++;
+		scull_page_where(pfn_to_page(pfn), layout);
 		prev = pfn;
 	}
 }

@@ -59,6 +59,50 @@
 #define SCULL_KMALLOC_MMAP_MIN_ORDER	(KMALLOC_SHIFT_HIGH + 1 - PAGE_SHIFT)
 #endif
 
+/*
+ * Is @page part of a slab?  The mark is on the slab's head page: v5.10's
+ * PageSlab() looks there, and v5.16's folio_test_slab() on the folio; v7.x's
+ * PageSlab() (a page type since v6.10) tests only the page it is given.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
+#define scull_page_slab(page)	folio_test_slab(page_folio(page))
+#else
+#define scull_page_slab(page)	PageSlab(page)
+#endif
+
+/*
+ * The zone that each zone modifier names, or -1 where this kernel has none:
+ * ZONE_DMA and ZONE_DMA32 come with the architecture (32-bit x86 has no
+ * DMA32), ZONE_HIGHMEM only with 32-bit kernels.
+ */
+#ifdef CONFIG_ZONE_DMA
+#define SCULL_ZONE_IDX_DMA	ZONE_DMA
+#else
+#define SCULL_ZONE_IDX_DMA	(-1)
+#endif
+#ifdef CONFIG_ZONE_DMA32
+#define SCULL_ZONE_IDX_DMA32	ZONE_DMA32
+#else
+#define SCULL_ZONE_IDX_DMA32	(-1)
+#endif
+#ifdef CONFIG_HIGHMEM
+#define SCULL_ZONE_IDX_HIGHMEM	ZONE_HIGHMEM
+#else
+#define SCULL_ZONE_IDX_HIGHMEM	(-1)
+#endif
+
+/*
+ * v5.17 made __vmalloc() honour GFP_NOFS and GFP_NOIO, by allocating its
+ * page tables in a memalloc_nofs/noio scope.  Before, it allocated them
+ * with GFP_KERNEL whatever it was given: vmalloc refuses both there.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 17, 0)
+#define SCULL_VMALLOC_SCOPED_RULE	NULL
+#else
+#define SCULL_VMALLOC_SCOPED_RULE \
+	"before v5.17 __vmalloc allocates its page tables with GFP_KERNEL whatever it is given, so it may recurse into I/O and filesystems"
+#endif
+
 /* v6.4 dropped the owner argument of class_create(). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #define scull_class_create(name)	class_create(name)

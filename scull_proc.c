@@ -25,7 +25,11 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/proc_fs.h>
+#include <linux/bitops.h>
 #include <linux/math64.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -172,6 +176,55 @@ static unsigned long scull_shown(const struct scull_proc_iter *it,
  */
 #define SCULL_VIRT_WIDTH	((int)(2 * sizeof(void *)))
 
+/* The names of the zones set in @zones, by zone index, comma-separated. */
+static void scull_show_zones(struct seq_file *m, struct zone *const *zones)
+{
+	const char *sep = "";
+	unsigned int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		if (zones[i]) {
+			seq_printf(m, "%s%s", sep, zones[i]->name);
+			sep = ",";
+		}
+	}
+}
+
+/*
+ * The device's quanta per zone: a quantum counts in each zone that holds
+ * one of its pages, so a scattered vmalloc quantum can count in several.
+ */
+static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
+{
+	unsigned long counts[MAX_NR_ZONES] = { };
+	struct zone *zones[MAX_NR_ZONES] = { };
+	struct scull_layout l;
+	unsigned long qidx;
+	const char *sep = " ";
+	unsigned int i;
+	void **qset;
+	void *q;
+
+	for (qidx = 0; (q = scull_find_quantum(dev, &qidx, &qset)); qidx++) {
+		scull_quantum_layout(q, dev->order, &l);
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			if (l.zones[i]) {
+				zones[i] = l.zones[i];
+				counts[i]++;
+			}
+		}
+		cond_resched();
+	}
+	seq_puts(m, "  quanta by zone:");
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		if (zones[i]) {
+			seq_printf(m, "%s%s %lu", sep, zones[i]->name, counts[i]);
+			sep = ", ";
+		}
+	}
+	seq_puts(m, *sep == ' ' ? " none\n" : "\n");
+}
+
 static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
 {
 	seq_printf(m, "Device %s: qset %u, order %u, sz %lld\n",
@@ -179,6 +232,39 @@ static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
 	seq_printf(m, "  backend %s, quantum %zu, quanta %lu, qsets %lu\n",
 		   dev->be->name, scull_quantum_size(dev), dev->nr_quanta,
 		   dev->nr_qsets);
+	scull_show_zone_counts(m, dev);
+}
+
+/*
+ * The NUMA nodes set in @nodes, comma-separated.  The slab cache of a slab
+ * page has no stable, exported accessor (struct slab and, since v6.8,
+ * struct kmem_cache are private to mm/), so its name is shown as "-".
+ */
+static void scull_show_where(struct seq_file *m, const struct scull_layout *l)
+{
+	unsigned int i, n, nr_zones = 0;
+	const char *sep = "";
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		nr_zones += !!l->zones[i];
+	seq_puts(m, nr_zones > 1 ? " zones " : " zone ");
+	scull_show_zones(m, l->zones);
+	seq_puts(m, hweight_long(l->nodes) > 1 ? " nodes " : " node ");
+	for_each_set_bit(n, &l->nodes, BITS_PER_LONG) {
+		seq_printf(m, "%s%u", sep, n);
+		sep = ",";
+	}
+	switch (l->kind) {
+	case SCULL_KIND_SLAB:
+		seq_puts(m, " kind slab cache -\n");
+		break;
+	case SCULL_KIND_COMPOUND:
+		seq_printf(m, " kind compound order %u\n", l->order);
+		break;
+	default:
+		seq_puts(m, " kind page\n");
+		break;
+	}
 }
 
 static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
@@ -195,10 +281,11 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 		phys = (unsigned long long)PFN_PHYS(l.pfn);
 	else
 		l.pfn = 0;
-	seq_printf(m, "    quantum %lu: virt %0*lx phys %016llx pfn %lx %s pages %u runs %u %s\n",
+	seq_printf(m, "    quantum %lu: virt %0*lx phys %016llx pfn %lx %s pages %u runs %u %s",
 		   it->qidx, SCULL_VIRT_WIDTH, scull_shown(it, it->quantum), phys, l.pfn,
 		   l.vmalloc ? "vmalloc" : "linear", l.pages, l.runs,
 		   l.runs == 1 ? "contiguous" : "scattered");
+	scull_show_where(m, &l);
 }
 
 static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
@@ -245,6 +332,28 @@ static void scull_show_layout(struct seq_file *m, struct scull_proc_iter *it)
 		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_END);
 }
 
+/*
+ * Each populated zone of the machine, with its node and the span of its
+ * pfns (holes included, as /proc/zoneinfo's start_pfn and spanned), so
+ * that a saved snapshot says where the zones were.
+ */
+static void scull_show_machine_zones(struct seq_file *m)
+{
+	struct zone *zone;
+	int nid, i;
+
+	for_each_online_node(nid) {
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			zone = &NODE_DATA(nid)->node_zones[i];
+			if (!populated_zone(zone))
+				continue;
+			seq_printf(m, "zone %s node %d pfn %lx-%lx present %lu\n",
+				   zone->name, nid, zone->zone_start_pfn,
+				   zone_end_pfn(zone) - 1, zone->present_pages);
+		}
+	}
+}
+
 static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 {
 	unsigned int i;
@@ -253,6 +362,7 @@ static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 		   it->privileged ? "privileged" :
 		   "unprivileged (addresses hidden)");
 	scull_show_layout(m, it);
+	scull_show_machine_zones(m);
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = scull_dev_get(i);
 

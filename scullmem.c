@@ -29,6 +29,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
@@ -408,7 +409,7 @@ static void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 	void *fresh = NULL;
 
 	if (!scull_memory_low(dev->order))
-		fresh = dev->be->alloc(dev->order, SCULL_GFP);
+		fresh = dev->be->alloc(dev->order, dev->gfp_mask);
 	end = local_clock();
 	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
 	if (fresh) {
@@ -758,6 +759,70 @@ out_unlock:
 	return err;
 }
 
+/*
+ * Choose the allocation flags of an empty device's quanta, for the
+ * SET_GFP ioctl and the gfp attribute.  What the backend refuses, it says
+ * why, and that goes to dmesg.
+ */
+static int scull_set_gfp(struct scull_dev *dev, const struct scull_gfp *g)
+{
+	const char *rule;
+	int err = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (g->zone >= SCULL_GFP_NR_ZONES || g->action >= SCULL_GFP_NR_ACTS) {
+		scull_user_err(dev, "gfp: zone %u or action %u is out of range: 0..%u, 0..%u\n",
+			       g->zone, g->action, SCULL_GFP_NR_ZONES - 1,
+			       SCULL_GFP_NR_ACTS - 1);
+		return -EINVAL;
+	}
+	rule = scull_gfp_refusal(dev->be, g);
+	if (rule) {
+		scull_user_err(dev, "gfp=%s,%s refused: %s\n",
+			       scull_gfp_zone_names[g->zone],
+			       scull_gfp_act_names[g->action], rule);
+		return -EINVAL;
+	}
+	mutex_lock(&dev->lock);
+	if (dev->size || dev->nr_quanta || atomic_read(&dev->nr_maps)) {
+		scull_user_err(dev, "gfp: the device holds data; truncate it first\n");
+		err = -EBUSY;
+	} else {
+		dev->gfp = *g;
+		dev->gfp_mask = scull_gfp_mask(g);
+	}
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+static void scull_get_gfp(struct scull_dev *dev, struct scull_gfp *g,
+			  gfp_t *mask)
+{
+	mutex_lock(&dev->lock);
+	*g = dev->gfp;
+	*mask = dev->gfp_mask;
+	mutex_unlock(&dev->lock);
+}
+
+static int scull_ioc_gfp(struct scull_dev *dev, unsigned int cmd,
+			 struct scull_gfp __user *arg)
+{
+	struct scull_gfp g;
+	gfp_t mask;
+
+	if (cmd == SCULL_IOC_GET_GFP) {
+		scull_get_gfp(dev, &g, &mask);
+		if (!copy_to_user(arg, &g, sizeof(g)))
+			return 0;
+	} else if (!copy_from_user(&g, arg, sizeof(g))) {
+		return scull_set_gfp(dev, &g);
+	}
+	scull_user_err(dev, "ioctl %s_GFP: bad user pointer\n",
+		       cmd == SCULL_IOC_GET_GFP ? "GET" : "SET");
+	return -EFAULT;
+}
+
 static int scull_ioc_reset(struct scull_dev *dev, struct file *filp)
 {
 	int err;
@@ -783,6 +848,9 @@ static long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		return scull_ioc_set(dev, cmd, (u32 __user *)arg);
 	case SCULL_IOC_RESET:
 		return scull_ioc_reset(dev, filp);
+	case SCULL_IOC_SET_GFP:
+	case SCULL_IOC_GET_GFP:
+		return scull_ioc_gfp(dev, cmd, (struct scull_gfp __user *)arg);
 	default:
 		/* Not logged: isatty() probes every file this way. */
 		return -ENOTTY;
@@ -844,6 +912,69 @@ static SCULL_ATTR(size, SCULL_ATTR_SIZE);
 static SCULL_ATTR(quanta, SCULL_ATTR_QUANTA);
 static SCULL_ATTR(bytes_allocated, SCULL_ATTR_BYTES_ALLOCATED);
 
+/*
+ * gfp: the allocation flags of the quanta, as "ZONE,ACTION" and as the
+ * kernel prints a gfp mask; written as ZONE, ACTION or "ZONE,ACTION" (what
+ * is not given is the default: normal, kernel).
+ */
+static ssize_t gfp_show(struct device *device, struct device_attribute *attr,
+			char *buf)
+{
+	struct scull_gfp g;
+	gfp_t mask;
+
+	scull_get_gfp(dev_get_drvdata(device), &g, &mask);
+	return sysfs_emit(buf, "%s,%s %pGg\n", scull_gfp_zone_names[g.zone],
+			  scull_gfp_act_names[g.action], &mask);
+}
+
+/* One word of a gfp attribute write: a zone or an action, set in @g. */
+static int scull_gfp_word(const char *word, struct scull_gfp *g,
+			  bool *zone, bool *action)
+{
+	int i;
+
+	i = match_string(scull_gfp_zone_names, SCULL_GFP_NR_ZONES, word);
+	if (i >= 0 && !*zone) {
+		g->zone = i;
+		*zone = true;
+		return 0;
+	}
+	i = match_string(scull_gfp_act_names, SCULL_GFP_NR_ACTS, word);
+	if (i >= 0 && !*action) {
+		g->action = i;
+		*action = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static ssize_t gfp_store(struct device *device, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	struct scull_dev *dev = dev_get_drvdata(device);
+	struct scull_gfp g = { };
+	bool zone = false, action = false;
+	char text[32], *words, *word;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (strscpy(text, buf, sizeof(text)) < 0)
+		goto bad;
+	words = strim(text);
+	while ((word = strsep(&words, ","))) {
+		if (scull_gfp_word(word, &g, &zone, &action))
+			goto bad;
+	}
+	err = scull_set_gfp(dev, &g);
+	return err ? err : count;
+bad:
+	scull_user_err(dev, "gfp: write ZONE, ACTION or ZONE,ACTION: a zone of normal, dma, dma32, highmem, movable; an action of kernel, atomic, nowait, noio, nofs\n");
+	return -EINVAL;
+}
+static DEVICE_ATTR_RW(gfp);
+
 static struct attribute *scull_attrs[] = {
 	&scull_attr_order.attr.attr,
 	&scull_attr_qset.attr.attr,
@@ -851,6 +982,7 @@ static struct attribute *scull_attrs[] = {
 	&scull_attr_size.attr.attr,
 	&scull_attr_quanta.attr.attr,
 	&scull_attr_bytes_allocated.attr.attr,
+	&dev_attr_gfp.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(scull);
@@ -902,6 +1034,7 @@ static void __init scull_init_devs(void)
 		dev->be = scull_backends[i];
 		dev->order = scull_order;
 		dev->qset = scull_qset;
+		dev->gfp_mask = scull_gfp_mask(&dev->gfp);
 	}
 }
 

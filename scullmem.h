@@ -44,12 +44,46 @@ struct scull_geometry {
 /* Free all data, as opening with O_TRUNC does (needs write access). */
 #define SCULL_IOC_RESET		_IO(SCULL_IOC_MAGIC, 4)
 
+/**
+ * struct scull_gfp - how a device allocates its quanta (SET_GFP, GET_GFP)
+ * @zone:	SCULL_GFP_ZONE_*: the zone modifier, where pages may come from
+ * @action:	SCULL_GFP_ACT_*: the action type, how the allocation may wait
+ *
+ * Settable while the device is empty, by CAP_SYS_ADMIN.  Each backend
+ * refuses what its allocator cannot do, with EINVAL and a dmesg line that
+ * states the rule.
+ */
+struct scull_gfp {
+	__u32 zone;
+	__u32 action;
+};
+
+#define SCULL_GFP_ZONE_NORMAL	0	/* no modifier (default) */
+#define SCULL_GFP_ZONE_DMA	1	/* __GFP_DMA */
+#define SCULL_GFP_ZONE_DMA32	2	/* __GFP_DMA32 */
+#define SCULL_GFP_ZONE_HIGHMEM	3	/* __GFP_HIGHMEM */
+#define SCULL_GFP_ZONE_MOVABLE	4	/* __GFP_MOVABLE: always refused */
+#define SCULL_GFP_NR_ZONES	5
+#define SCULL_GFP_ZONE_NAMES	{ "normal", "dma", "dma32", "highmem", "movable" }
+
+#define SCULL_GFP_ACT_KERNEL	0	/* GFP_KERNEL (default) */
+#define SCULL_GFP_ACT_ATOMIC	1	/* GFP_ATOMIC */
+#define SCULL_GFP_ACT_NOWAIT	2	/* GFP_NOWAIT */
+#define SCULL_GFP_ACT_NOIO	3	/* GFP_NOIO */
+#define SCULL_GFP_ACT_NOFS	4	/* GFP_NOFS */
+#define SCULL_GFP_NR_ACTS	5
+#define SCULL_GFP_ACT_NAMES	{ "kernel", "atomic", "nowait", "noio", "nofs" }
+
+#define SCULL_IOC_SET_GFP	_IOW(SCULL_IOC_MAGIC, 5, struct scull_gfp)
+#define SCULL_IOC_GET_GFP	_IOR(SCULL_IOC_MAGIC, 6, struct scull_gfp)
+
 #ifdef __KERNEL__
 
 #include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/xarray.h>
@@ -59,7 +93,9 @@ struct scull_geometry {
 
 /*
  * Device data is charged to the writer's memory cgroup, as tmpfs data is,
- * and its allocation may fail but never calls in the OOM killer.
+ * and its allocation may fail but never calls in the OOM killer.  This is
+ * the default choice of flags for quanta (scull_gfp_mask() makes the
+ * others) and the flags of the core's own qset arrays and index.
  */
 #define SCULL_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
@@ -70,6 +106,9 @@ struct scull_geometry {
  * @max_order:	largest quantum order the allocator can serve
  * @mmap_min_order: smallest order whose quanta may be mapped to user space
  *		(slab memory may not be; above @max_order: none may)
+ * @zone_rules: for each SCULL_GFP_ZONE_*, why the allocator refuses it,
+ *		or NULL if it takes it
+ * @act_rules:	the same for each SCULL_GFP_ACT_*
  * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed
  * @free:	free a quantum returned by @alloc
  */
@@ -78,6 +117,8 @@ struct scull_backend {
 	const char *name;
 	unsigned int max_order;
 	unsigned int mmap_min_order;
+	const char *zone_rules[SCULL_GFP_NR_ZONES];
+	const char *act_rules[SCULL_GFP_NR_ACTS];
 	void *(*alloc)(unsigned int order, gfp_t gfp);
 	void (*free)(void *quantum, unsigned int order);
 };
@@ -121,6 +162,8 @@ struct scull_stats {
  * @nr_quanta:	quanta allocated
  * @nr_qsets:	qset arrays allocated
  * @stats:	allocation statistics
+ * @gfp:	the flags chosen for quanta
+ * @gfp_mask:	what they make: the gfp_t passed to the backend's alloc
  * @nr_maps:	user mappings of the device; while there are any, its quanta
  *		and qset arrays stay where they are
  * @device:	the device in the driver model
@@ -135,8 +178,17 @@ struct scull_dev {
 	unsigned long nr_quanta;
 	unsigned long nr_qsets;
 	struct scull_stats stats;
+	struct scull_gfp gfp;
+	gfp_t gfp_mask;
 	atomic_t nr_maps;
 	struct device *device;
+};
+
+/* What the first page of a quantum is, as the page allocator sees it. */
+enum scull_page_kind {
+	SCULL_KIND_PAGE,	/* a page of its own (order 0, not compound) */
+	SCULL_KIND_COMPOUND,	/* part of a compound page */
+	SCULL_KIND_SLAB,	/* part of a slab */
 };
 
 /**
@@ -145,12 +197,21 @@ struct scull_dev {
  * @pages:	number of pages in the quantum
  * @runs:	number of physically contiguous runs of pages (1: contiguous)
  * @vmalloc:	the quantum is mapped in the vmalloc area, not the linear map
+ * @zones:	the zones that hold its pages, by zone index (NULL: none)
+ * @nodes:	bit n: a page is on NUMA node n (higher nodes count as the
+ *		last bit)
+ * @kind:	what its first page is
+ * @order:	for SCULL_KIND_COMPOUND, the order of that compound page
  */
 struct scull_layout {
 	unsigned long pfn;
 	unsigned int pages;
 	unsigned int runs;
 	bool vmalloc;
+	struct zone *zones[MAX_NR_ZONES];
+	unsigned long nodes;
+	enum scull_page_kind kind;
+	unsigned int order;
 };
 
 /*
@@ -256,6 +317,11 @@ size_t scull_meta_bytes(struct scull_dev *dev);
 void scull_reset_stats(void);
 
 /* scull_alloc.c */
+extern const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES];
+extern const char *const scull_gfp_act_names[SCULL_GFP_NR_ACTS];
+gfp_t scull_gfp_mask(const struct scull_gfp *g);
+const char *scull_gfp_refusal(const struct scull_backend *be,
+			      const struct scull_gfp *g);
 struct page *scull_quantum_page(void *quantum, size_t offset);
 void scull_quantum_layout(const void *quantum, unsigned int order,
 			  struct scull_layout *layout);

@@ -37,8 +37,8 @@ done
 say "echo 1 > /proc/sys/kernel/kptr_restrict"
 echo 1 > /proc/sys/kernel/kptr_restrict
 
-say "grep -E '^(scullmem|layout|stats)' /proc/scullmem"
-grep -E '^(scullmem|layout|stats)' /proc/scullmem
+say "grep -E '^(scullmem|layout|zone|stats)' /proc/scullmem"
+grep -E '^(scullmem|layout|zone|stats)' /proc/scullmem
 
 # LDD3's comparison, from this kernel: where the linear map ends and the
 # vmalloc range begins (far apart on x86_64, side by side on i386), and

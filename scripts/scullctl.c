@@ -5,6 +5,11 @@
  *   scullctl /dev/scullv              print geometry and usage
  *   scullctl /dev/scullv order=4      set order (and/or qset=N) of an empty device
  *   scullctl /dev/scullv reset        free all of its data
+ *   scullctl /dev/scullp gfp=dma32,atomic
+ *                                     choose the allocation flags of an empty
+ *                                     device: a zone (normal, dma, dma32,
+ *                                     highmem, movable) and/or an action
+ *                                     (kernel, atomic, nowait, noio, nofs)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +22,11 @@
 
 #include "../scullmem.h"
 
-static const char scullctl_usage[] = "usage: scullctl DEVICE [order=N] [qset=N] [reset]\n";
+static const char scullctl_usage[] =
+	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]] [reset]\n";
+
+static const char *const zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;
+static const char *const act_names[SCULL_GFP_NR_ACTS] = SCULL_GFP_ACT_NAMES;
 
 static int usage(void)
 {
@@ -25,9 +34,56 @@ static int usage(void)
 	return 2;
 }
 
+static int name_index(const char *const *names, int n, const char *word)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(names[i], word))
+			return i;
+	}
+	return -1;
+}
+
+/* gfp=WORD[,WORD]: a zone and/or an action; what is not given is the default. */
+static int set_gfp(int fd, const char *path, const char *arg)
+{
+	struct scull_gfp g = { SCULL_GFP_ZONE_NORMAL, SCULL_GFP_ACT_KERNEL };
+	int zone = 0, action = 0, i;
+	char buf[64], *words = buf, *word;
+
+	if (strlen(arg) >= sizeof(buf))
+		return usage();
+	strcpy(buf, arg);
+	while ((word = strsep(&words, ","))) {
+		i = name_index(zone_names, SCULL_GFP_NR_ZONES, word);
+		if (i >= 0 && !zone++) {
+			g.zone = i;
+			continue;
+		}
+		i = name_index(act_names, SCULL_GFP_NR_ACTS, word);
+		if (i >= 0 && !action++) {
+			g.action = i;
+			continue;
+		}
+		fprintf(stderr,
+			"scullctl: gfp=%s: %s is not a zone (normal, dma, dma32, highmem, movable) or an action (kernel, atomic, nowait, noio, nofs), or repeats one\n",
+			arg, word);
+		return 2;
+	}
+	if (ioctl(fd, SCULL_IOC_SET_GFP, &g) < 0) {
+		fprintf(stderr, "scullctl: %s: gfp=%s: %s%s\n", path, arg, strerror(errno),
+			errno == EBUSY ? " (the device holds data: reset it first)" :
+			errno == EINVAL ? " (dmesg says why)" : "");
+		return 1;
+	}
+	return 0;
+}
+
 static int show(int fd, const char *path)
 {
 	struct scull_geometry g;
+	struct scull_gfp f;
 
 	if (ioctl(fd, SCULL_IOC_GET_GEOMETRY, &g) < 0) {
 		fprintf(stderr, "scullctl: %s: GET_GEOMETRY: %s\n", path, strerror(errno));
@@ -36,7 +92,13 @@ static int show(int fd, const char *path)
 	printf("%s: order %u, qset %u, quantum %llu, size %llu, quanta %llu, ",
 	       path, g.order, g.qset, (unsigned long long)g.quantum,
 	       (unsigned long long)g.size, (unsigned long long)g.quanta);
-	printf("bytes_allocated %llu\n", (unsigned long long)g.bytes_allocated);
+	printf("bytes_allocated %llu", (unsigned long long)g.bytes_allocated);
+	if (ioctl(fd, SCULL_IOC_GET_GFP, &f) < 0 || f.zone >= SCULL_GFP_NR_ZONES ||
+	    f.action >= SCULL_GFP_NR_ACTS) {
+		fprintf(stderr, "\nscullctl: %s: GET_GFP: %s\n", path, strerror(errno));
+		return 1;
+	}
+	printf(", gfp %s,%s\n", zone_names[f.zone], act_names[f.action]);
 	return 0;
 }
 
@@ -55,6 +117,8 @@ static int set(int fd, const char *path, const char *arg)
 		}
 		return 0;
 	}
+	if (!strncmp(arg, "gfp=", 4))
+		return set_gfp(fd, path, arg + 4);
 	if (!strncmp(arg, "order=", 6)) {
 		cmd = SCULL_IOC_SET_ORDER;
 		val = arg + 6;

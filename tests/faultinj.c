@@ -143,6 +143,19 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	if (!next || strncmp(line, "layout: linear ", 15))
 		return bad(line, "no layout line after the banner");
 	line = next + 1;
+	/* One line per populated zone: at least one. */
+	for (d = 0; !strncmp(line, "zone ", 5); d++) {
+		unsigned long lo, hi, present;
+		char zone[16];
+		int node;
+
+		if (sscanf(line, "zone %15s node %d pfn %lx-%lx present %lu\n",
+			   zone, &node, &lo, &hi, &present) != 5 || hi < lo || !present)
+			return bad(line, "bad zone line");
+		line = strchr(line, '\n') + 1;
+	}
+	if (!d)
+		return bad(line, "no zone line after the layout");
 	/* Four lines of statistics per device. */
 	for (d = 0; d < 3; d++) {
 		unsigned long allocs, frees, fails, qf, xf;
@@ -191,6 +204,9 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 			   backend, &quantum, &nq, &nqsets) != 4 || quantum != 4096UL << order ||
 		    strcmp(backend, backends[d]))
 			return bad(line, "bad backend line");
+		line = strchr(line, '\n') + 1;
+		if (strncmp(line, "  quanta by zone: ", 18))
+			return bad(line, "no quanta by zone line");
 		line = strchr(line, '\n') + 1;
 		if (mine && (sz != m->size || qs != m->qset || quantum != m->quantum)) {
 			fprintf(stderr, "faultinj: /proc/scullmem: %s: sz %llu qset %lu quantum %zu, expected %llu %lu %zu\n",

@@ -195,7 +195,17 @@ quanta_of() {
 	awk -v h="Device $1:" '
 		/^Device / { inb = index($0, h) == 1; next }
 		inb && /^    quantum / {
-			sub(":", "", $2); print $2, $4, $6, $8, $9, $11, $13, $14 }' "${2:-/proc/scullmem}"
+			sub(":", "", $2); $1 = ""; $3 = ""; $5 = ""; $7 = ""; $10 = ""; $12 = ""
+			$0 = $0; $1 = $1; print }' "${2:-/proc/scullmem}"
+}
+
+# The "quanta by zone:" counts of a device's header, one "ZONE N" a line.
+zone_counts_of() {
+	awk -v h="Device $1:" '
+		/^Device / { inb = index($0, h) == 1; next }
+		inb && /^  quanta by zone: / {
+			sub(/^  quanta by zone: /, ""); n = split($0, z, ", ")
+			for (i = 1; i <= n; i++) if (z[i] != "none") print z[i] }' "$2"
 }
 
 # fill_devices wrote fill_bytes from offset 0: ceil(fill_bytes / quantum)
@@ -248,6 +258,55 @@ proc_contiguity() {
 		END { exit bad > 0 || NR == 0 }'
 }
 
+# Where the pages are: the banner's zones are /proc/zoneinfo's populated
+# ones (name, node, pfn span, present pages); every quantum names the zone
+# and node that hold its first pfn among its zones (one "zone", or several
+# "zones"), never HighMem for scullp and scullk (their addresses are
+# logical ones), and HighMem for some scullv quanta where there is any
+# (vmalloc asks for it); each header's counts are its quantum lines'; the
+# kind of the first page is what the allocator makes at this order.
+proc_zones() {
+	local order dev
+	order=$(cat /sys/module/scull/parameters/order)
+	cat /proc/scullmem > /tmp/snap
+	awk '/^Node / { node = $2; sub(",", "", node); zone = $4; present = 0 }
+		$1 == "present" { present = $2 }
+		$1 == "spanned" { spanned = $2 }
+		$1 == "start_pfn:" && present > 0 {
+			printf "zone %s node %s pfn %x-%x present %d\n", zone, node, $2,
+				$2 + spanned - 1, present }' /proc/zoneinfo > /tmp/zones.want
+	grep '^zone ' /tmp/snap > /tmp/zones.got
+	[ -s /tmp/zones.want ] || { note "no populated zone in /proc/zoneinfo"; return 1; }
+	cmp -s /tmp/zones.want /tmp/zones.got ||
+		{ diff /tmp/zones.want /tmp/zones.got | sed 's/^/# /'; return 1; }
+	for dev in $DEVS; do
+		quanta_of "$dev" /tmp/snap | gawk -v dev="$dev" -v order="$order" '
+			NR == FNR { split($6, r, "-"); lo[$2] = strtonum("0x" r[1])
+				    hi[$2] = strtonum("0x" r[2]); nd[$2] = $4; next }
+			{ pfn = strtonum("0x" $4); z = ""; q++
+			  for (n in lo) if (pfn >= lo[n] && pfn <= hi[n]) z = n
+			  k = split($10, zs, ","); found = 0
+			  for (i = 1; i <= k; i++) { cnt[zs[i]]++; found = found || zs[i] == z }
+			  if (!found || ($9 == "zone") != (k == 1) || $12 != nd[z] || $11 != "node" ||
+			      (dev != "scullv" && z == "HighMem")) {
+				bad++; print "# " dev " quantum " $1 ": pfn " $4 " is in " z " node " nd[z] ", shown " $9 " " $10 " " $11 " " $12 }
+			  kind = $14 ($15 == "" ? "" : " " $15 " " $16)
+			  want = dev == "scullv" || (dev == "scullp" && order == 0) ? "page" :
+				 dev == "scullk" && order <= 1 ? "slab cache -" : "compound order " order
+			  if (kind != want) { bad++; print "# " dev " quantum " $1 ": kind " kind ", expected " want } }
+			END { if (dev == "scullv" && ("HighMem" in lo) && !cnt["HighMem"]) {
+				bad++; print "# no scullv quantum in HighMem" }
+			      for (z in cnt) print "count", z, cnt[z]
+			      exit q == 0 || bad > 0 }' /tmp/zones.got - > /tmp/zones.check
+		rc=$?
+		grep '^#' /tmp/zones.check | head -n 5
+		[ "$rc" -eq 0 ] || return 1
+		[ "$(awk '$1 == "count" { print $2, $3 }' /tmp/zones.check | sort)" = \
+			"$(zone_counts_of "$dev" /tmp/snap | sort)" ] ||
+			{ note "$dev: header counts $(zone_counts_of "$dev" /tmp/snap | tr '\n' ' ')"; return 1; }
+	done
+}
+
 # An unprivileged opener sees no address, even reading through root.
 proc_unprivileged() {
 	local mode want
@@ -272,6 +331,7 @@ test_proc() {
 	check "/proc/scullmem: one line per allocated quantum" proc_counts
 	check "/proc/scullmem: scullv in vmallocinfo, scullp/scullk outside it" proc_vmallocinfo
 	check "/proc/scullmem: contiguity as reported" proc_contiguity
+	check "/proc/scullmem: zones, nodes and page kinds as the kernel has them" proc_zones
 	check "/proc/scullmem: no address for an unprivileged opener" proc_unprivileged
 }
 
@@ -312,6 +372,142 @@ scullctl_tool() {
 	grep -q "Device or resource busy" <<< "$out" || return 1
 	"$BIN/scullctl" /dev/scullk reset "order=$(cat /sys/module/scull/parameters/order)" \
 		"qset=$(cat /sys/module/scull/parameters/qset)" > /dev/null
+}
+
+# ---- allocation flags (gfp) ----------------------------------------------------
+
+# Does this machine have memory in zone $1 (DMA, DMA32, HighMem)?
+zone_here() {
+	awk -v z="$1" '/^Node / { zone = $4 } $1 == "present" && zone == z && $2 > 0 { f = 1 }
+		END { exit !f }' /proc/zoneinfo
+}
+
+# What DEV must do with gfp=ZONE,ACTION: the rules of the README, from
+# what each allocator can do and what this machine has.
+gfp_expect() {
+	local dev=$1 zone=$2 act=$3 kv
+	kv=$(uname -r | awk -F'[.-]' '{ print $1 * 1000 + $2 }')
+	case $zone:$dev:$act in
+	movable:* | highmem:scullp:* | highmem:scullk:* | dma32:scullk:* | \
+		*:scullv:atomic | *:scullv:nowait) echo refused; return ;;
+	*:scullv:noio | *:scullv:nofs) [ "$kv" -ge 5017 ] || { echo refused; return; } ;;
+	esac
+	case $zone in
+	dma) zone_here DMA || { echo refused; return; } ;;
+	dma32) zone_here DMA32 || { echo refused; return; } ;;
+	highmem) zone_here HighMem || { echo refused; return; } ;;
+	esac
+	echo ok
+}
+
+# The zones that quanta of DEV may come from with modifier ZONE: the zone
+# and those below it (vmalloc adds __GFP_HIGHMEM to "normal" itself).
+gfp_zones() {
+	case $2 in
+	dma) echo DMA ;;
+	dma32) echo DMA DMA32 ;;
+	normal) [ "$1" = scullv ] && echo DMA DMA32 Normal HighMem || echo DMA DMA32 Normal ;;
+	*) echo DMA DMA32 Normal HighMem ;;
+	esac
+}
+
+# The gfp attribute of DEV: "ZONE,ACTION FLAGS", its flags naming both.
+gfp_shows() {
+	local dev=$1 zone=$2 act=$3 line zflag aflag
+	line=$(cat "/sys/class/scullmem/$dev/gfp")
+	case $zone in normal) zflag=GFP ;; dma) zflag=GFP_DMA ;; dma32) zflag=GFP_DMA32 ;; *) zflag=__GFP_HIGHMEM ;; esac
+	aflag=GFP_$(echo "$act" | tr '[:lower:]' '[:upper:]')
+	if [ "${line%% *}" != "$zone,$act" ] || ! grep -q -E "(^| |\|)$aflag" <<< "$line" ||
+		! grep -q -E "(^| |\|)$zflag" <<< "$line" || ! grep -q ACCOUNT <<< "$line"; then
+		note "$dev gfp shows: $line"
+		return 1
+	fi
+}
+
+# One choice on DEV: set through sysfs; refused with EINVAL, or taken:
+# then GET_GFP (scullctl) and the attribute say so, 96 KiB round-trip, and
+# every quantum lies in a zone the modifier allows.
+gfp_one() {
+	local dev=$1 zone=$2 act=$3 want err
+	want=$(gfp_expect "$dev" "$zone" "$act")
+	# bash, not dash: dash reports every failed write as an I/O error.
+	if err=$(bash -c "echo $zone,$act > /sys/class/scullmem/$dev/gfp" 2>&1); then
+		[ "$want" = ok ] || { note "$dev gfp=$zone,$act taken, expected refused"; return 1; }
+	else
+		[ "$want" = refused ] && grep -q "Invalid argument" <<< "$err" && return 0
+		note "$dev gfp=$zone,$act: $err (expected $want)"
+		return 1
+	fi
+	"$BIN/scullctl" "/dev/$dev" | grep -q ", gfp $zone,$act\$" || { note "$dev: scullctl shows no gfp $zone,$act"; return 1; }
+	gfp_shows "$dev" "$zone" "$act" || return 1
+	if ! cp /tmp/gfp-data "/dev/$dev" || ! cmp /tmp/gfp-data "/dev/$dev"; then
+		note "$dev gfp=$zone,$act: no round-trip"
+		return 1
+	fi
+	quanta_of "$dev" | awk -v ok=" $(gfp_zones "$dev" "$zone") " -v what="$dev gfp=$zone,$act" '
+		{ n++; k = split($10, zs, ","); for (i = 1; i <= k; i++) if (index(ok, " " zs[i] " ") == 0) {
+			bad++; print "# " what ": quantum " $1 " in " zs[i] } }
+		END { exit n == 0 || bad > 0 }' || return 1
+	: > "/dev/$dev"
+}
+
+gfp_choices() {
+	local dev zone act
+	head -c 98304 /dev/urandom > /tmp/gfp-data
+	for dev in $DEVS; do
+		: > "/dev/$dev"
+		for zone in normal dma dma32 highmem movable; do
+			for act in kernel atomic nowait noio nofs; do
+				gfp_one "$dev" "$zone" "$act" || return 1
+			done
+		done
+		echo normal,kernel > "/sys/class/scullmem/$dev/gfp" || return 1
+	done
+}
+
+# Each refusal says why in one dmesg line, in the README's words; the
+# other bad writes get their errno: EBUSY on a device with data (the
+# choice unchanged), EPERM without CAP_SYS_ADMIN, EINVAL for words that
+# are no zone or action (scull_test.c's ioctl_gfp does the ioctl's).
+gfp_errors() {
+	local out err dev
+	for dev in $DEVS; do : > "/dev/$dev"; done
+	# The refusals of gfp_choices used up dmesg's ratelimit (10 lines in
+	# 5 s): wait for a new interval.
+	sleep 6
+	mark_dmesg
+	"$BIN/scullctl" /dev/scullp gfp=highmem > /dev/null 2>&1 && return 1
+	"$BIN/scullctl" /dev/scullk gfp=dma32 > /dev/null 2>&1 && return 1
+	"$BIN/scullctl" /dev/scullv gfp=atomic > /dev/null 2>&1 && return 1
+	"$BIN/scullctl" /dev/scullv gfp=movable > /dev/null 2>&1 && return 1
+	out=$(new_dmesg)
+	if ! grep -q "scullp: gfp=highmem,kernel refused: __get_free_pages returns a logical address, which high memory does not have; only alloc_pages can return it" <<< "$out" ||
+		! grep -q "scullk: gfp=dma32,kernel refused: kmalloc has no DMA32 caches" <<< "$out" ||
+		! grep -q "scullv: gfp=normal,atomic refused: vmalloc sleeps" <<< "$out" ||
+		! grep -q "scullv: gfp=movable,kernel refused: quanta are never migrated" <<< "$out" ||
+		[ "$(grep -c 'refused:' <<< "$out")" -ne 4 ]; then
+		note "dmesg: $out"
+		return 1
+	fi
+	echo x > /dev/scullp
+	out=$("$BIN/scullctl" /dev/scullp gfp=dma 2>&1) && return 1
+	grep -q "Device or resource busy" <<< "$out" || { note "$out"; return 1; }
+	[ "$(cut -d' ' -f1 /sys/class/scullmem/scullp/gfp)" = normal,kernel ] || return 1
+	: > /dev/scullp
+	chmod 0666 /dev/scullp
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN/scullctl" /dev/scullp gfp=dma 2>&1)
+	local rc=$?
+	chmod 0600 /dev/scullp
+	if [ "$rc" -eq 0 ] || ! grep -q "Operation not permitted" <<< "$out"; then
+		note "unprivileged: $out"
+		return 1
+	fi
+	for out in bogus dma,dma32 kernel,atomic "dma,kernel,x" ""; do
+		err=$(bash -c "echo '$out' > /sys/class/scullmem/scullp/gfp" 2>&1) &&
+			{ note "gfp '$out' taken"; return 1; }
+		grep -q "Invalid argument" <<< "$err" || { note "gfp '$out': $err"; return 1; }
+	done
+	[ "$(cut -d' ' -f1 /sys/class/scullmem/scullp/gfp)" = normal,kernel ]
 }
 
 # ---- permissions -------------------------------------------------------------
@@ -466,6 +662,8 @@ test_fio
 test_proc
 check "dd conv=sparse keeps holes; SEEK_DATA/SEEK_HOLE map matches; cp --sparse=always out" sparse_copy
 check "scullctl prints and sets the geometry" scullctl_tool
+check "gfp: every zone and action on every device, taken or refused as the rules say; taken ones put the quanta in the zones they allow" gfp_choices
+check "gfp: a refusal says why in dmesg; EBUSY with data, EPERM unprivileged, EINVAL for bad words" gfp_errors
 check "rmmod is refused while a node is open" rmmod_busy
 
 fuzz() {

@@ -70,7 +70,8 @@ ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 # copying the same 3,000,000-byte file into each node": do that, and
 # compare line shapes.  A shape is a line with what differs from boot to
 # boot masked: addresses, PFNs, allocation times, the runs of a vmalloc
-# quantum, the index of a quantum or qset (the snapshot is abridged).  The
+# quantum, the index of a quantum or qset (the snapshot is abridged), the
+# zones and nodes (they differ from one architecture to another).  The
 # rest (geometry, counts, metadata, the layout of each line) must match,
 # both ways: every shape of the README's snapshot is in the real file, and
 # every shape of the real file is in the README's.
@@ -86,9 +87,12 @@ shapes() {
 		s/\<pfn [0-9a-f]+\>/pfn X/
 		s/ alloc ns min [0-9]+ mean [0-9]+ max [0-9]+$/ alloc ns min N mean N max N/
 		s/histogram:( 2\^[0-9]+:[0-9]+)+$/histogram: H/
-		s/ vmalloc pages ([0-9]+) runs [0-9]+ [a-z]+$/ vmalloc pages \1 runs R/
+		s/ vmalloc pages ([0-9]+) runs [0-9]+ (contiguous|scattered)\>/ vmalloc pages \1 runs R/
 		s/^( +quantum )[0-9]+:/\1N:/
-		s/^( +qset )[0-9]+ at /\1N at /' | sort -u
+		s/^( +qset )[0-9]+ at /\1N at /
+		s/^zone [A-Za-z0-9]+ node [0-9]+ pfn [0-9a-fX]+-[0-9a-f]+ present [0-9]+$/zone Z node N pfn X-X present N/
+		s/^  quanta by zone: .*$/  quanta by zone: Z/
+		s/ zones? [A-Za-z0-9,]+ nodes? [0-9,]+ kind / zone Z node N kind /' | sort -u
 }
 quiet make scullctl && quiet ./load.sh order=2 qset=100 &&
 	head -c 3000000 /dev/urandom > /tmp/readme-3000000 &&
@@ -122,6 +126,16 @@ run scullctl &&
 	[ "$(cat /sys/class/scullmem/scullv/order)" = 4 ] &&
 	[ "$(cat /sys/class/scullmem/scullv/size)" = 0 ]
 ok $? "README scullctl: the output shown, then reset order=4"
+
+# gfp: the attribute and a refusal, as shown; the flags of a mask are
+# compared as a set (kernels list them in their own order).
+flag_sets() { gawk '{ if ($2 ~ /\|/) { n = split($2, f, "|"); asort(f); $2 = f[1]
+	for (i = 2; i <= n; i++) $2 = $2 "|" f[i] } print }'; }
+run gfp &&
+	"$blocks" output guest gfp | flag_sets > /tmp/readme-gfp.shown &&
+	[ -s /tmp/readme-gfp.shown ] &&
+	{ flag_sets < /tmp/readme-gfp.out | diff /tmp/readme-gfp.shown - | note; [ "${PIPESTATUS[1]}" -eq 0 ]; }
+ok $? "README gfp: the attribute and the refusal shown"
 quiet ./unload.sh
 
 # ---- Benchmarks: the table against the committed reports ----------------------

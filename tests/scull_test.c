@@ -821,6 +821,58 @@ TEST_F(scull, ioctl_set_geometry)
 	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_QSET, &v));
 }
 
+TEST_F(scull, ioctl_gfp)
+{
+	struct scull_gfp g = { 0, 0 }, got;
+	pid_t pid;
+	int st;
+
+	/* The default; bad pointers, out-of-range values. */
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_GET_GFP, &got));
+	ASSERT_EQ(SCULL_GFP_ZONE_NORMAL, got.zone);
+	ASSERT_EQ(SCULL_GFP_ACT_KERNEL, got.action);
+	ASSERT_EQ(-1, ioctl(self->fd, SCULL_IOC_GET_GFP, (void *)8));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_GFP, (void *)8));
+	ASSERT_EQ(EFAULT, errno);
+	g.zone = SCULL_GFP_NR_ZONES;
+	ASSERT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_GFP, &g));
+	ASSERT_EQ(EINVAL, errno);
+	g.zone = 0;
+	g.action = 0xffffffffu;
+	ASSERT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_GFP, &g));
+	ASSERT_EQ(EINVAL, errno);
+	/* Movable: refused by every allocator. */
+	g.zone = SCULL_GFP_ZONE_MOVABLE;
+	g.action = 0;
+	ASSERT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_GFP, &g));
+	ASSERT_EQ(EINVAL, errno);
+	/* Unprivileged: EPERM. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct scull_gfp n = { 0, SCULL_GFP_ACT_NOFS };
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(ioctl(self->fd, SCULL_IOC_SET_GFP, &n) == -1 && errno == EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st)) TH_LOG("the child died of signal %d", WTERMSIG(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	/* Holding data: EBUSY, and the choice stays. */
+	ASSERT_EQ(1, write(self->fd, "x", 1));
+	g.zone = 0;
+	g.action = SCULL_GFP_ACT_KERNEL;
+	ASSERT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_GFP, &g));
+	ASSERT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_RESET));
+	/* Empty: the default can always be set again, and reads back. */
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_GFP, &g));
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_GET_GFP, &got));
+	ASSERT_EQ(0, memcmp(&g, &got, sizeof(g)));
+}
+
 /* ---- mmap --------------------------------------------------------------- */
 
 static int can_map(const FIXTURE_VARIANT(scull) *variant, unsigned int order)
