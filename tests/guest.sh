@@ -376,28 +376,27 @@ scullctl_tool() {
 
 # ---- allocation flags (gfp) ----------------------------------------------------
 
-# Does this machine have memory in zone $1 (DMA, DMA32, HighMem)?
-zone_here() {
-	awk -v z="$1" '/^Node / { zone = $4 } $1 == "present" && zone == z && $2 > 0 { f = 1 }
-		END { exit !f }' /proc/zoneinfo
+# What this machine has, once: the populated zones (" DMA DMA32 "), and
+# the kernel's version as major * 1000 + minor.
+gfp_facts() {
+	gfp_zones_here=" $(awk '/^Node / { zone = $4 } $1 == "present" && $2 > 0 { print zone }' \
+		/proc/zoneinfo | sort -u | tr '\n' ' ')"
+	gfp_kv=$(uname -r | awk -F'[.-]' '{ print $1 * 1000 + $2 }')
 }
 
 # What DEV must do with gfp=ZONE,ACTION: the rules of the README, from
 # what each allocator can do and what this machine has.
 gfp_expect() {
-	local dev=$1 zone=$2 act=$3 kv
-	kv=$(uname -r | awk -F'[.-]' '{ print $1 * 1000 + $2 }')
+	local dev=$1 zone=$2 act=$3 z
 	case $zone:$dev:$act in
 	movable:* | highmem:scullp:* | highmem:scullk:* | dma32:scullk:* | \
 		*:scullv:atomic | *:scullv:nowait) echo refused; return ;;
-	*:scullv:noio | *:scullv:nofs) [ "$kv" -ge 5017 ] || { echo refused; return; } ;;
+	*:scullv:noio | *:scullv:nofs) [ "$gfp_kv" -ge 5017 ] || { echo refused; return; } ;;
 	esac
 	case $zone in
-	dma) zone_here DMA || { echo refused; return; } ;;
-	dma32) zone_here DMA32 || { echo refused; return; } ;;
-	highmem) zone_here HighMem || { echo refused; return; } ;;
+	dma) z=DMA ;; dma32) z=DMA32 ;; highmem) z=HighMem ;; *) echo ok; return ;;
 	esac
-	echo ok
+	[[ $gfp_zones_here == *" $z "* ]] && echo ok || echo refused
 }
 
 # The zones that quanta of DEV may come from with modifier ZONE: the zone
@@ -411,48 +410,46 @@ gfp_zones() {
 	esac
 }
 
-# The gfp attribute of DEV: "ZONE,ACTION FLAGS", its flags naming both.
-gfp_shows() {
-	local dev=$1 zone=$2 act=$3 line zflag aflag
-	line=$(cat "/sys/class/scullmem/$dev/gfp")
-	case $zone in normal) zflag=GFP ;; dma) zflag=GFP_DMA ;; dma32) zflag=GFP_DMA32 ;; *) zflag=__GFP_HIGHMEM ;; esac
-	aflag=GFP_$(echo "$act" | tr '[:lower:]' '[:upper:]')
-	if [ "${line%% *}" != "$zone,$act" ] || ! grep -q -E "(^| |\|)$aflag" <<< "$line" ||
-		! grep -q -E "(^| |\|)$zflag" <<< "$line" || ! grep -q ACCOUNT <<< "$line"; then
-		note "$dev gfp shows: $line"
-		return 1
-	fi
-}
-
-# One choice on DEV: set through sysfs; refused with EINVAL, or taken:
-# then GET_GFP (scullctl) and the attribute say so, 96 KiB round-trip, and
-# every quantum lies in a zone the modifier allows.
+# One choice on DEV, set through sysfs: refused with EINVAL, or taken:
+# then the attribute shows it, its flags naming both parts, 96 KiB
+# round-trip, and every quantum lies in a zone the modifier allows.  Few
+# processes: under TCG each costs tens of milliseconds, and this runs 75
+# times a boot.
 gfp_one() {
-	local dev=$1 zone=$2 act=$3 want err
+	local dev=$1 zone=$2 act=$3 want err line zflag aflag
 	want=$(gfp_expect "$dev" "$zone" "$act")
-	# bash, not dash: dash reports every failed write as an I/O error.
-	if err=$(bash -c "echo $zone,$act > /sys/class/scullmem/$dev/gfp" 2>&1); then
+	# bash's echo, not dash's: dash reports every failed write as an I/O error.
+	if err=$({ echo "$zone,$act" > "/sys/class/scullmem/$dev/gfp"; } 2>&1); then
 		[ "$want" = ok ] || { note "$dev gfp=$zone,$act taken, expected refused"; return 1; }
 	else
-		[ "$want" = refused ] && grep -q "Invalid argument" <<< "$err" && return 0
+		[ "$want" = refused ] && [[ $err == *"Invalid argument"* ]] && return 0
 		note "$dev gfp=$zone,$act: $err (expected $want)"
 		return 1
 	fi
-	"$BIN/scullctl" "/dev/$dev" | grep -q ", gfp $zone,$act\$" || { note "$dev: scullctl shows no gfp $zone,$act"; return 1; }
-	gfp_shows "$dev" "$zone" "$act" || return 1
+	read -r line < "/sys/class/scullmem/$dev/gfp"
+	case $zone in normal) zflag=GFP ;; dma) zflag=GFP_DMA ;; dma32) zflag=GFP_DMA32 ;; *) zflag=__GFP_HIGHMEM ;; esac
+	aflag=GFP_${act^^}
+	if [ "${line%% *}" != "$zone,$act" ] || [[ "|${line#* }" != *"|$aflag"* ]] ||
+		[[ "|${line#* }" != *"|$zflag"* ]] || [[ $line != *ACCOUNT* ]]; then
+		note "$dev gfp=$zone,$act: the attribute shows $line"
+		return 1
+	fi
 	if ! cp /tmp/gfp-data "/dev/$dev" || ! cmp /tmp/gfp-data "/dev/$dev"; then
 		note "$dev gfp=$zone,$act: no round-trip"
 		return 1
 	fi
-	quanta_of "$dev" | awk -v ok=" $(gfp_zones "$dev" "$zone") " -v what="$dev gfp=$zone,$act" '
-		{ n++; k = split($10, zs, ","); for (i = 1; i <= k; i++) if (index(ok, " " zs[i] " ") == 0) {
-			bad++; print "# " what ": quantum " $1 " in " zs[i] } }
-		END { exit n == 0 || bad > 0 }' || return 1
+	awk -v h="Device $dev:" -v ok=" $(gfp_zones "$dev" "$zone") " -v what="$dev gfp=$zone,$act" '
+		/^Device / { inb = index($0, h) == 1; next }
+		inb && /^    quantum / { n++; k = split($16, zs, ",")
+			for (i = 1; i <= k; i++) if (index(ok, " " zs[i] " ") == 0) {
+				bad++; print "# " what ": quantum " $2 " in " zs[i] } }
+		END { exit n == 0 || bad > 0 }' /proc/scullmem || return 1
 	: > "/dev/$dev"
 }
 
 gfp_choices() {
 	local dev zone act
+	gfp_facts
 	head -c 98304 /dev/urandom > /tmp/gfp-data
 	for dev in $DEVS; do
 		: > "/dev/$dev"
@@ -462,7 +459,12 @@ gfp_choices() {
 			done
 		done
 		echo normal,kernel > "/sys/class/scullmem/$dev/gfp" || return 1
+		"$BIN/scullctl" "/dev/$dev" | grep -q ", gfp normal,kernel\$" ||
+			{ note "$dev: scullctl shows no gfp normal,kernel"; return 1; }
 	done
+	"$BIN/scullctl" /dev/scullp gfp=dma32 2> /dev/null | grep -q ", gfp dma32,kernel\$" ||
+		[ "$(gfp_expect scullp dma32 kernel)" = refused ] || return 1
+	echo normal,kernel > /sys/class/scullmem/scullp/gfp
 }
 
 # Each refusal says why in one dmesg line, in the README's words; the
