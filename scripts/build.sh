@@ -7,7 +7,7 @@
 # scripts/scullctl and the test programs (tests/Makefile) into build/tests/.
 # A target of another root (Debian 11's gcc-10, i386's userland: lib.sh's
 # SCULL_TARGETS_TABLE) builds in that root, with its compiler and headers,
-# or, for arm64's, here with the cross compiler; its test programs and
+# or, for arm64's and i386's, here with the cross compiler; its test programs and
 # scullctl go to build/tests-<root>/.
 #
 #   scripts/build.sh [6.1|i386|<target>|<kver>]...
@@ -26,14 +26,14 @@ exec 8> "$SCULL_BUILD/.build.lock"
 flock 8
 
 # Run a command here or, for a kernel of another root, in that root; for
-# a foreign root (arm64), here with its cross compiler.
+# a foreign root (arm64, i386), here with its cross compiler.
 run_for() {
 	local root=$1
 	shift
 	if [ -z "$root" ]; then
 		"$@"
 	elif scull_root_foreign "$root"; then
-		"$@" CC=aarch64-linux-gnu-gcc
+		"$@" CC="$(scull_cross_prefix "${root##*-}")gcc"
 	else
 		scull_in_root "$root" "$@"
 	fi

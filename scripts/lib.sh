@@ -89,8 +89,8 @@ scull_kver_of_pkg() {
 # guests run in (- : this machine); META the header meta-package whose
 # dependency names the kernel.  The default kernels of the bench, the demo
 # and DKMS are this machine's (SCULL_HEADER_PKGS).  A root of an
-# architecture that cannot run here (arm64: scull_root_foreign) is made
-# without chroot; make check cross-builds its targets (scull_make_for),
+# architecture other than this machine's (arm64, i386: scull_root_foreign)
+# is made without chroot; make check cross-builds its targets (scull_make_for),
 # and its guests build the module themselves, with the root's own gcc.
 SCULL_TARGETS_TABLE='6.1 - linux-headers-amd64
 6.12 - linux-headers-6.12-amd64
@@ -171,12 +171,35 @@ scull_bin_of() {
 	echo "$SCULL_BUILD/tests${root:+-$root}"
 }
 
-# scull_root_foreign NAME: the root's programs cannot run on this machine
-# (arm64 on amd64: no binfmt); it is made with dpkg-deb -x, without chroot.
+# scull_root_foreign NAME: the root is of another architecture than this
+# machine's (arm64 or i386 on amd64).  Such a root is made with dpkg-deb
+# -x, without chroot, and its kernels, tests and scullctl are cross-built
+# here (scull_cross_prefix): arm64 programs cannot run on an amd64 machine,
+# and i386 ones only where the kernel has IA32 emulation, which some
+# machines this runs on lack (debootstrap's second stage then fails with
+# "Exec format error").  One path for both, whatever the machine can run.
 scull_root_foreign() {
 	case $1 in
-	*-arm64) [ "$(dpkg --print-architecture)" != arm64 ] ;;
+	*-arm64 | *-i386) [ "$(dpkg --print-architecture)" != "${1##*-}" ] ;;
 	*) return 1 ;;
+	esac
+}
+
+# scull_cross_prefix ARCH: the prefix of the cross tools for a Debian
+# architecture (bookworm's gcc-aarch64-linux-gnu, gcc-i686-linux-gnu).
+scull_cross_prefix() {
+	case $1 in
+	arm64) echo aarch64-linux-gnu- ;;
+	i386) echo i686-linux-gnu- ;;
+	*) die "no cross compiler for $1" ;;
+	esac
+}
+
+# scull_kbuild_arch ARCH: kbuild's ARCH= for a Debian architecture.
+scull_kbuild_arch() {
+	case $1 in
+	amd64) echo x86_64 ;;
+	*) echo "$1" ;;
 	esac
 }
 
@@ -205,7 +228,7 @@ scull_cross_root() {
 # foreign_headers): here (bookworm's gcc-aarch64-linux-gnu), or in its
 # scull_cross_root.
 scull_make_for() {
-	local kver=$1 root tree cross
+	local kver=$1 root tree cross arch pre
 	shift
 	root=$(scull_root_of "$kver")
 	if [ -z "$root" ]; then
@@ -213,15 +236,19 @@ scull_make_for() {
 		return
 	fi
 	tree=$SCULL_CACHE/roots/$root/usr/src/linux-headers-$kver
+	arch=$(scull_arch_of "$kver")
 	if ! scull_root_foreign "$root"; then
 		scull_in_root "$root" make -C "/usr/src/linux-headers-$kver" "$@"
-	elif [ ! -f "$tree/Makefile" ]; then
-		log "the $root root has no $tree: run scripts/mkroot.sh $root"
-		return 1
-	elif cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
-		scull_in_root "$cross" make -C "$tree" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
+		return
+	fi
+	[ -f "$tree/Makefile" ] ||
+		{ log "the $root root has no $tree: run scripts/mkroot.sh $root"; return 1; }
+	pre=$(scull_cross_prefix "$arch")
+	set -- -C "$tree" ARCH="$(scull_kbuild_arch "$arch")" CROSS_COMPILE="$pre" "$@"
+	if cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
+		scull_in_root "$cross" make "$@"
 	else
-		make -C "$tree" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
+		make "$@"
 	fi
 }
 

@@ -3,10 +3,11 @@
 #
 # A Debian root of another release or architecture, for the kernels whose
 # headers want another compiler (Debian 11's 5.10: gcc-10; sid's: gcc-16)
-# and for the guests that cannot run this machine's amd64 programs (i386).
-# Each root is the build machine of its kernels (scull.ko, scullctl and the
-# tests build in it, with its own gcc, headers and libc) and the userland
-# of their guests (scripts/vm.sh chroots into it over 9p).
+# and for the guests that cannot run this machine's amd64 programs (i386,
+# arm64).  An amd64 root is the build machine of its kernels (scull.ko,
+# scullctl and the tests build in it, with its own gcc, headers and libc);
+# every root is the userland of its kernels' guests (scripts/vm.sh chroots
+# into it over 9p).
 #
 #   scripts/mkroot.sh NAME          print the root's path, making it first
 #   scripts/mkroot.sh --list        the names it knows
@@ -15,8 +16,8 @@
 # bookworm-arm64, sid-arm64.  A root is `debootstrap --variant=minbase`,
 # then apt-get inside it installs the packages below, the header
 # meta-package of its kernel flavour among them.  A foreign root (arm64,
-# whose programs cannot run here) is made without chroot: see
-# make_foreign.  Cached under $SCULL_CACHE/roots/NAME/; remade when its
+# i386: another architecture than this machine's) is made without chroot:
+# see make_foreign.  Cached under $SCULL_CACHE/roots/NAME/; remade when its
 # packages, sources or recipe change.  Only the root's own apt is used (its sources.list, written
 # here); the machine's /etc/apt is not touched.  Needs root (chroot).
 set -euo pipefail
@@ -33,15 +34,15 @@ ROOT_PKGS="bash coreutils util-linux procps gawk findutils sed grep kmod
 	cpio xz-utils busybox-static fio gcc make libc6-dev sparse udev dkms
 	netbase ca-certificates"
 
-# A foreign root (arm64 here: its programs cannot run on this machine)
+# A foreign root (arm64 and i386 on amd64: lib.sh's scull_root_foreign)
 # is its guests' userland: what the tests run, and what the README's
 # blocks and make install need to build the module in the guest (gcc,
-# make, dkms, udev; the kernel headers and the arm64 linux-kbuild:
+# make, dkms, udev; the kernel headers and the root's linux-kbuild:
 # foreign_headers).  make check's own builds of its targets are cross
 # builds, here or for sid in the sid-amd64 root, against the same headers.
-FOREIGN_PKGS="bash dash coreutils util-linux procps gawk findutils sed grep
-	diffutils kmod busybox-static fio base-files base-passwd netbase libc-bin
-	gcc make libc6-dev udev dkms"
+FOREIGN_PKGS="bash dash coreutils util-linux mount procps gawk findutils sed
+	grep diffutils kmod busybox-static fio base-files base-passwd netbase
+	libc-bin gcc make libc6-dev udev dkms"
 
 ROOTS="bullseye-amd64 bookworm-i386 sid-amd64 bookworm-arm64 sid-arm64"
 
@@ -126,8 +127,10 @@ make_foreign() {
 	foreign_headers
 	cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
 	cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
-	# update-alternatives' links (the one the tests need: awk).
+	# update-alternatives' links (those the tests and the README's blocks
+	# need: awk, and cc for make scullctl).
 	ln -sfn gawk "$tmp/usr/bin/awk"
+	ln -sfn gcc "$tmp/usr/bin/cc"
 	if [ ! -x "$tmp/bin/bash" ] || [ ! -x "$tmp/bin/busybox" ]; then
 		die "the $name root has no bin/bash or bin/busybox"
 	fi
@@ -167,7 +170,7 @@ foreign_headers() {
 	[ -n "$kver" ] || die "$meta names no linux-headers-<version> ($name)"
 	(cd "$tmp/var/cache/apt/archives" &&
 		scull_root_apt "$tmp" "$arch" download -q "linux-headers-$kver" \
-			"linux-headers-${kver%-*}-common" "linux-kbuild-$(scull_kshort "$kver")") \
+			"linux-headers-${kver%-"$flavour"}-common" "linux-kbuild-$(scull_kshort "$kver")") \
 		>> "$SCULL_CACHE/roots/$name.log" 2>&1 || die "apt-get download linux-headers-$kver failed ($name)"
 	unpack_debs
 	d=$tmp/usr/src/linux-headers-$kver
@@ -187,7 +190,7 @@ dir=$SCULL_CACHE/roots/$name
 ROOT_RECIPE=1
 pkgs=$ROOT_PKGS
 # FOREIGN_RECIPE: make_foreign's steps (ROOT_RECIPE: the others').
-FOREIGN_RECIPE=4
+FOREIGN_RECIPE=5
 ! scull_root_foreign "$name" || pkgs="foreign-$FOREIGN_RECIPE $FOREIGN_PKGS"
 key=$(printf '%s\n' "$ROOT_RECIPE" "$suite" "$arch" "$sources" "$pkgs" "$extra" "$flavour" |
 	sha256sum | cut -c1-16)

@@ -5,7 +5,8 @@
 #   - sparse and W=1 (make C=2 W=1) against each of make check's targets
 #     (lib.sh's SCULL_TARGETS_TABLE), with the compiler, sparse and headers
 #     of its own Debian root for those of another release or architecture
-#     (arm64's: a cross build, against the headers its root keeps): no
+#     (arm64's and i386's: a cross build, against the headers its root
+#     keeps): no
 #     warning at all, from the compiler or from sparse;
 #   - a kernel older than 5.10 gets one clear error, the README's;
 #   - checkpatch --strict on the module's sources and scripts/*.c (exceptions:
@@ -61,17 +62,19 @@ sparse_w1() {
 
 # where KVER: how a target builds, for its result line.
 where() {
-	local root cross
+	local root cross gcc
 	root=$(scull_root_of "$1")
-	if [ -z "$root" ]; then
-		return
-	elif scull_root_foreign "$root" && cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
-		echo " (in the $cross root, $(scull_in_root "$cross" aarch64-linux-gnu-gcc --version |
-			sed -n '1s/ (.*) / /p'), a cross build)"
-	elif scull_root_foreign "$root"; then
-		echo " ($(aarch64-linux-gnu-gcc --version | sed -n '1s/ (.*) / /p'), a cross build here)"
-	else
+	[ -n "$root" ] || return 0
+	if ! scull_root_foreign "$root"; then
 		echo " (in the $root root, $(scull_in_root "$root" gcc --version | sed -n '1s/ (.*) / /p'))"
+		return
+	fi
+	gcc=$(scull_cross_prefix "$(scull_arch_of "$1")")gcc
+	if cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
+		echo " (in the $cross root, $(scull_in_root "$cross" "$gcc" --version |
+			sed -n '1s/ (.*) / /p'), a cross build)"
+	else
+		echo " ($("$gcc" --version | sed -n '1s/ (.*) / /p'), a cross build here)"
 	fi
 }
 
