@@ -249,6 +249,7 @@ if not root.tag.endswith("svg") or root.get("width") != w or root.get("height") 
 bad() {
 	local name=$1 file=$2 dir rc lines
 	shift 2
+	[[ $file == /* ]] || file=$PWD/$file	# it runs in its own directory
 	dir=$tmp/bad-$name
 	mkdir -p "$dir"
 	(cd "$dir" && env "$@" "$map" --data "$dir/data.txt" -o "$dir/map" "$file" \
