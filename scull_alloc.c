@@ -65,6 +65,7 @@ static const struct scull_backend scull_pages_backend = {
 /*
  * scullv: virtually contiguous memory, as LDD3's scullv.  Without dma or
  * dma32, vmalloc adds __GFP_HIGHMEM itself: it maps every page anyway.
+ * Since v6.19 it takes no zone modifier at all (SCULL_VMALLOC_ZONE_RULE).
  */
 static void *scull_vmalloc_alloc(unsigned int order, gfp_t gfp)
 {
@@ -82,6 +83,9 @@ static const struct scull_backend scull_vmalloc_backend = {
 	.max_order	= SCULL_MAX_PAGE_ORDER,
 	.mmap_min_order	= 0,
 	.zone_rules	= {
+		[SCULL_GFP_ZONE_DMA] = SCULL_VMALLOC_ZONE_RULE,
+		[SCULL_GFP_ZONE_DMA32] = SCULL_VMALLOC_ZONE_RULE,
+		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_VMALLOC_ZONE_RULE,
 		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
 	},
 	.act_rules	= {

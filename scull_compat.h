@@ -103,6 +103,20 @@
 	"before v5.17 __vmalloc allocates its page tables with GFP_KERNEL whatever it is given, so it may recurse into I/O and filesystems"
 #endif
 
+/*
+ * v6.19 made __vmalloc() take no zone modifier: it keeps only the flags of
+ * GFP_VMALLOC_SUPPORTED (mm/vmalloc.c), drops __GFP_DMA, __GFP_DMA32 and
+ * __GFP_HIGHMEM with a WARN, and picks pages from any zone.  Before, it
+ * honoured __GFP_DMA and __GFP_DMA32 and added __GFP_HIGHMEM itself
+ * otherwise.  So from v6.19 vmalloc refuses every zone modifier.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define SCULL_VMALLOC_ZONE_RULE \
+	"since v6.19 __vmalloc takes no zone modifier: it drops it with a warning and takes pages from any zone"
+#else
+#define SCULL_VMALLOC_ZONE_RULE	NULL
+#endif
+
 /* v6.4 dropped the owner argument of class_create(). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #define scull_class_create(name)	class_create(name)

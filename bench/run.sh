@@ -7,9 +7,9 @@
 #   bench/run.sh [6.1|6.12|<kver>]...      (default: both kernels)
 #
 # Sets up, fetches and builds through scripts/, boots each kernel with
-# 3 GiB of RAM and runs bench/guest.sh in it, then writes
-# bench/results/<kver>.md and its PNG plots (bench/report.sh) and prints a
-# summary.  Raw results and the guest's console: build/bench/<kver>/.
+# 3 GiB of RAM (BENCH_MEM) and runs bench/guest.sh in it, then writes
+# bench/results/<kver>.md (or under BENCH_RESULTS) and its PNG plots
+# (bench/report.sh) and prints a summary.  Raw results and the guest's console: build/bench/<kver>/.
 # A run takes about 15 minutes per kernel under TCG.  Timing is the
 # guest's clock (BENCH_ICOUNT=1: QEMU's icount, see bench/icount/).
 set -euo pipefail
@@ -17,7 +17,7 @@ set -euo pipefail
 
 start=$(date +%s)
 bench=$SCULL_TOP/bench
-results=$bench/results
+results=${BENCH_RESULTS:-$bench/results}
 
 "$SCULL_TOP/scripts/setup.sh" -q
 # shellcheck disable=SC2046 # kernel versions have no spaces
@@ -63,13 +63,13 @@ for k in "$@"; do
 	out=$SCULL_BUILD/bench/$kver
 	rm -rf "$out"
 	mkdir -p "$out"
-	log "bench on $kver: booting QEMU (3 GiB, TCG); progress in $out/console.log"
+	log "bench on $kver: booting QEMU (${BENCH_MEM:-3G}, TCG); progress in $out/console.log"
 	# The guest reads its script as it goes: run a copy, so that editing
 	# bench/guest.sh during a run cannot break it.
 	cp "$bench/guest.sh" "$out/guest.sh"
 	t0=$(date +%s)
 	rc=0
-	(cd "$SCULL_TOP" && PATH=$vmpath "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem 3G \
+	(cd "$SCULL_TOP" && PATH=$vmpath "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "${BENCH_MEM:-3G}" \
 		--timeout 2400 --append "$append" --out "$out" \
 		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" \
 		--env "BENCH_OUT=$out" --env "BENCH_BIN=$SCULL_BUILD/bench/bin" \
@@ -97,5 +97,5 @@ for s in "${summaries[@]}"; do
 	cat "$s"
 done
 echo
-echo "# make bench took $(( $(date +%s) - start )) s; reports in bench/results/"
+echo "# make bench took $(( $(date +%s) - start )) s; reports in ${results#"$SCULL_TOP"/}/"
 exit "$status"

@@ -14,9 +14,12 @@ set -uo pipefail
 start=$(date +%s)
 logs=$SCULL_BUILD/logs
 mkdir -p "$logs"
-"$SCULL_TOP/scripts/setup.sh" || die "setup failed"
+# The kernel first: it installs the few packages it needs itself, and its
+# build is the longest step, so on a new machine it starts while
+# scripts/setup.sh is still installing the rest.
 "$SCULL_TOP/scripts/debug-kernel.sh" > "$logs/debug-kernel.log" 2>&1 ||
 	{ tail -n 30 "$logs/debug-kernel.log"; die "the debug kernel did not build"; }
+"$SCULL_TOP/scripts/setup.sh" || die "setup failed"
 tree=$("$SCULL_TOP/scripts/debug-kernel.sh" --print-path)
 "$SCULL_TOP/scripts/fetch-kernels.sh" debug
 # shellcheck disable=SC2046 # kernel versions have no spaces

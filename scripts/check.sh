@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: set up (scripts/setup.sh), make the Debian roots of the other
-# targets (scripts/mkroot.sh), fetch the kernels, build scull.ko for every
-# target and the tests, run the static checks and the DKMS build, then
-# boot each kernel in QEMU four times: tests/guest.sh (the functional
-# suite), tests/exhaust.sh (256 MiB guest, arm64 384), tests/install.sh and
-# tests/readme.sh (both build the module in the guest, arm64's too, with
-# its root's own gcc and the headers mkroot.sh keeps there).  Every
-# check counts: the build, each static check, each KTAP test the guests
-# report in their `# scull-totals: pass P fail F skip S` line (a run that
-# does not report counts as one failure), and each run's dmesg verdict.
-# The boots run one per CPU (SCULL_JOBS=1: one at a time).  The last line
-# is `N passed, N failed` (`, N skipped` when some were).  Exit code 0 iff nothing failed.
-# Logs: build/logs/ (check.log: all of this output; <run>-<kver>.log: a
-# guest's output; <run>-<kver>.console: its whole console with the dmesg).
+# make check: set up (scripts/setup.sh); make the Debian roots of the other
+# targets (scripts/mkroot.sh) in the background while this machine's
+# kernels are fetched, built and queued for booting; then fetch and build
+# the other targets and queue theirs; run the static checks and the DKMS
+# build while the guests run.  Each kernel boots three times in QEMU:
+# tests/userland.sh (the README's blocks as written, then make install,
+# in one clone: the module is built in the guest, with the guest's own
+# gcc and the headers of its root), tests/guest.sh (the functional suite)
+# and tests/exhaust.sh (256 MiB guest, arm64 384).  Every check counts:
+# the builds, each static check, each KTAP test the guests report in
+# their `# scull-totals: pass P fail F skip S` line (a run that does not
+# report counts as one failure), and each run's dmesg verdict.  The boots
+# run one per CPU (SCULL_JOBS=1: one at a time).  The last line is
+# `N passed, N failed` (`, N skipped` when some were).  Exit code 0 iff
+# nothing failed.  Logs: build/logs/ (check.log: all of this output;
+# <run>-<kver>.log: a guest's output; <run>-<kver>.console: its whole
+# console with the dmesg).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -52,28 +55,32 @@ phase() { log "[$((SECONDS - start)) s] $*"; }
 
 phase "setup"
 "$SCULL_TOP/scripts/setup.sh" -q || abort "setup (scripts/setup.sh)"
+kvers_here=$(SCULL_KVERS='' scull_kvers) || abort "this machine's kernel versions (scripts/setup.sh)"
 # The Debian roots of the targets that are not this machine's: side by
-# side (debootstrap and apt are mostly downloads).
+# side and in the background (debootstrap and apt are mostly downloads),
+# while this machine's kernels are fetched, built and booted.
 phase "roots: $(scull_roots | tr '\n' ' ')"
-pids=()
+root_pids=()
 for root in $(scull_roots); do
 	"$SCULL_TOP/scripts/mkroot.sh" "$root" > "$logs/mkroot-$root.log" 2>&1 &
-	pids+=($!)
+	root_pids+=($!)
 done
-for pid in "${pids[@]}"; do
-	wait "$pid" || { cat "$logs"/mkroot-*.log; abort "making the roots (scripts/mkroot.sh)"; }
-done
-kvers=$(scull_targets) || abort "kernel versions (scripts/setup.sh, scripts/mkroot.sh)"
-phase "fetching the kernels"
-"$SCULL_TOP/scripts/fetch-kernels.sh" || abort "fetching the kernels (scripts/fetch-kernels.sh)"
-phase "building"
-if "$SCULL_TOP/scripts/build.sh" > "$logs/build.log" 2>&1; then
-	add 1 0
-	echo "ok - build scull.ko for $(echo "$kvers" | tr '\n' ' ')and the tests"
-else
-	cat "$logs/build.log"
-	abort "build (log: $logs/build.log)"
-fi
+
+# build WHAT KVER...: fetch and build these kernels' modules and tests.
+build() {
+	local what=$1
+	shift
+	phase "fetching and building: $what"
+	"$SCULL_TOP/scripts/fetch-kernels.sh" "$@" > "$logs/fetch-$what.log" 2>&1 ||
+		{ cat "$logs/fetch-$what.log"; abort "fetching the kernels (scripts/fetch-kernels.sh $*)"; }
+	if "$SCULL_TOP/scripts/build.sh" "$@" > "$logs/build-$what.log" 2>&1; then
+		add 1 0
+		echo "ok - build scull.ko for $* and the tests"
+	else
+		cat "$logs/build-$what.log"
+		abort "build (log: $logs/build-$what.log)"
+	fi
+}
 
 # host_step NAME SCRIPT: a host-side check script printing KTAP lines
 # (`1..N`, then `ok`/`not ok` lines) and exiting with its failure count.
@@ -108,16 +115,6 @@ host_step() {
 		add 0 1
 	fi
 }
-
-# Host-side checks.  DKMS state is global: one DKMS check at a time on
-# this machine.
-phase "static checks"
-host_step static-checks scripts/static-checks.sh
-phase "DKMS check"
-exec 7> "${TMPDIR:-/tmp}/scullmem-dkms.lock"
-flock 7
-host_step dkms-check scripts/dkms-check.sh
-exec 7>&-
 
 # guest_run KVER LABEL MEM TIMEOUT SCRIPT [APPEND]: one boot running one
 # test script (APPEND: more kernel command line).  Prints its report and
@@ -184,40 +181,78 @@ one_run() {
 		mem=256M
 		[ "$(scull_arch_of "$kver")" != arm64 ] || mem=384M
 		guest_run "$kver" exhaustion "$mem" 900 tests/exhaust.sh "$append" ;;
-	install) guest_run "$kver" install 1G 900 tests/install.sh ;;
-	readme) guest_run "$kver" readme 1G 900 tests/readme.sh ;;
+	userland)
+		# Without slub_debug and page poisoning, which make the two
+		# module builds in the guest 30% slower (minutes under TCG):
+		# the driver does a part of what the suite does, which runs
+		# with them.
+		guest_run "$kver" userland 1G 1500 tests/userland.sh "slub_debug=- page_poison=0" ;;
 	esac
 }
 
-# Every boot of every kernel is one job in one queue, the longest first
-# (the suites, then the README's blocks, make install, exhaustion), and
-# SCULL_JOBS of them (default: one per CPU) run at a time, so that no CPU
-# waits at the end for one kernel's boots to go one after the other.
-jobs=${SCULL_JOBS:-$(nproc 2>/dev/null || echo 1)}
-queue=()
-for label in tests readme install exhaustion; do
-	for kver in $kvers; do
-		queue+=("$kver $label")
-	done
-done
-phase "booting: ${#queue[@]} runs of $(echo "$kvers" | wc -l) kernels, $jobs at a time"
-live=()
-for job in "${queue[@]}"; do
-	if [ "${#live[@]}" -ge "$jobs" ]; then
-		wait -n -p ended "${live[@]}" || true
-		for i in "${!live[@]}"; do
-			[ "${live[i]}" != "$ended" ] || unset 'live[i]'
+# launch KVER...: queue every boot of these kernels, the longest first
+# (the README's blocks and make install, which build the module in the
+# guest, then the suites, then exhaustion).  Each boot waits in
+# scripts/vm.sh for a free CPU (one guest per CPU, SCULL_JOBS if set, in
+# the order they came), so the CPUs stay busy until the last one ends.
+# Progress (stderr) shows live, the reports once all is done.
+[ -z "${SCULL_JOBS:-}" ] || export SCULL_VM_SLOTS=$SCULL_JOBS
+boots=()
+launch() {
+	local label kver
+	for label in userland tests exhaustion; do
+		for kver in "$@"; do
+			one_run "$kver" "$label" > "$logs/run-$kver-$label.out" &
+			boots+=($!)
+			sleep 0.1	# their tickets in vm.sh keep this order
 		done
-		live=("${live[@]}")
-	fi
-	# Progress (stderr) shows live, the reports once all is done.
-	# shellcheck disable=SC2086 # "KVER LABEL"
-	one_run $job > "$logs/run-${job// /-}.out" &
-	live+=($!)
+	done
+}
+
+# This machine's kernels boot first, while the roots are being made.
+first=()
+if [ -z "${SCULL_KVERS:-}" ]; then
+	mapfile -t first <<< "$kvers_here"
+else
+	for k in $SCULL_KVERS; do
+		kver=$(scull_kver_of "$k" 2> /dev/null) || continue
+		! grep -q -x -F -- "$kver" <<< "$kvers_here" || first+=("$kver")
+	done
+fi
+if [ "${#first[@]}" -gt 0 ]; then
+	build here "${first[@]}"
+	phase "booting ${first[*]}"
+	launch "${first[@]}"
+fi
+for pid in "${root_pids[@]}"; do
+	wait "$pid" || { cat "$logs"/mkroot-*.log; abort "making the roots (scripts/mkroot.sh)"; }
 done
-wait "${live[@]}"
+kvers=$(scull_targets) || abort "kernel versions (scripts/setup.sh, scripts/mkroot.sh)"
+rest=()
 for kver in $kvers; do
-	for label in tests exhaustion install readme; do
+	printf '%s\n' "${first[@]}" | grep -q -x -F -- "$kver" || rest+=("$kver")
+done
+if [ "${#rest[@]}" -gt 0 ]; then
+	build roots "${rest[@]}"
+	phase "booting ${rest[*]}"
+	launch "${rest[@]}"
+fi
+phase "${#boots[@]} boots of $(echo "$kvers" | wc -l) kernels queued; static checks meanwhile"
+
+# Host-side checks.  DKMS state is global: one DKMS check at a time on
+# this machine.
+phase "static checks"
+host_step static-checks scripts/static-checks.sh
+phase "DKMS check"
+exec 7> "${TMPDIR:-/tmp}/scullmem-dkms.lock"
+flock 7
+host_step dkms-check scripts/dkms-check.sh
+exec 7>&-
+
+phase "waiting for the boots"
+wait "${boots[@]}"
+for kver in $kvers; do
+	for label in tests userland exhaustion; do
 		cat "$logs/run-$kver-$label.out"
 	done
 done

@@ -63,12 +63,16 @@ for p in $pkgs; do
 	installed "$p" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
+	# One apt at a time: lib.sh's scull_apt_lock takes the same file.
+	exec 5> "${TMPDIR:-/tmp}/scullmem-apt.lock"
+	flock 5
 	log "installing:$missing"
 	sudo=
 	[ "$(id -u)" = 0 ] || sudo=sudo
 	$sudo apt-get update -qq
 	# shellcheck disable=SC2086 # a list of package names
 	$sudo apt-get install -y --no-install-recommends $missing >&2
+	exec 5>&-
 	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 fi
 [ -f "$src" ] || die "$src is missing (linux-source-6.1 $srcver)"

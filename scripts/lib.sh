@@ -54,6 +54,16 @@ scull_plan_ok() {
 }
 die() { log "error: $*"; exit 1; }
 
+# scull_apt_lock: hold, until this shell exits, the lock that lets one of
+# the project's apt-get installs or updates run at a time (make check-debug
+# and scripts/setup.sh may both install packages at once; apt itself would
+# fail the second).  scripts/debug-kernel.sh, which stands alone, takes the
+# same file.
+scull_apt_lock() {
+	exec 5> "${TMPDIR:-/tmp}/scullmem-apt.lock"
+	flock 5
+}
+
 # pkgs_missing PKG...: print those of the packages that are not installed.
 pkgs_missing() {
 	local ok

@@ -31,6 +31,13 @@ PKGS="qemu-system-x86 qemu-system-arm busybox-static kmod cpio xz-utils debootst
 # shellcheck disable=SC2086 # a list of package names
 missing=$(pkgs_missing $PKGS | tr '\n' ' ')
 if [ -n "${missing// /}" ]; then
+	# One apt at a time (debug-kernel.sh installs its own packages, maybe
+	# at the same time); then look again.
+	scull_apt_lock
+	# shellcheck disable=SC2086
+	missing=$(pkgs_missing $PKGS | tr '\n' ' ')
+fi
+if [ -n "${missing// /}" ]; then
 	log "installing: $missing"
 	[ "$(id -u)" -eq 0 ] || die "run as root to install packages ($missing)"
 	apt_opts=(-y -q -o Dpkg::Use-Pty=0 -o Acquire::Retries=3

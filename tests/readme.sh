@@ -48,8 +48,10 @@ run() {
 	while IFS= read -r line; do
 		echo "# $1: \$ $line"
 	done <<< "$cmds"
+	local t0=$SECONDS
 	(cd "$clone" && bash -e -c "$cmds") > "/tmp/readme-$1.out" 2>&1
 	local rc=$?
+	echo "# $1: took $((SECONDS - t0)) s"
 	if [ "$rc" -ne 0 ]; then
 		tail -n 20 "/tmp/readme-$1.out" | note
 		[ ! -f /var/lib/dkms/scullmem/0.1.0/build/make.log ] ||
@@ -226,8 +228,14 @@ quiet ./unload.sh
 
 # ---- DKMS ----------------------------------------------------------------------
 # Writable /usr/src, DKMS's state and /lib/modules/<kver> (with its build
-# link, the kernel's modules and their index).  The headers in /usr/src stay at their paths, bind-mounted back
+# link).  The headers in /usr/src stay at their paths, bind-mounted back
 # into the tmpfs: their relative symlinks reach into /usr/lib.
+# /lib/modules/<kver> holds no other module, only the index files of the
+# kernel's (DKMS 3.2 skips depmod when modules.dep is missing, and modprobe
+# then cannot find what it installed): depmod, which DKMS runs, would
+# otherwise read the kernel's thousands of modules, minutes under TCG.
+# The clone keeps its build (tests/install.sh, next in the same boot, uses
+# it): DKMS cleans its own copy before building.
 dkms_root() {
 	local e
 	mkdir -p /tmp/usr-src
@@ -244,19 +252,18 @@ dkms_root() {
 		fi
 		mount --bind "$e" "/usr/src/${e##*/}" || return 1
 	done
-	# /lib/modules/<kver> as on a machine running that kernel: its modules
-	# and their index (DKMS 3.2 skips depmod when modules.dep is missing,
-	# and modprobe then cannot find what it installed).
 	local mods=$SCULL_CACHE/kernels/$kver/root/lib/modules/$kver
 	mount -t tmpfs tmpfs /var/lib/dkms &&
 		mount -t tmpfs tmpfs "/lib/modules/$kver" &&
 		ln -s "/usr/src/linux-headers-$kver" "/lib/modules/$kver/build" &&
-		ln -s "$mods/kernel" "/lib/modules/$kver/kernel" &&
-		cp "$mods"/modules.* "/lib/modules/$kver/"
+		cp "$mods"/modules.builtin* "/lib/modules/$kver/" &&
+		depmod "$kver" && [ -s "/lib/modules/$kver/modules.dep.bin" ]
 }
-quiet make clean && dkms_root && run dkms && [ "$(cat /sys/module/scull/parameters/order)" = 2 ] &&
+t0=$SECONDS
+dkms_root && run dkms && [ "$(cat /sys/module/scull/parameters/order)" = 2 ] &&
 	find "/lib/modules/$kver" -name 'scull.ko*' | grep -q . && rmmod scull
 rc=$?
+echo "# DKMS, with its set-up: $((SECONDS - t0)) s"
 if [ "$rc" -ne 0 ]; then
 	find "/lib/modules/$kver" -maxdepth 3 | note
 	note < "/lib/modules/$kver/modules.dep"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What a user does with a clone, in one boot, run as root in the guest:
+# tests/readme.sh (the README's blocks as written: make && ./load.sh, ...,
+# DKMS), then tests/install.sh (make install, modprobe, udev) in the same
+# clone, whose native build it reuses: a build in a TCG guest takes
+# minutes, and make check runs this on every kernel.
+#
+#   tests/userland.sh <kver>
+#
+# Each script's results are a KTAP subtest, indented; their totals add
+# up.  Ends with `# scull-totals: pass P fail F skip S`.
+set -u
+
+kver=${1:-$(uname -r)}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/lib.sh"
+
+# part SCRIPT [ENV...]: run one script, indented, and add its totals.
+part() {
+	local script=$1 out totals p f s t0=$SECONDS
+	shift
+	out=$(mktemp)
+	env "$@" bash "$TOP/tests/$script" "$kver" > "$out" 2>&1
+	sed 's/^/    /' "$out"
+	echo "# $script took $((SECONDS - t0)) s"
+	totals=$(grep '^# scull-totals:' "$out" | tail -n 1)
+	rm -f "$out"
+	if [ -z "$totals" ]; then
+		ok 1 "$script ran to completion"
+		return
+	fi
+	read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) n=$((n + p + f + s))
+}
+
+echo "KTAP version 1"
+part readme.sh
+# readme.sh left its clone, built by the README's native path, here.
+part install.sh SCULL_SRC=/tmp/scullmem
+totals
+[ "$fail" -eq 0 ]
