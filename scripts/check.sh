@@ -82,19 +82,20 @@ build() {
 	fi
 }
 
-# host_step NAME SCRIPT: a host-side check script printing KTAP lines
+# host_step NAME SCRIPT [ARG...]: a host-side check script printing KTAP lines
 # (`1..N`, then `ok`/`not ok` lines) and exiting with its failure count.
 # Its results count, and so does how it ended: a non-zero exit with no
 # `not ok`, fewer results than its plan, or no result at all is a failure
 # too.  A missing script is a failure.
 host_step() {
 	local name=$1 script=$SCULL_TOP/$2 out=$logs/$1.log rc p f plan
+	shift 2
 	if [ ! -x "$script" ]; then
-		echo "not ok - $name: $2 is missing"
+		echo "not ok - $name: ${script#"$SCULL_TOP"/} is missing"
 		add 0 1
 		return
 	fi
-	"$script" > "$out" 2>&1
+	"$script" "$@" > "$out" 2>&1
 	rc=$?
 	cat "$out"
 	p=$(grep -c '^ok ' "$out")
@@ -256,6 +257,18 @@ for kver in $kvers; do
 		cat "$logs/run-$kver-$label.out"
 	done
 done
+
+# The /proc/scullmem snapshot that each kernel's suite printed, drawn by
+# scripts/scullmap and checked against it (tests/scullmap.sh), with the
+# synthetic ones of tests/data/snapshots/.
+phase "scripts/scullmap on each kernel's snapshot"
+snaps=()
+for kver in $kvers; do
+	sed -n '/^SCULL-SNAPSHOT-BEGIN$/,/^SCULL-SNAPSHOT-END$/p' "$logs/tests-$kver.log" |
+		sed '1d;$d' > "$logs/snapshot-$kver.txt"
+	snaps+=("$logs/snapshot-$kver.txt")
+done
+host_step scullmap tests/scullmap.sh "${snaps[@]}" "$SCULL_TOP"/tests/data/snapshots/*.txt
 
 # Per-kernel summaries, then the total.
 for kver in $kvers; do
