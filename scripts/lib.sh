@@ -251,10 +251,11 @@ scull_make_for() {
 		scull_in_root "$root" make -C "/usr/src/linux-headers-$kver" "$@"
 		return
 	fi
-	[ -f "$tree/Makefile" ] ||
-		{ log "the $root root has no $tree: run scripts/mkroot.sh $root"; return 1; }
+	[ -f "$tree/Makefile.cross" ] ||
+		{ log "the $root root has no $tree/Makefile.cross: run scripts/mkroot.sh $root"; return 1; }
 	pre=$(scull_cross_prefix "$arch")
-	set -- -C "$tree" ARCH="$(scull_kbuild_arch "$arch")" CROSS_COMPILE="$pre" "$@"
+	set -- -C "$tree" -f "$tree/Makefile.cross" ARCH="$(scull_kbuild_arch "$arch")" \
+		CROSS_COMPILE="$pre" "$@"
 	if cross=$(scull_cross_root "$root") && [ -n "$cross" ]; then
 		scull_in_root "$cross" make "$@"
 	else

@@ -117,7 +117,7 @@ make_foreign() {
 	{
 		scull_root_apt "$tmp" "$arch" update -q &&
 			scull_root_apt "$tmp" "$arch" install -d -y -q --no-install-recommends \
-				$FOREIGN_PKGS
+				$FOREIGN_PKGS $extra
 	} > "$SCULL_CACHE/roots/$name.log" 2>&1 || {
 		tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
 		die "downloading the packages of the $name root failed (log: $SCULL_CACHE/roots/$name.log)"
@@ -155,11 +155,16 @@ unpack_debs() {
 # the cross build here (bookworm-arm64: this machine's gcc-aarch64 and
 # amd64 linux-kbuild-6.1) and the one in the release's amd64 root
 # (sid-arm64 in sid-amd64, whose gcc, kbuild and pahole fit its headers).
-# So the flavour's Makefile names its directories by this root's path (the
-# cache is mounted at its own path in the guests and in the amd64 root),
-# and the scripts and tools links point at /usr/lib/linux-kbuild-<x.y>,
-# which is the root's arm64 kbuild in the guest and the amd64 one here or
-# in the amd64 root.
+# The flavour's Makefile stays as packaged, for the guest, which sees the
+# root at /; the cross builds use Makefile.cross beside it (lib.sh's
+# scull_make_for: make -f), which names the directories by this root's
+# path (the cache is mounted at its own path in the amd64 root).  Both
+# can't be the one Makefile: newer kbuild (sid's 7.2) regenerates
+# $(CURDIR)/Makefile when it differs from the KBUILD_OUTPUT that the
+# flavour's Makefile sets, and the guest's /usr/src is read-only.  The
+# scripts and tools links point at /usr/lib/linux-kbuild-<x.y>, which is
+# the root's own kbuild in the guest and the amd64 one here or in the
+# amd64 root.
 foreign_headers() {
 	local meta=linux-headers-$flavour dep kver d l
 	(cd "$tmp/var/cache/apt/archives" && scull_root_apt "$tmp" "$arch" download -q "$meta") \
@@ -175,7 +180,7 @@ foreign_headers() {
 	unpack_debs
 	d=$tmp/usr/src/linux-headers-$kver
 	[ -f "$d/Makefile" ] || die "linux-headers-$kver has no Makefile ($name)"
-	sed -i "s|/usr/src/linux-headers-|$dir/usr/src/linux-headers-|g" "$d/Makefile"
+	sed "s|/usr/src/linux-headers-|$dir/usr/src/linux-headers-|g" "$d/Makefile" > "$d/Makefile.cross"
 	find "$tmp/usr/src" -type l -lname '../../lib/linux-kbuild-*' | while read -r l; do
 		ln -sfn "/usr/lib/$(readlink "$l" | sed 's|^\.\./\.\./lib/||')" "$l"
 	done
@@ -190,7 +195,7 @@ dir=$SCULL_CACHE/roots/$name
 ROOT_RECIPE=1
 pkgs=$ROOT_PKGS
 # FOREIGN_RECIPE: make_foreign's steps (ROOT_RECIPE: the others').
-FOREIGN_RECIPE=5
+FOREIGN_RECIPE=7
 ! scull_root_foreign "$name" || pkgs="foreign-$FOREIGN_RECIPE $FOREIGN_PKGS"
 key=$(printf '%s\n' "$ROOT_RECIPE" "$suite" "$arch" "$sources" "$pkgs" "$extra" "$flavour" |
 	sha256sum | cut -c1-16)
