@@ -200,6 +200,17 @@ take_slot
 # thread=single: multi-threaded TCG races with 6.12's boot-time code
 # patching (Oops: int3 in sched_clock_cpu).  -nic none: no network, and no
 # iPXE option ROM to load.  The console (ttyS0, ttyAMA0) is stdout.
+# child_cpu: set cpu to the CPU seconds used so far by this script's
+# children (user + system), from bash's times, run in this shell (in a
+# subshell it would count that subshell's children): the guest's is the
+# difference around QEMU's run.
+child_cpu() {
+	times > "$work/times"
+	cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] }
+		printf "%d\n", s }' "$work/times")
+}
+child_cpu
+cpu0=$cpu
 start=$SECONDS
 set +e
 timeout --foreground -k 10 "$timeout" \
@@ -238,7 +249,8 @@ if [ -z "$rc" ]; then
 	rc=1
 fi
 grep 'SCULL-VM-ERROR' "$work/console" >&2 || true
-log "$kver: booted in ${boot:-?} s (guest clock), whole run ${elapsed} s, payload exit $rc"
+child_cpu
+log "$kver: booted in ${boot:-?} s (guest clock), whole run ${elapsed} s, CPU $((cpu - cpu0)) s, payload exit $rc"
 
 dirty=$(grep -E -c "$SCULL_DMESG_BAD" "$work/dmesg" || true)
 if [ "$dirty" -gt 0 ] || [ ! -s "$work/dmesg" ]; then
