@@ -311,10 +311,33 @@ static inline loff_t scull_limit(const struct scull_dev *dev)
 
 /* scullmem.c */
 struct scull_dev *scull_dev_get(unsigned int minor);
+
+/* scull_store.c: the caller holds the device's lock, unless said otherwise. */
+/*
+ * The qset array last looked up by a read or write loop: consecutive quanta
+ * share it, so the index is searched once per qset, not once per quantum.
+ * Valid only while the device lock is held without a break.
+ */
+struct scull_cursor {
+	unsigned long nr;	/* qset number of @qset */
+	void **qset;		/* NULL: nothing cached */
+};
+
+#define SCULL_CURSOR_INIT	((struct scull_cursor){ .qset = NULL })
+
+void **scull_slot(struct scull_dev *dev, struct scull_cursor *c,
+		  const struct scull_pos *p, bool create);
 void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
 			 void ***qset);
+unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx);
+void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
+			size_t off, size_t len);
+void scull_publish(struct scull_dev *dev, void **slot, void *quantum);
+void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
+			void *quantum);
+void scull_trim(struct scull_dev *dev);
 size_t scull_meta_bytes(struct scull_dev *dev);
-void scull_reset_stats(void);
+void scull_reset_stats(void);	/* takes each device's lock */
 
 /* scull_alloc.c */
 extern const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES];
