@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The three allocators behind /dev/scullp, scullv, scullk.
+ * The allocators behind the scull devices, one ops table each.
  *
- * Each backend hands out quanta of PAGE_SIZE << order bytes.  None of them
- * zeroes: the char device core zeroes whatever part of a new quantum a
- * write does not fill, so a full-quantum write touches memory only once.
+ * Each backend hands out quanta of PAGE_SIZE << order bytes as handles
+ * that only it understands, and maps their bytes for the core on demand
+ * (struct scull_backend).  None of them zeroes: the quantum store zeroes
+ * whatever part of a new quantum a write does not fill, so a full-quantum
+ * write touches memory only once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,16 +37,38 @@
 	"kmalloc has no DMA32 caches: slab allocations may not ask for __GFP_DMA32 (dma takes the dma-kmalloc caches)"
 
 /*
+ * Quanta that are one stretch of kernel virtual memory (the linear map's or
+ * vmalloc's): the handle is the address, mapped for good.
+ */
+static void *scull_addr_map(void *quantum, size_t offset, unsigned int order,
+			    size_t *len)
+{
+	*len = (PAGE_SIZE << order) - offset;
+	return quantum + offset;
+}
+
+static void *scull_addr_vaddr(void *quantum)
+{
+	return quantum;
+}
+
+/* The page of a byte of a quantum in the linear map. */
+static struct page *scull_linear_page(void *quantum, size_t offset)
+{
+	return virt_to_page(quantum + offset);
+}
+
+/*
  * scullp: whole pages from the buddy allocator, as LDD3's scullp.  A
  * multi-page quantum is a compound page, so that each of its pages can be
  * mapped to user space and counted on its own.
  */
-static void *scull_pages_alloc(unsigned int order, gfp_t gfp)
+static void *scull_pages_alloc(void *ctx, unsigned int order, gfp_t gfp)
 {
 	return (void *)__get_free_pages(gfp | __GFP_COMP, order);
 }
 
-static void scull_pages_free(void *quantum, unsigned int order)
+static void scull_pages_free(void *ctx, void *quantum, unsigned int order)
 {
 	free_pages((unsigned long)quantum, order);
 }
@@ -60,20 +84,28 @@ static const struct scull_backend scull_pages_backend = {
 	},
 	.alloc		= scull_pages_alloc,
 	.free		= scull_pages_free,
+	.page		= scull_linear_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
 };
 
 /*
  * scullv: virtually contiguous memory, as LDD3's scullv.  Without dma or
  * dma32, vmalloc adds __GFP_HIGHMEM itself: it maps every page anyway.
  */
-static void *scull_vmalloc_alloc(unsigned int order, gfp_t gfp)
+static void *scull_vmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp)
 {
 	return __vmalloc(PAGE_SIZE << order, gfp);
 }
 
-static void scull_vmalloc_free(void *quantum, unsigned int order)
+static void scull_vmalloc_free(void *ctx, void *quantum, unsigned int order)
 {
 	vfree(quantum);
+}
+
+static struct page *scull_vmalloc_page(void *quantum, size_t offset)
+{
+	return vmalloc_to_page(quantum + offset);
 }
 
 static const struct scull_backend scull_vmalloc_backend = {
@@ -92,6 +124,9 @@ static const struct scull_backend scull_vmalloc_backend = {
 	},
 	.alloc		= scull_vmalloc_alloc,
 	.free		= scull_vmalloc_free,
+	.page		= scull_vmalloc_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
 };
 
 /*
@@ -100,12 +135,12 @@ static const struct scull_backend scull_vmalloc_backend = {
  * latter may be mapped to user space, and only before v6.17
  * (SCULL_KMALLOC_MMAP_MIN_ORDER).
  */
-static void *scull_kmalloc_alloc(unsigned int order, gfp_t gfp)
+static void *scull_kmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp)
 {
 	return kmalloc(PAGE_SIZE << order, gfp);
 }
 
-static void scull_kmalloc_free(void *quantum, unsigned int order)
+static void scull_kmalloc_free(void *ctx, void *quantum, unsigned int order)
 {
 	kfree(quantum);
 }
@@ -122,6 +157,9 @@ static const struct scull_backend scull_kmalloc_backend = {
 	},
 	.alloc		= scull_kmalloc_alloc,
 	.free		= scull_kmalloc_free,
+	.page		= scull_linear_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
 };
 
 /* Indexed by minor number. */
@@ -223,23 +261,6 @@ const char *scull_gfp_refusal(const struct scull_backend *be,
 	return NULL;
 }
 
-static unsigned long scull_addr_to_pfn(const void *addr, bool vmalloc)
-{
-	return vmalloc ? vmalloc_to_pfn(addr) : page_to_pfn(virt_to_page(addr));
-}
-
-/**
- * scull_quantum_page - the page that holds a byte of a quantum
- * @quantum:	the quantum, as returned by a backend's alloc
- * @offset:	offset of the byte in the quantum
- */
-struct page *scull_quantum_page(void *quantum, size_t offset)
-{
-	void *addr = quantum + offset;
-
-	return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) : virt_to_page(addr);
-}
-
 static void scull_page_kind(struct page *page, struct scull_layout *layout)
 {
 	layout->order = 0;
@@ -264,32 +285,37 @@ static void scull_page_where(struct page *page, struct scull_layout *layout)
 
 /**
  * scull_quantum_layout - describe where a quantum lies in physical memory
- * @quantum:	the quantum, as returned by a backend's alloc
+ * @be:		its backend
+ * @quantum:	the quantum, as returned by the backend's alloc
  * @order:	its order
- * @layout:	filled with its first pfn, its contiguous runs of pages, the
- *		zones and nodes of its pages and what its first page is
+ * @layout:	filled with its kernel address, its first pfn, its contiguous
+ *		runs of pages, the zones and nodes of its pages and what its
+ *		first page is
  *
- * The pages are looked up one by one, so the contiguity reported is
- * measured, not assumed from the allocator's name.
+ * The pages are looked up one by one through the backend, so the
+ * contiguity reported is measured, not assumed from the allocator's name.
  */
-void scull_quantum_layout(const void *quantum, unsigned int order,
-			  struct scull_layout *layout)
+void scull_quantum_layout(const struct scull_backend *be, void *quantum,
+			  unsigned int order, struct scull_layout *layout)
 {
 	unsigned int i, pages = 1U << order;
 	unsigned long pfn, prev = 0;
+	struct page *page;
 
 	memset(layout, 0, sizeof(*layout));
-	layout->vmalloc = is_vmalloc_addr(quantum);
+	layout->virt = be->vaddr(quantum);
+	layout->vmalloc = layout->virt && is_vmalloc_addr(layout->virt);
 	layout->pages = pages;
 	for (i = 0; i < pages; i++) {
-		pfn = scull_addr_to_pfn(quantum + i * PAGE_SIZE, layout->vmalloc);
+		page = be->page(quantum, (size_t)i << PAGE_SHIFT);
+		pfn = page_to_pfn(page);
 		if (i == 0) {
 			layout->pfn = pfn;
-			scull_page_kind(pfn_to_page(pfn), layout);
+			scull_page_kind(page, layout);
 		}
 		if (i == 0 || pfn != prev + 1)
 			layout->runs++;
-		scull_page_where(pfn_to_page(pfn), layout);
+		scull_page_where(page, layout);
 		prev = pfn;
 	}
 }

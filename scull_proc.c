@@ -48,7 +48,7 @@
  * @header:	the device's header is being shown, not a quantum
  * @new_qset:	the quantum is the first one shown of its qset
  * @qidx:	index of the quantum being shown
- * @quantum:	the quantum being shown
+ * @quantum:	the quantum being shown (its backend's handle)
  * @qset:	the qset array that holds it
  */
 struct scull_proc_iter {
@@ -206,7 +206,7 @@ static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
 	void *q;
 
 	for (qidx = 0; (q = scull_find_quantum(dev, &qidx, &qset)); qidx++) {
-		scull_quantum_layout(q, dev->order, &l);
+		scull_quantum_layout(dev->be, q, dev->order, &l);
 		for (i = 0; i < MAX_NR_ZONES; i++) {
 			if (l.zones[i]) {
 				zones[i] = l.zones[i];
@@ -276,13 +276,13 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 	if (it->new_qset)
 		seq_printf(m, "  qset %lu at %0*lx\n", it->qidx / dev->qset,
 			   SCULL_VIRT_WIDTH, scull_shown(it, it->qset));
-	scull_quantum_layout(it->quantum, dev->order, &l);
+	scull_quantum_layout(dev->be, it->quantum, dev->order, &l);
 	if (it->privileged)
 		phys = (unsigned long long)PFN_PHYS(l.pfn);
 	else
 		l.pfn = 0;
 	seq_printf(m, "    quantum %lu: virt %0*lx phys %016llx pfn %lx %s pages %u runs %u %s",
-		   it->qidx, SCULL_VIRT_WIDTH, scull_shown(it, it->quantum), phys, l.pfn,
+		   it->qidx, SCULL_VIRT_WIDTH, scull_shown(it, l.virt), phys, l.pfn,
 		   l.vmalloc ? "vmalloc" : "linear", l.pages, l.runs,
 		   l.runs == 1 ? "contiguous" : "scattered");
 	scull_show_where(m, &l);

@@ -96,7 +96,7 @@ void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
 			void *quantum)
 {
 	trace_scull_quantum_free(dev->be->devname, qidx, quantum, dev->order);
-	dev->be->free(quantum, dev->order);
+	dev->be->free(dev->be_ctx, quantum, dev->order);
 	dev->stats.frees++;
 }
 
@@ -224,6 +224,28 @@ static bool scull_memory_low(unsigned int order)
 	return si_mem_available() - (long)cma < (long)want;
 }
 
+/**
+ * scull_zero - zero bytes [@from, @to) of a quantum
+ * @dev:	its device
+ * @quantum:	the quantum's handle
+ * @from:	first byte to zero
+ * @to:		one past the last
+ *
+ * Through the backend's mapping, a page at a time for quanta mapped that way.
+ */
+void scull_zero(struct scull_dev *dev, void *quantum, size_t from, size_t to)
+{
+	while (from < to) {
+		size_t len;
+		void *addr = scull_map(dev, quantum, from, &len);
+
+		len = min(len, to - from);
+		memset(addr, 0, len);
+		scull_unmap(dev, quantum, addr);
+		from += len;
+	}
+}
+
 /*
  * Allocate quantum @qidx, zeroed but for [@off, @off + @len), which the
  * caller fills.  The time taken by the backend is accounted, read from
@@ -241,12 +263,12 @@ void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 	void *fresh = NULL;
 
 	if (!scull_memory_low(dev->order))
-		fresh = dev->be->alloc(dev->order, dev->gfp_mask);
+		fresh = dev->be->alloc(dev->be_ctx, dev->order, dev->gfp_mask);
 	end = local_clock();
 	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
 	if (fresh) {
-		memset(fresh, 0, off);
-		memset(fresh + off + len, 0, quantum - off - len);
+		scull_zero(dev, fresh, 0, off);
+		scull_zero(dev, fresh, off + len, quantum);
 	}
 	return fresh;
 }
@@ -266,4 +288,63 @@ unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx)
 		if (!qset || !qset[qidx % dev->qset])
 			return qidx;
 	}
+}
+
+/**
+ * scull_store_init - make an empty store of quanta of @order
+ * @dev:	the device, its backend and qset set, not yet visible
+ * @order:	page order of its quanta
+ *
+ * Return: 0, or the error of the backend's setup.
+ */
+int scull_store_init(struct scull_dev *dev, unsigned int order)
+{
+	void *ctx = NULL;
+
+	if (dev->be->setup) {
+		ctx = dev->be->setup(order);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	dev->be_ctx = ctx;
+	dev->order = order;
+	return 0;
+}
+
+/* Free every quantum, then what the backend set up for them. */
+void scull_store_exit(struct scull_dev *dev)
+{
+	scull_trim(dev);
+	if (dev->be->teardown)
+		dev->be->teardown(dev->be_ctx);
+	dev->be_ctx = NULL;
+}
+
+/**
+ * scull_store_set_order - give an empty device quanta of another order
+ * @dev:	the device; the caller holds its lock, and it holds no data
+ * @order:	the new order, valid for the backend
+ *
+ * The backend's state for the new order is made before the old one goes,
+ * so that on failure the device is left as it was.
+ *
+ * Return: 0, or the error of the backend's setup.
+ */
+int scull_store_set_order(struct scull_dev *dev, unsigned int order)
+{
+	void *old = dev->be_ctx, *ctx = NULL;
+
+	scull_trim(dev);	/* empty qset arrays sized for the old geometry */
+	if (order == dev->order)
+		return 0;
+	if (dev->be->setup) {
+		ctx = dev->be->setup(order);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	dev->be_ctx = ctx;
+	dev->order = order;
+	if (dev->be->teardown)
+		dev->be->teardown(old);
+	return 0;
 }

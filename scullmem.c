@@ -108,29 +108,54 @@ static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
 	return left == len ? -EFAULT : 0;
 }
 
-static size_t scull_copy_out(const void *quantum, size_t off, size_t len,
-			     struct iov_iter *to)
+/*
+ * Copy @len bytes at @off of @quantum to @to, over whatever the backend
+ * maps: once for a quantum mapped whole, a page at a time for one mapped
+ * page by page.  A hole (@quantum NULL) reads as zeros.
+ */
+static size_t scull_copy_out(struct scull_dev *dev, void *quantum, size_t off,
+			     size_t len, struct iov_iter *to)
 {
-	size_t n;
+	size_t done = 0, avail, want, n;
+	void *addr;
 
 	pagefault_disable();
-	if (quantum)
-		n = copy_to_iter(quantum + off, len, to);
-	else
-		n = iov_iter_zero(len, to);	/* a hole */
+	if (!quantum) {
+		done = iov_iter_zero(len, to);
+		goto out_enable;
+	}
+	while (done < len) {
+		addr = scull_map(dev, quantum, off + done, &avail);
+		want = min(avail, len - done);
+		n = copy_to_iter(addr, want, to);
+		scull_unmap(dev, quantum, addr);
+		done += n;
+		if (n < want)
+			break;
+	}
+out_enable:
 	pagefault_enable();
-	return n;
+	return done;
 }
 
-static size_t scull_copy_in(void *quantum, size_t off, size_t len,
-			    struct iov_iter *from)
+static size_t scull_copy_in(struct scull_dev *dev, void *quantum, size_t off,
+			    size_t len, struct iov_iter *from)
 {
-	size_t n;
+	size_t done = 0, avail, want, n;
+	void *addr;
 
 	pagefault_disable();
-	n = copy_from_iter(quantum + off, len, from);
+	while (done < len) {
+		addr = scull_map(dev, quantum, off + done, &avail);
+		want = min(avail, len - done);
+		n = copy_from_iter(addr, want, from);
+		scull_unmap(dev, quantum, addr);
+		done += n;
+		if (n < want)
+			break;
+	}
 	pagefault_enable();
-	return n;
+	return done;
 }
 
 static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
@@ -150,7 +175,7 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 		chunk = min_t(loff_t, min(iov_iter_count(to), quantum - p.off),
 			      dev->size - pos);
 		slot = scull_slot(dev, &c, &p, false);
-		n = scull_copy_out(slot ? *slot : NULL, p.off, chunk, to);
+		n = scull_copy_out(dev, slot ? *slot : NULL, p.off, chunk, to);
 
 		done += n;
 		pos += n;
@@ -201,17 +226,17 @@ static ssize_t scull_write_chunk(struct scull_dev *dev, struct scull_cursor *c,
 	if (!slot)
 		return -ENOMEM;
 	if (*slot)
-		return scull_copy_in(*slot, p.off, chunk, from);
+		return scull_copy_in(dev, *slot, p.off, chunk, from);
 
 	fresh = scull_new_quantum(dev, p.qidx, p.off, chunk);
 	if (!fresh)
 		return -ENOMEM;
-	n = scull_copy_in(fresh, p.off, chunk, from);
+	n = scull_copy_in(dev, fresh, p.off, chunk, from);
 	if (!n) {
 		scull_free_quantum(dev, p.qidx, fresh);
 		return 0;
 	}
-	memset(fresh + p.off + n, 0, chunk - n);
+	scull_zero(dev, fresh, p.off + n, p.off + chunk);
 	scull_publish(dev, slot, fresh);
 	return n;
 }
@@ -400,7 +425,7 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 		scull_user_err(dev, "out of memory mapping offset %lld\n", pos);
 		goto out_unlock;
 	}
-	vmf->page = scull_quantum_page(*slot, p.off);
+	vmf->page = scull_quantum_page(dev, *slot, p.off);
 	get_page(vmf->page);
 	ret = 0;
 out_unlock:
@@ -496,12 +521,13 @@ static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	scull_trim(dev);	/* empty qset arrays sized for the old qset */
-	if (is_order)
-		dev->order = val;
-	else
+	if (is_order) {
+		err = scull_store_set_order(dev, val);
+	} else {
+		scull_trim(dev);	/* empty qset arrays sized for the old qset */
 		dev->qset = val;
-	err = 0;
+		err = 0;
+	}
 out_unlock:
 	mutex_unlock(&dev->lock);
 	return err;
@@ -769,9 +795,19 @@ static int __init scull_check_params(void)
 	return 0;
 }
 
-static void __init scull_init_devs(void)
+/* Free the data and the allocator state of the first @count devices. */
+static void scull_exit_devs(unsigned int count)
 {
 	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		scull_store_exit(&scull_devs[i]);
+}
+
+static int __init scull_init_devs(void)
+{
+	unsigned int i;
+	int err;
 
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = &scull_devs[i];
@@ -780,21 +816,26 @@ static void __init scull_init_devs(void)
 		xa_init(&dev->qsets);
 		atomic_set(&dev->nr_maps, 0);
 		dev->be = scull_backends[i];
-		dev->order = scull_order;
 		dev->qset = scull_qset;
 		dev->gfp_mask = scull_gfp_mask(&dev->gfp);
+		err = scull_store_init(dev, scull_order);
+		if (err) {
+			pr_err("cannot set up %s (%s) for order %u: %d\n",
+			       dev->be->devname, dev->be->name, scull_order, err);
+			scull_exit_devs(i);
+			return err;
+		}
 	}
+	return 0;
 }
 
-/* Remove the first @count device nodes and free all data. */
+/* Remove the first @count device nodes. */
 static void scull_destroy_devices(unsigned int count)
 {
 	unsigned int i;
 
 	for (i = 0; i < count; i++)
 		device_destroy(scull_class, MKDEV(MAJOR(scull_devt), i));
-	for (i = 0; i < SCULL_NR_DEVS; i++)
-		scull_trim(&scull_devs[i]);
 }
 
 static int __init scull_create_devices(void)
@@ -840,13 +881,15 @@ static int __init scull_init(void)
 		pr_err("cannot create class: %d\n", err);
 		goto out_unregister;
 	}
-	scull_init_devs();
+	err = scull_init_devs();
+	if (err)
+		goto out_class;
 	cdev_init(&scull_cdev, &scull_fops);
 	scull_cdev.owner = THIS_MODULE;
 	err = cdev_add(&scull_cdev, scull_devt, SCULL_NR_DEVS);
 	if (err) {
 		pr_err("cannot add cdev: %d\n", err);
-		goto out_class;
+		goto out_devs;
 	}
 	err = scull_create_devices();
 	if (err)
@@ -863,6 +906,8 @@ out_devices:
 	scull_destroy_devices(SCULL_NR_DEVS);
 out_cdev:
 	cdev_del(&scull_cdev);
+out_devs:
+	scull_exit_devs(SCULL_NR_DEVS);
 out_class:
 	class_destroy(scull_class);
 out_unregister:
@@ -876,6 +921,7 @@ static void __exit scull_exit(void)
 	scull_proc_exit();
 	scull_destroy_devices(SCULL_NR_DEVS);
 	cdev_del(&scull_cdev);
+	scull_exit_devs(SCULL_NR_DEVS);
 	class_destroy(scull_class);
 	unregister_chrdev_region(scull_devt, SCULL_NR_DEVS);
 }

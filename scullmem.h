@@ -109,8 +109,25 @@ struct scull_gfp {
  * @zone_rules: for each SCULL_GFP_ZONE_*, why the allocator refuses it,
  *		or NULL if it takes it
  * @act_rules:	the same for each SCULL_GFP_ACT_*
- * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed
+ * @setup:	optional: make the state that quanta of @order need (a
+ *		kmem_cache of quantum-sized objects): at load, and when
+ *		SET_ORDER changes the order of an empty device.  Returns the
+ *		context passed to @alloc, @free and @teardown, or an ERR_PTR
+ * @teardown:	optional: undo @setup, once every quantum of it is freed
+ * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed.
+ *		Returns its handle, which only the backend understands, or
+ *		NULL
  * @free:	free a quantum returned by @alloc
+ * @page:	the page that holds byte @offset of a quantum
+ * @map:	a kernel address of byte @offset of a quantum, and in *@len
+ *		how many bytes from there are mapped contiguously: to the end
+ *		of the quantum, or of the page for one mapped a page at a
+ *		time.  The mapping lasts until @unmap
+ * @unmap:	optional: end a mapping made by @map, given its address
+ * @vaddr:	the quantum's permanent kernel address, or NULL if it has none
+ *
+ * The core reaches quantum bytes only through @map and @page: it never
+ * dereferences a handle, and never learns which allocator is behind it.
  */
 struct scull_backend {
 	const char *devname;
@@ -119,8 +136,14 @@ struct scull_backend {
 	unsigned int mmap_min_order;
 	const char *zone_rules[SCULL_GFP_NR_ZONES];
 	const char *act_rules[SCULL_GFP_NR_ACTS];
-	void *(*alloc)(unsigned int order, gfp_t gfp);
-	void (*free)(void *quantum, unsigned int order);
+	void *(*setup)(unsigned int order);
+	void (*teardown)(void *ctx);
+	void *(*alloc)(void *ctx, unsigned int order, gfp_t gfp);
+	void (*free)(void *ctx, void *quantum, unsigned int order);
+	struct page *(*page)(void *quantum, size_t offset);
+	void *(*map)(void *quantum, size_t offset, unsigned int order, size_t *len);
+	void (*unmap)(void *quantum, void *addr);
+	void *(*vaddr)(void *quantum);
 };
 
 extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
@@ -155,7 +178,8 @@ struct scull_stats {
  * struct scull_dev - one scull device
  * @lock:	serialises every access to the fields below and to the data
  * @be:		allocator that provides the quanta
- * @qsets:	qset number -> array of @qset quantum pointers
+ * @be_ctx:	its state for the device's geometry (from @be->setup), or NULL
+ * @qsets:	qset number -> array of @qset quantum handles
  * @order:	page order of a quantum
  * @qset:	quanta per qset
  * @size:	amount of data stored: one past the highest byte written
@@ -171,6 +195,7 @@ struct scull_stats {
 struct scull_dev {
 	struct mutex lock;		/* serialises all of the device */
 	const struct scull_backend *be;
+	void *be_ctx;
 	struct xarray qsets;
 	unsigned int order;
 	unsigned int qset;
@@ -193,10 +218,11 @@ enum scull_page_kind {
 
 /**
  * struct scull_layout - where a quantum lies in physical memory
+ * @virt:	its permanent kernel address (the backend's vaddr), or NULL
  * @pfn:	page frame number of its first page
  * @pages:	number of pages in the quantum
  * @runs:	number of physically contiguous runs of pages (1: contiguous)
- * @vmalloc:	the quantum is mapped in the vmalloc area, not the linear map
+ * @vmalloc:	@virt lies in the vmalloc area, not the linear map
  * @zones:	the zones that hold its pages, by zone index (NULL: none)
  * @nodes:	bit n: a page is on NUMA node n (higher nodes count as the
  *		last bit)
@@ -204,6 +230,7 @@ enum scull_page_kind {
  * @order:	for SCULL_KIND_COMPOUND, the order of that compound page
  */
 struct scull_layout {
+	void *virt;
 	unsigned long pfn;
 	unsigned int pages;
 	unsigned int runs;
@@ -338,6 +365,29 @@ void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
 void scull_trim(struct scull_dev *dev);
 size_t scull_meta_bytes(struct scull_dev *dev);
 void scull_reset_stats(void);	/* takes each device's lock */
+int scull_store_init(struct scull_dev *dev, unsigned int order);
+void scull_store_exit(struct scull_dev *dev);
+int scull_store_set_order(struct scull_dev *dev, unsigned int order);
+void scull_zero(struct scull_dev *dev, void *quantum, size_t from, size_t to);
+
+/* Bytes of a quantum, mapped through its backend: see struct scull_backend. */
+static inline void *scull_map(struct scull_dev *dev, void *quantum, size_t off,
+			      size_t *len)
+{
+	return dev->be->map(quantum, off, dev->order, len);
+}
+
+static inline void scull_unmap(struct scull_dev *dev, void *quantum, void *addr)
+{
+	if (dev->be->unmap)
+		dev->be->unmap(quantum, addr);
+}
+
+static inline struct page *scull_quantum_page(struct scull_dev *dev,
+					      void *quantum, size_t off)
+{
+	return dev->be->page(quantum, off);
+}
 
 /* scull_alloc.c */
 extern const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES];
@@ -345,9 +395,8 @@ extern const char *const scull_gfp_act_names[SCULL_GFP_NR_ACTS];
 gfp_t scull_gfp_mask(const struct scull_gfp *g);
 const char *scull_gfp_refusal(const struct scull_backend *be,
 			      const struct scull_gfp *g);
-struct page *scull_quantum_page(void *quantum, size_t offset);
-void scull_quantum_layout(const void *quantum, unsigned int order,
-			  struct scull_layout *layout);
+void scull_quantum_layout(const struct scull_backend *be, void *quantum,
+			  unsigned int order, struct scull_layout *layout);
 
 /* scull_proc.c */
 int scull_proc_init(void);
