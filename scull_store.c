@@ -343,7 +343,8 @@ int scull_store_set_order(struct scull_dev *dev, unsigned int order)
 			return PTR_ERR(ctx);
 	}
 	dev->be_ctx = ctx;
-	dev->order = order;
+	/* Read without the lock by llseek: see scull_llseek(). */
+	WRITE_ONCE(dev->order, order);
 	if (dev->be->teardown)
 		dev->be->teardown(old);
 	return 0;

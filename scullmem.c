@@ -288,13 +288,14 @@ static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct scull_dev *dev = iocb->ki_filp->private_data;
 	size_t fit, count = iov_iter_count(from);
-	loff_t pos, limit = scull_limit(dev);
+	loff_t pos, limit;
 	ssize_t ret;
 
 	if (!count)
 		return 0;
 	if (mutex_lock_interruptible(&dev->lock))
 		return -ERESTARTSYS;
+	limit = scull_limit(dev);	/* the order is read under the lock */
 	pos = (iocb->ki_flags & IOCB_APPEND) ? dev->size : iocb->ki_pos;
 	if (!scull_write_fits(pos, count, limit)) {
 		scull_user_err(dev, "write of %zu bytes at %lld passes the device limit %lld\n",
@@ -344,19 +345,29 @@ static loff_t scull_seek_data(struct scull_dev *dev, loff_t off, int whence)
 static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 {
 	struct scull_dev *dev = filp->private_data;
-	loff_t base = 0, pos;
+	loff_t base = 0, pos, limit;
 
 	switch (whence) {
 	case SEEK_SET:
-		break;
 	case SEEK_CUR:
-		base = filp->f_pos;
+		/*
+		 * Without the lock: SET_ORDER may change the order meanwhile
+		 * (of an empty device only).  That race is benign: a position
+		 * checked against the old order's limit is checked again,
+		 * under the lock, by the write, read or fault that uses it
+		 * (EFBIG, end of data, SIGBUS).  READ_ONCE pairs with the
+		 * WRITE_ONCE of scull_store_set_order().
+		 */
+		limit = scull_limit_of(READ_ONCE(dev->order));
+		if (whence == SEEK_CUR)
+			base = filp->f_pos;
 		break;
 	case SEEK_END:
 	case SEEK_DATA:
 	case SEEK_HOLE:
 		if (mutex_lock_interruptible(&dev->lock))
 			return -ERESTARTSYS;
+		limit = scull_limit(dev);
 		if (whence == SEEK_END) {
 			base = dev->size;
 		} else {
@@ -371,7 +382,7 @@ static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 		scull_user_err(dev, "llseek: unsupported whence %d\n", whence);
 		return -EINVAL;
 	}
-	pos = scull_seek_pos(base, off, scull_limit(dev));
+	pos = scull_seek_pos(base, off, limit);
 	if (pos < 0) {
 		scull_user_err(dev, "llseek: offset %lld whence %d is out of range\n",
 			       off, whence);
@@ -442,15 +453,17 @@ static const struct vm_operations_struct scull_vm_ops = {
 static int scull_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct scull_dev *dev = filp->private_data;
-	unsigned long last = scull_limit(dev) >> PAGE_SHIFT;
+	unsigned long last;
 	int err = 0;
 
+	mutex_lock(&dev->lock);
+	last = scull_limit(dev) >> PAGE_SHIFT;	/* the order is read under the lock */
 	if (vma->vm_pgoff > last || vma_pages(vma) > last - vma->vm_pgoff) {
 		scull_user_err(dev, "mmap: offset %lu pages is out of range\n",
 			       vma->vm_pgoff);
-		return -EINVAL;
+		err = -EINVAL;
+		goto out_unlock;
 	}
-	mutex_lock(&dev->lock);
 	if (dev->be->mmap_min_order > dev->be->max_order) {
 		scull_user_err(dev, "mmap: %s quanta cannot be mapped on this kernel\n",
 			       dev->be->name);
