@@ -15,7 +15,8 @@
  * "reset" to the file clears them.
  *
  * Kernel addresses are shown only to a reader who had CAP_SYS_ADMIN when
- * opening the file; everyone else sees zeros in their place.
+ * opening the file; everyone else sees zeros in their place, and "-" for
+ * the runs of page frames.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,6 +34,7 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/utsname.h>
 
 #include "scullmem.h"
 
@@ -256,15 +258,53 @@ static void scull_show_where(struct seq_file *m, const struct scull_layout *l)
 	}
 	switch (l->kind) {
 	case SCULL_KIND_SLAB:
-		seq_puts(m, " kind slab cache -\n");
+		seq_puts(m, " kind slab cache -");
 		break;
 	case SCULL_KIND_COMPOUND:
-		seq_printf(m, " kind compound order %u\n", l->order);
+		seq_printf(m, " kind compound order %u", l->order);
 		break;
 	default:
-		seq_puts(m, " kind page\n");
+		seq_puts(m, " kind page");
 		break;
 	}
+}
+
+/* A run of page frames, "FIRST-LAST" or "PFN" in hex, after @sep. */
+static void scull_show_run(struct seq_file *m, const char *sep,
+			   unsigned long first, unsigned long last)
+{
+	if (first == last)
+		seq_printf(m, "%s%lx", sep, first);
+	else
+		seq_printf(m, "%s%lx-%lx", sep, first, last);
+}
+
+/*
+ * " pfns RUNS": the physically contiguous runs of a quantum's pages, in the
+ * quantum's page order, comma-separated, as its backend finds them.
+ */
+static void scull_show_pfns(struct seq_file *m, struct scull_dev *dev,
+			    void *quantum)
+{
+	unsigned int i, pages = 1U << dev->order;
+	unsigned long pfn, first = 0, last = 0;
+	const char *sep = " pfns ";
+
+	for (i = 0; i < pages; i++) {
+		pfn = page_to_pfn(scull_quantum_page(dev, quantum,
+						     (size_t)i << PAGE_SHIFT));
+		if (i && pfn == last + 1) {
+			last = pfn;
+			continue;
+		}
+		if (i) {
+			scull_show_run(m, sep, first, last);
+			sep = ",";
+		}
+		first = pfn;
+		last = pfn;
+	}
+	scull_show_run(m, sep, first, last);
 }
 
 static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
@@ -286,6 +326,11 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 		   l.vmalloc ? "vmalloc" : "linear", l.pages, l.runs,
 		   l.runs == 1 ? "contiguous" : "scattered");
 	scull_show_where(m, &l);
+	if (it->privileged)
+		scull_show_pfns(m, dev, it->quantum);
+	else
+		seq_puts(m, " pfns -");
+	seq_putc(m, '\n');
 }
 
 static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
@@ -362,6 +407,8 @@ static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 		   it->privileged ? "privileged" :
 		   "unprivileged (addresses hidden)");
 	scull_show_layout(m, it);
+	seq_printf(m, "kernel %s %s\n", init_utsname()->release,
+		   init_utsname()->machine);
 	scull_show_machine_zones(m);
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = scull_dev_get(i);

@@ -114,6 +114,39 @@ static char procbuf[1 << 20];
 static const char *const devs[] = { "scullp", "scullv", "scullk" };
 static const char *const backends[] = { "__get_free_pages,", "vmalloc,", "kmalloc," };
 
+/*
+ * The final field of a quantum line, " pfns RUNS": the runs of page frames
+ * must add up to @pages pages in @runs runs, the first starting at @pfn.
+ */
+static int pfns_ok(const char *line, unsigned long long pfn, unsigned int pages,
+		   unsigned int runs)
+{
+	const char *s = strstr(line, " pfns "), *nl = strchr(line, '\n');
+	unsigned long long a, b, n = 0, r = 0;
+	char *end;
+
+	if (!s || s > nl)
+		return 0;
+	for (s += 6;; s = end + 1) {
+		a = b = strtoull(s, &end, 16);
+		if (end == s)
+			return 0;
+		if (r == 0 && a != pfn)
+			return 0;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoull(s, &end, 16);
+			if (end == s || b <= a)
+				return 0;
+		}
+		n += b - a + 1;
+		r++;
+		if (*end != ',')
+			break;
+	}
+	return end == nl && n == pages && r == runs;
+}
+
 static int bad(const char *line, const char *why)
 {
 	const char *nl = line ? strchr(line, '\n') : NULL;
@@ -142,6 +175,10 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	next = strchr(line, '\n');
 	if (!next || strncmp(line, "layout: linear ", 15))
 		return bad(line, "no layout line after the banner");
+	line = next + 1;
+	next = strchr(line, '\n');
+	if (!next || strncmp(line, "kernel ", 7))
+		return bad(line, "no kernel line after the layout");
 	line = next + 1;
 	/* One line per populated zone: at least one. */
 	for (d = 0; !strncmp(line, "zone ", 5); d++) {
@@ -239,7 +276,8 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 			    strcmp(region, strcmp(name, "scullv") ? "linear" : "vmalloc") ||
 			    !runs || runs > pages ||
 			    strcmp(word, runs == 1 ? "contiguous" : "scattered") ||
-			    (strcmp(name, "scullv") && runs != 1))
+			    (strcmp(name, "scullv") && runs != 1) ||
+			    !pfns_ok(line, pfn, pages, runs))
 				return bad(line, "wrong fields");
 			if (mine) {
 				h = held(m, idx);

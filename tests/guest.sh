@@ -190,11 +190,13 @@ fill_devices() {
 	done
 }
 
-# Quantum lines of one device: "index virt phys pfn region pages runs word".
+# Quantum lines of one device: "index virt phys pfn region pages runs word
+# zone(s) Z node(s) N kind ...", without the final pfns field.
 quanta_of() {
 	awk -v h="Device $1:" '
 		/^Device / { inb = index($0, h) == 1; next }
 		inb && /^    quantum / {
+			if ($(NF - 1) == "pfns") NF -= 2
 			sub(":", "", $2); $1 = ""; $3 = ""; $5 = ""; $7 = ""; $10 = ""; $12 = ""
 			$0 = $0; $1 = $1; print }' "${2:-/proc/scullmem}"
 }
@@ -256,6 +258,31 @@ proc_contiguity() {
 	quanta_of scullv /tmp/snap | awk -v p=$pages '
 		$6 != p || $7 < 1 || $7 > p || ($7 == 1) != ($8 == "contiguous") { bad++ }
 		END { exit bad > 0 || NR == 0 }'
+}
+
+# The banner's kernel line is uname's; each quantum line ends in its pfns
+# field: runs of hex page frames ("1efc6,1efc8-1efc9") as many as its runs,
+# adding up to its pages, the first starting at its pfn.
+proc_pfns() {
+	cat /proc/scullmem > /tmp/snap
+	grep -q -x "kernel $(uname -r) $(uname -m)" /tmp/snap ||
+		{ note "no line 'kernel $(uname -r) $(uname -m)': $(grep '^kernel' /tmp/snap)"; return 1; }
+	[ "$(sed -n 3p /tmp/snap | cut -d' ' -f1)" = kernel ] ||
+		{ note "the kernel line is not right after the layout"; return 1; }
+	gawk '/^    quantum / {
+		n++
+		if ($(NF - 1) != "pfns") { bad++; print "# no pfns field: " $0; next }
+		k = split($NF, r, ","); pages = 0
+		for (i = 1; i <= k; i++) {
+			if (r[i] !~ /^[0-9a-f]+(-[0-9a-f]+)?$/) { bad++; print "# bad run " r[i]; continue }
+			m = split(r[i], e, "-"); lo = strtonum("0x" e[1]); hi = m == 2 ? strtonum("0x" e[2]) : lo
+			if (m == 2 && hi <= lo) { bad++; print "# bad run " r[i] }
+			if (i == 1 && lo != strtonum("0x" $8)) { bad++; print "# first run " r[i] " is not pfn " $8 }
+			pages += hi - lo + 1
+		}
+		if (k != $13 || pages != $11) { bad++; print "# " k " runs of " pages " pages: " $0 } }
+		END { exit n == 0 || bad > 0 }' /tmp/snap | head -n 5
+	[ "${PIPESTATUS[0]}" -eq 0 ]
 }
 
 # Where the pages are: the banner's zones are /proc/zoneinfo's populated
@@ -322,6 +349,8 @@ proc_unprivileged() {
 			grep -v -E ' (virt|at) 0+( |$)' && return 1
 		grep '^    quantum ' /tmp/unpriv |
 			grep -v -E 'phys 0+ pfn 0 ' && return 1
+		grep '^    quantum ' /tmp/unpriv | grep -v -E ' pfns -$' && return 1
+		grep -q -x "kernel $(uname -r) $(uname -m)" /tmp/unpriv || return 1
 	done
 	grep -q "view privileged" /proc/scullmem
 }
@@ -331,6 +360,7 @@ test_proc() {
 	check "/proc/scullmem: one line per allocated quantum" proc_counts
 	check "/proc/scullmem: scullv in vmallocinfo, scullp/scullk outside it" proc_vmallocinfo
 	check "/proc/scullmem: contiguity as reported" proc_contiguity
+	check "/proc/scullmem: the kernel line; each quantum's pfns field adds up to its pfn, pages and runs" proc_pfns
 	check "/proc/scullmem: zones, nodes and page kinds as the kernel has them" proc_zones
 	check "/proc/scullmem: no address for an unprivileged opener" proc_unprivileged
 }

@@ -122,7 +122,8 @@ static ssize_t pwrite_all(int fd, const void *buf, size_t n, off_t off)
 /* Count the quantum lines of one device in /proc/scullmem. */
 static long proc_quanta(const char *dev, int *privileged)
 {
-	char line[512], hdr[64];
+	static char line[1 << 16];
+	char hdr[64];
 	long n = 0;
 	int in = 0;
 	FILE *f = fopen("/proc/scullmem", "r");
@@ -143,20 +144,63 @@ static long proc_quanta(const char *dev, int *privileged)
 }
 
 /* One quantum line of /proc/scullmem. */
+#define QL_MAXP	64	/* pages of a quantum whose pfns are kept */
 struct qline {
 	unsigned long idx;
 	unsigned long long virt, phys, pfn;
 	char region[16], word[16];
 	unsigned int pages, runs;
+	/* The "pfns" field: its runs, the pages they add up to, the first QL_MAXP pfns. */
+	unsigned int pfn_runs, pfn_pages;
+	unsigned long long pfns[QL_MAXP];
 };
+
+/*
+ * The final field of a quantum line, " pfns FIRST-LAST,PFN,...": the runs
+ * of page frames in the quantum's page order.  Returns 0, or -1 when it is
+ * missing or malformed, or "-" (unprivileged).
+ */
+static int parse_pfns(const char *line, struct qline *q)
+{
+	const char *s = strstr(line, " pfns ");
+	unsigned long long a, b;
+	char *end;
+
+	q->pfn_runs = 0;
+	q->pfn_pages = 0;
+	if (!s)
+		return -1;
+	for (s += 6;; s = end + 1) {
+		a = strtoull(s, &end, 16);
+		if (end == s)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoull(s, &end, 16);
+			if (end == s || b <= a)
+				return -1;
+		}
+		q->pfn_runs++;
+		for (; a <= b; a++, q->pfn_pages++)
+			if (q->pfn_pages < QL_MAXP)
+				q->pfns[q->pfn_pages] = a;
+		if (*end != ',')
+			break;
+	}
+	return *end == '\n' || *end == '\0' ? 0 : -1;
+}
 
 /*
  * Parse the quantum lines of one device into out[] (at most max); returns
  * how many there were (possibly more than max), -1 on a malformed line.
+ * With @pfns, the pfns field must be there and add up to the line's pages
+ * and runs (privileged view).
  */
-static long proc_qlines(const char *dev, struct qline *out, long max)
+static long proc_qlines_pfns(const char *dev, struct qline *out, long max, int pfns)
 {
-	char line[512], hdr[64];
+	static char line[1 << 16];
+	char hdr[64];
 	long n = 0;
 	int in = 0;
 	FILE *f = fopen("/proc/scullmem", "r");
@@ -173,7 +217,9 @@ static long proc_qlines(const char *dev, struct qline *out, long max)
 			continue;
 		if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s",
 			   &q.idx, &q.virt, &q.phys, &q.pfn, q.region, &q.pages, &q.runs,
-			   q.word) != 8) {
+			   q.word) != 8 ||
+		    (pfns && (parse_pfns(line, &q) || q.pfn_pages != q.pages ||
+			      q.pfn_runs != q.runs || q.pfns[0] != q.pfn))) {
 			fprintf(stderr, "# malformed: %s", line);
 			n = -1;
 			break;
@@ -184,6 +230,11 @@ static long proc_qlines(const char *dev, struct qline *out, long max)
 	}
 	fclose(f);
 	return n;
+}
+
+static long proc_qlines(const char *dev, struct qline *out, long max)
+{
+	return proc_qlines_pfns(dev, out, max, 1);
 }
 
 /*
@@ -1070,6 +1121,11 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 					TH_LOG("quantum %lu: proc pfn %llx, mapped %llx",
 					       idx[i], ql[i].pfn, pfn);
 			}
+			/* Each page where the pfns field says it is. */
+			ASSERT_GT(QL_MAXP, p);
+			ASSERT_EQ(pfn, ql[i].pfns[p])
+				TH_LOG("quantum %lu page %zu: proc pfns say %llx, mapped %llx",
+				       idx[i], p, ql[i].pfns[p], pfn);
 			if (p == 0 || pfn != prev + 1)
 				runs++;
 			prev = pfn;
@@ -1202,8 +1258,9 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 		ASSERT_STREQ(vmalloc ? "vmalloc" : "linear", ql[i].region);
 		ASSERT_NE(0, ql[i].pfn) TH_LOG("no pfn shown: not CAP_SYS_ADMIN?");
 		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
+		ASSERT_GE(QL_MAXP, pages);
 		for (p = 0; p < pages; p++)
-			pfn[i * pages + p] = ql[i].pfn + p;
+			pfn[i * pages + p] = ql[i].pfns[p];
 		if (vmalloc)
 			continue;
 		ASSERT_EQ(1, ql[i].runs);
@@ -1227,6 +1284,9 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 				ASSERT_NE(0, pfn[i * pages + p]);
 			}
 			ASSERT_EQ(ql[i].pfn, pfn[i * pages]);
+			for (p = 0; p < pages; p++)
+				ASSERT_EQ(ql[i].pfns[p], pfn[i * pages + p])
+					TH_LOG("quantum %lu page %zu", idx[i], p);
 		}
 		close(pm);
 		munmap((void *)m, len);
