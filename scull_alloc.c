@@ -150,6 +150,7 @@ static const struct scull_backend scull_kmalloc_backend = {
 	.name		= "kmalloc",
 	.max_order	= SCULL_MAX_KMALLOC_ORDER,
 	.mmap_min_order	= SCULL_KMALLOC_MMAP_MIN_ORDER,
+	.nommap		= "cannot be mapped on this kernel",
 	.zone_rules	= {
 		[SCULL_GFP_ZONE_DMA32] = SCULL_RULE_KMALLOC_DMA32,
 		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_RULE_HIGHMEM("kmalloc"),

@@ -35,7 +35,7 @@
 static unsigned int scull_order;
 module_param_named(order, scull_order, uint, 0444);
 MODULE_PARM_DESC(order,
-		 "Page order of a quantum: quantum = PAGE_SIZE << order bytes (default 0; 0..MAX_PAGE_ORDER, 10 on x86_64)");
+		 "Page order of a quantum: quantum = PAGE_SIZE << order bytes (default 0; at most the largest order every device's allocator serves: dmesg names the one that refuses)");
 
 static unsigned int scull_qset = 500;
 module_param_named(qset, scull_qset, uint, 0444);
@@ -465,8 +465,8 @@ static int scull_mmap(struct file *filp, struct vm_area_struct *vma)
 		goto out_unlock;
 	}
 	if (dev->be->mmap_min_order > dev->be->max_order) {
-		scull_user_err(dev, "mmap: %s quanta cannot be mapped on this kernel\n",
-			       dev->be->name);
+		scull_user_err(dev, "mmap: %s quanta %s\n", dev->be->name,
+			       dev->be->nommap);
 		err = -ENODEV;
 		goto out_unlock;
 	}
@@ -940,7 +940,7 @@ static void __exit scull_exit(void)
 }
 module_exit(scull_exit);
 
-MODULE_DESCRIPTION("scull-style char devices backed by __get_free_pages, vmalloc and kmalloc");
+MODULE_DESCRIPTION("scull-style char devices, one per kernel memory allocator, and /proc/scullmem");
 MODULE_AUTHOR("The scullmem developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(SCULL_VERSION);

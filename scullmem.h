@@ -106,6 +106,8 @@ struct scull_gfp {
  * @max_order:	largest quantum order the allocator can serve
  * @mmap_min_order: smallest order whose quanta may be mapped to user space
  *		(slab memory may not be; above @max_order: none may)
+ * @nommap:	when none may, why: the end of the dmesg line of a refused
+ *		mmap, after "mmap: <name> quanta "
  * @zone_rules: for each SCULL_GFP_ZONE_*, why the allocator refuses it,
  *		or NULL if it takes it
  * @act_rules:	the same for each SCULL_GFP_ACT_*
@@ -134,6 +136,7 @@ struct scull_backend {
 	const char *name;
 	unsigned int max_order;
 	unsigned int mmap_min_order;
+	const char *nommap;
 	const char *zone_rules[SCULL_GFP_NR_ZONES];
 	const char *act_rules[SCULL_GFP_NR_ACTS];
 	void *(*setup)(unsigned int order);
