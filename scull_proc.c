@@ -234,15 +234,19 @@ static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
 	seq_printf(m, "  backend %s, quantum %zu, quanta %lu, qsets %lu\n",
 		   dev->be->name, scull_quantum_size(dev), dev->nr_quanta,
 		   dev->nr_qsets);
+	if (dev->be->show)
+		dev->be->show(dev->be_ctx, m);
 	scull_show_zone_counts(m, dev);
 }
 
 /*
- * The NUMA nodes set in @nodes, comma-separated.  The slab cache of a slab
- * page has no stable, exported accessor (struct slab and, since v6.8,
- * struct kmem_cache are private to mm/), so its name is shown as "-".
+ * The zones and NUMA nodes of a quantum's pages, and what its first page
+ * is.  The slab cache of a slab page has no stable, exported accessor
+ * (struct slab and, since v6.8, struct kmem_cache are private to mm/), so
+ * its name is shown only when the backend owns the cache, "-" otherwise.
  */
-static void scull_show_where(struct seq_file *m, const struct scull_layout *l)
+static void scull_show_where(struct seq_file *m, struct scull_dev *dev,
+			     const struct scull_layout *l)
 {
 	unsigned int i, n, nr_zones = 0;
 	const char *sep = "";
@@ -258,7 +262,8 @@ static void scull_show_where(struct seq_file *m, const struct scull_layout *l)
 	}
 	switch (l->kind) {
 	case SCULL_KIND_SLAB:
-		seq_puts(m, " kind slab cache -");
+		seq_printf(m, " kind slab cache %s",
+			   dev->be->cache ? dev->be->cache(dev->be_ctx) : "-");
 		break;
 	case SCULL_KIND_COMPOUND:
 		seq_printf(m, " kind compound order %u", l->order);
@@ -325,7 +330,7 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 		   it->qidx, SCULL_VIRT_WIDTH, scull_shown(it, l.virt), phys, l.pfn,
 		   l.vmalloc ? "vmalloc" : "linear", l.pages, l.runs,
 		   l.runs == 1 ? "contiguous" : "scattered");
-	scull_show_where(m, &l);
+	scull_show_where(m, dev, &l);
 	if (it->privileged)
 		scull_show_pfns(m, dev, it->quantum);
 	else

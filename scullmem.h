@@ -88,6 +88,8 @@ struct scull_gfp {
 #include <linux/overflow.h>
 #include <linux/xarray.h>
 
+struct seq_file;
+
 #define SCULL_NR_DEVS	3
 #define SCULL_QSET_MAX	65536U
 
@@ -127,6 +129,10 @@ struct scull_gfp {
  *		time.  The mapping lasts until @unmap
  * @unmap:	optional: end a mapping made by @map, given its address
  * @vaddr:	the quantum's permanent kernel address, or NULL if it has none
+ * @cache:	optional: the name of the kmem_cache whose objects the quanta
+ *		are, for /proc/scullmem
+ * @show:	optional: print more lines of the device's header in
+ *		/proc/scullmem (two spaces first, one newline last)
  *
  * The core reaches quantum bytes only through @map and @page: it never
  * dereferences a handle, and never learns which allocator is behind it.
@@ -147,6 +153,8 @@ struct scull_backend {
 	void *(*map)(void *quantum, size_t offset, unsigned int order, size_t *len);
 	void (*unmap)(void *quantum, void *addr);
 	void *(*vaddr)(void *quantum);
+	const char *(*cache)(void *ctx);
+	void (*show)(void *ctx, struct seq_file *m);
 };
 
 extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
