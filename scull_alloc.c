@@ -12,10 +12,13 @@
 
 #include "scull_compat.h"	/* first: it stops a build for too old a kernel */
 
+#include <linux/err.h>
+#include <linux/gcd.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -35,6 +38,10 @@
 	"vmalloc sleeps to map its pages and allocate page tables: it takes only kernel, noio and nofs"
 #define SCULL_RULE_KMALLOC_DMA32 \
 	"kmalloc has no DMA32 caches: slab allocations may not ask for __GFP_DMA32 (dma takes the dma-kmalloc caches)"
+#define SCULL_RULE_CACHE_DMA \
+	"a kmem_cache serves __GFP_DMA only if it was created with SLAB_CACHE_DMA, and scullc's is not: its slabs may be in any zone"
+#define SCULL_RULE_CACHE_DMA32 \
+	"slab allocations may not ask for __GFP_DMA32: a kmem_cache has no DMA32 variant"
 
 /*
  * Quanta that are one stretch of kernel virtual memory (the linear map's or
@@ -163,11 +170,178 @@ static const struct scull_backend scull_kmalloc_backend = {
 	.vaddr		= scull_addr_vaddr,
 };
 
+/*
+ * scullc: a lookaside cache, as LDD3's scullc: each quantum is an object of
+ * a kmem_cache of quantum-sized objects, one cache per geometry, named
+ * scullc-<quantum bytes> in /proc/slabinfo and /sys/kernel/slab.  The cache
+ * whitelists the whole object for copies to and from user space, so
+ * hardened usercopy checks each copy against the cache, and passes it: a
+ * cache that declares no usercopy region makes every copy_to_user() of
+ * its objects abort (LDD3's maintained port of scullc oopses there).
+ */
+struct scull_cache {
+	struct kmem_cache *cache;
+	char name[32];			/* "scullc-" and up to 20 digits */
+	unsigned int objs_per_slab;	/* 0: not known */
+	int slab_order;			/* -1: not known */
+};
+
+#define SCULL_PROBE_MAX	32
+#define SCULL_PROBE_GFP	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+static unsigned long scull_distance(const void *a, const void *b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/*
+ * What SLUB made of a new cache, as the kernel has it, though the sizes in
+ * struct kmem_cache are private to mm/ (and the struct itself since v6.8):
+ * the order of a slab, from the folio of a live object, and the objects in
+ * one.  Objects are allocated from the empty cache until one lands in a
+ * second slab: the first is full by then, so the objects counted in it are
+ * all it holds.  Should the task move to another CPU meanwhile, the first
+ * slab stays part-used; but the distances between its objects are
+ * multiples of the object stride, so the slab's size over their gcd bounds
+ * the count from the other side.  KFENCE's objects, alone on a page of its
+ * pool, are skipped.  All are freed, and the empty slabs given back.
+ */
+static void scull_cache_probe(struct scull_cache *c)
+{
+	void *obj[SCULL_PROBE_MAX], *first = NULL, *o;
+	unsigned long stride = 0;
+	unsigned int i, n = 0, count = 0;
+
+	c->slab_order = -1;
+	c->objs_per_slab = 0;
+	while (n < SCULL_PROBE_MAX) {
+		o = kmem_cache_alloc(c->cache, SCULL_PROBE_GFP);
+		if (!o)
+			break;
+		obj[n++] = o;
+		if (scull_kfence_object(o))
+			continue;
+		if (!first) {
+			first = o;
+			c->slab_order = scull_slab_order(o);
+		} else if (scull_slab_start(o) == scull_slab_start(first)) {
+			stride = gcd(stride, scull_distance(o, first));
+		} else {
+			break;	/* the first slab is full */
+		}
+		count++;
+	}
+	if (first) {
+		c->objs_per_slab = count;
+		if (stride)
+			c->objs_per_slab = max_t(unsigned long, count,
+						 (PAGE_SIZE << c->slab_order) / stride);
+	}
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c->cache, obj[i]);
+	kmem_cache_shrink(c->cache);
+}
+
+static void *scull_cache_setup(unsigned int order)
+{
+	size_t size = PAGE_SIZE << order;
+	struct scull_cache *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	snprintf(c->name, sizeof(c->name), "scullc-%zu", size);
+	c->cache = kmem_cache_create_usercopy(c->name, size, 0, 0, 0, size, NULL);
+	if (!c->cache)
+		goto out_free_ctx;
+	scull_cache_probe(c);
+	return c;
+
+out_free_ctx:
+	kfree(c);
+	return ERR_PTR(-ENOMEM);
+}
+
+/* Every object is freed by now: no "objects remaining" complaint. */
+static void scull_cache_teardown(void *ctx)
+{
+	struct scull_cache *c = ctx;
+
+	kmem_cache_destroy(c->cache);
+	kfree(c);
+}
+
+static void *scull_cache_alloc(void *ctx, unsigned int order, gfp_t gfp)
+{
+	struct scull_cache *c = ctx;
+
+	return kmem_cache_alloc(c->cache, gfp);
+}
+
+static void scull_cache_free(void *ctx, void *quantum, unsigned int order)
+{
+	struct scull_cache *c = ctx;
+
+	kmem_cache_free(c->cache, quantum);
+}
+
+static const char *scull_cache_name(void *ctx)
+{
+	struct scull_cache *c = ctx;
+
+	return c->name;
+}
+
+/* A figure the probe could not find is shown as "-". */
+static void scull_show_figure(struct seq_file *m, const char *what, long val)
+{
+	if (val >= 0)
+		seq_printf(m, "%s%ld", what, val);
+	else
+		seq_printf(m, "%s-", what);
+}
+
+static void scull_cache_show(void *ctx, struct seq_file *m)
+{
+	struct scull_cache *c = ctx;
+
+	seq_printf(m, "  cache %s, object size %u", c->name,
+		   kmem_cache_size(c->cache));
+	scull_show_figure(m, ", objects per slab ",
+			  c->objs_per_slab ? (long)c->objs_per_slab : -1);
+	scull_show_figure(m, ", slab order ", c->slab_order);
+	seq_putc(m, '\n');
+}
+
+static const struct scull_backend scull_cache_backend = {
+	.devname	= "scullc",
+	.name		= "kmem_cache",
+	.max_order	= SCULL_MAX_SLAB_CACHE_ORDER,
+	.mmap_min_order	= SCULL_MAX_SLAB_CACHE_ORDER + 1,
+	.nommap		= "are slab objects, which must never be mapped to user space",
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_DMA] = SCULL_RULE_CACHE_DMA,
+		[SCULL_GFP_ZONE_DMA32] = SCULL_RULE_CACHE_DMA32,
+		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_RULE_HIGHMEM("kmem_cache_alloc"),
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
+	.setup		= scull_cache_setup,
+	.teardown	= scull_cache_teardown,
+	.alloc		= scull_cache_alloc,
+	.free		= scull_cache_free,
+	.page		= scull_linear_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
+	.cache		= scull_cache_name,
+	.show		= scull_cache_show,
+};
+
 /* Indexed by minor number. */
 const struct scull_backend *const scull_backends[SCULL_NR_DEVS] = {
 	&scull_pages_backend,
 	&scull_vmalloc_backend,
 	&scull_kmalloc_backend,
+	&scull_cache_backend,
 };
 
 const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;

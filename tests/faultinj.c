@@ -67,7 +67,7 @@ static void make_it_fail(int on)
 
 /* What the device must hold. */
 struct model {
-	const char *name;	/* scullp, scullv or scullk */
+	const char *name;	/* scullp, scullv, scullk or scullc */
 	size_t quantum;
 	unsigned long qset;
 	unsigned long long size;
@@ -111,8 +111,10 @@ static long model_quanta(const struct model *m)
 }
 
 static char procbuf[1 << 20];
-static const char *const devs[] = { "scullp", "scullv", "scullk" };
-static const char *const backends[] = { "__get_free_pages,", "vmalloc,", "kmalloc," };
+static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc" };
+static const char *const backends[] = { "__get_free_pages,", "vmalloc,", "kmalloc,",
+					"kmem_cache," };
+#define NDEVS	((int)(sizeof(devs) / sizeof(devs[0])))
 
 /*
  * The final field of a quantum line, " pfns RUNS": the runs of page frames
@@ -145,6 +147,21 @@ static int pfns_ok(const char *line, unsigned long long pfn, unsigned int pages,
 			break;
 	}
 	return end == nl && n == pages && r == runs;
+}
+
+/*
+ * scullc's header line: "  cache scullc-Q, object size Q, objects per slab
+ * N, slab order O", Q its quantum.
+ */
+static int cache_line_ok(const char *line, size_t quantum)
+{
+	unsigned long q1, q2;
+	unsigned int per, order;
+	int k = 0;
+
+	return sscanf(line, "  cache scullc-%lu, object size %lu, objects per slab %u, slab order %u%n",
+		      &q1, &q2, &per, &order, &k) == 4 && line[k] == '\n' &&
+	       q1 == quantum && q2 == quantum && per >= 1;
 }
 
 static int bad(const char *line, const char *why)
@@ -194,7 +211,7 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	if (!d)
 		return bad(line, "no zone line after the layout");
 	/* Four lines of statistics per device. */
-	for (d = 0; d < 3; d++) {
+	for (d = 0; d < NDEVS; d++) {
 		unsigned long allocs, frees, fails, qf, xf;
 		unsigned long long a, b, c, meta, data, pi, pf;
 		char name[16], expect[64];
@@ -224,7 +241,7 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		line = strchr(line, '\n') + 1;
 	}
 	/* Then each device's header and quanta. */
-	for (d = 0; d < 3; d++) {
+	for (d = 0; d < NDEVS; d++) {
 		unsigned long long sz;
 		unsigned long qs, nq, nqsets, idx, cur_qset = -1UL, prev = 0, lines = 0, shown = 0;
 		unsigned long long virt, phys, pfn;
@@ -242,6 +259,10 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		    strcmp(backend, backends[d]))
 			return bad(line, "bad backend line");
 		line = strchr(line, '\n') + 1;
+		if (!strcmp(name, "scullc") && !cache_line_ok(line, quantum))
+			return bad(line, "no cache line for scullc");
+		if (!strcmp(name, "scullc"))
+			line = strchr(line, '\n') + 1;
 		if (strncmp(line, "  quanta by zone: ", 18))
 			return bad(line, "no quanta by zone line");
 		line = strchr(line, '\n') + 1;

@@ -16,7 +16,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SCULL_BUILD:-$TOP/build}
 KO=${SCULL_KO:-$BUILD/$kver/scull.ko}
 BIN=${SCULL_BIN:-$BUILD/tests}
-DEVS="scullp scullv scullk"
+DEVS="scullp scullv scullk scullc"
 
 . "$TOP/tests/lib.sh"
 
@@ -225,7 +225,8 @@ proc_counts() {
 	done
 }
 
-# Every scullv quantum starts a vmalloc area; no scullp/scullk one is in any.
+# Every scullv quantum starts a vmalloc area; no other device's quantum is
+# in any: theirs are linear addresses.
 proc_vmallocinfo() {
 	echo 1 > /proc/sys/kernel/kptr_restrict
 	cat /proc/scullmem > /tmp/snap
@@ -234,24 +235,27 @@ proc_vmallocinfo() {
 		NR == FNR { start[$1] = 1; next }
 		{ n++; if (!(("0x" $2) in start)) { bad++; print "# not in vmallocinfo:", $2 } }
 		END { exit (n == 0 || bad > 0) }' /tmp/areas - || return 1
-	for dev in scullp scullk; do
-		quanta_of $dev /tmp/snap | gawk '
+	for dev in $DEVS; do
+		[ "$dev" != scullv ] || continue
+		quanta_of "$dev" /tmp/snap | gawk '
 			NR == FNR { lo[NR] = strtonum($1); hi[NR] = strtonum($2); m = NR; next }
 			{ v = strtonum("0x" $2); n++
 			  for (i = 1; i <= m; i++) if (v >= lo[i] && v < hi[i]) { bad++; print "# in vmalloc:", $2 } }
 			END { exit (n == 0 || bad > 0) }' /tmp/areas - || return 1
-		quanta_of $dev /tmp/snap | awk '$5 != "linear" { exit 1 }' || return 1
+		quanta_of "$dev" /tmp/snap | awk '$5 != "linear" { exit 1 }' || return 1
 	done
 	quanta_of scullv /tmp/snap | awk '$5 != "vmalloc" { exit 1 }'
 }
 
-# Contiguity as reported: linear quanta in one run; a vmalloc quantum's runs
-# between 1 and its pages, "contiguous" exactly when there is one run.
+# Contiguity as reported: linear quanta (and slab objects: their slab is
+# one folio) in one run; a vmalloc quantum's runs between 1 and its pages,
+# "contiguous" exactly when there is one run.
 proc_contiguity() {
 	local dev pages=$((1 << $(cat /sys/module/scull/parameters/order)))
 	cat /proc/scullmem > /tmp/snap
-	for dev in scullp scullk; do
-		quanta_of $dev /tmp/snap | awk -v p=$pages '
+	for dev in $DEVS; do
+		[ "$dev" != scullv ] || continue
+		quanta_of "$dev" /tmp/snap | awk -v p=$pages '
 			$6 != p || $7 != 1 || $8 != "contiguous" { bad++ } END { exit bad > 0 || NR == 0 }' ||
 			{ note "$dev: a quantum is not reported contiguous"; return 1; }
 	done
@@ -319,7 +323,8 @@ proc_zones() {
 				bad++; print "# " dev " quantum " $1 ": pfn " $4 " is in " z " node " nd[z] ", shown " $9 " " $10 " " $11 " " $12 }
 			  kind = $14 ($15 == "" ? "" : " " $15 " " $16)
 			  want = dev == "scullv" || (dev == "scullp" && order == 0) ? "page" :
-				 dev == "scullk" && order <= 1 ? "slab cache -" : "compound order " order
+				 dev == "scullk" && order <= 1 ? "slab cache -" :
+				 dev == "scullc" ? "slab cache scullc-" 4096 * 2 ^ order : "compound order " order
 			  if (kind != want) { bad++; print "# " dev " quantum " $1 ": kind " kind ", expected " want } }
 			END { if (dev == "scullv" && ("HighMem" in lo) && !cnt["HighMem"]) {
 				bad++; print "# no scullv quantum in HighMem" }
@@ -332,6 +337,79 @@ proc_zones() {
 			"$(zone_counts_of "$dev" /tmp/snap | sort)" ] ||
 			{ note "$dev: header counts $(zone_counts_of "$dev" /tmp/snap | tr '\n' ' ')"; return 1; }
 	done
+}
+
+# KFENCE objects of slab cache $1 now allocated (0 without KFENCE): KFENCE
+# samples allocations into a pool of its own, outside the cache's slabs, so
+# /proc/slabinfo does not count them.  In its debugfs list an object is a
+# block "kfence-#N: ..., cache=NAME", with "freed by task" once freed.
+kfence_objects() {
+	local f=/sys/kernel/debug/kfence/objects
+	[ -d /sys/module/kfence ] || { echo 0; return; }
+	[ -e $f ] || mount -t debugfs none /sys/kernel/debug 2> /dev/null
+	[ -r $f ] || { echo 0; return; }
+	awk -v c="cache=$1" '/^kfence-#[0-9]+: / { n += live; live = $NF == c; next }
+		/^freed by task/ { live = 0 } END { print n + live }' $f
+}
+
+# scullc's kmem_cache as the kernel has it.  /proc/scullmem's header says
+# "cache scullc-<quantum>, object size <quantum>, objects per slab N, slab
+# order O"; /sys/kernel/slab/scullc-<quantum> has that object size, N
+# objects per slab and order O; /proc/slabinfo has the one scullc cache,
+# with N objects and 2^O pages per slab, a stride of at least the object
+# size and at least as many active objects as the device has quanta (less
+# those that KFENCE holds).
+slab_cache() {
+	local q name want hdr per order sys info active num size objs pages quanta kf
+	q=$(cat /sys/class/scullmem/scullc/quantum)
+	quanta=$(cat /sys/class/scullmem/scullc/quanta)
+	name=scullc-$q
+	want="  cache $name, object size $q, objects per slab [1-9][0-9]*, slab order [0-9]+"
+	hdr=$(grep '^  cache ' /proc/scullmem)
+	[[ $hdr =~ ^$want$ ]] || { note "scullc's header says '$hdr'"; return 1; }
+	read -r per order <<< "$(sed -E 's/.* objects per slab ([0-9]+), slab order ([0-9]+)$/\1 \2/' <<< "$hdr")"
+	sys=/sys/kernel/slab/$name
+	[ -d "$sys" ] || { note "no $sys"; return 1; }
+	if [ "$(cat "$sys/object_size")" != "$q" ] || [ "$(cat "$sys/objs_per_slab")" != "$per" ] ||
+		[ "$(cat "$sys/order")" != "$order" ]; then
+		note "$sys: object_size $(cat "$sys/object_size"), objs_per_slab $(cat "$sys/objs_per_slab")," \
+			"order $(cat "$sys/order"); /proc/scullmem: $hdr"
+		return 1
+	fi
+	# name active_objs num_objs objsize objperslab pagesperslab ...
+	info=$(grep '^scullc-' /proc/slabinfo)
+	read -r _ active num size objs pages _ <<< "$info"
+	kf=$(kfence_objects "$name")
+	note "slabinfo: $info; $quanta quanta, $kf of them KFENCE objects"
+	if ! [ "$(wc -l <<< "$info")" -eq 1 ] || [ "${info%% *}" != "$name" ] ||
+		[ "$objs" != "$per" ] || [ "$pages" -ne $((1 << order)) ] || [ "$size" -lt "$q" ] ||
+		[ $((active + kf)) -lt "$quanta" ] || [ "$num" -lt "$active" ]; then
+		note "/proc/slabinfo disagrees (the device holds $quanta quanta)"
+		return 1
+	fi
+	[ "$(find /sys/kernel/slab -maxdepth 1 -name 'scullc-*' | wc -l)" -eq 1 ] ||
+		{ note "more than one scullc cache in /sys/kernel/slab"; return 1; }
+}
+
+# SET_ORDER makes the cache of the new geometry and destroys the old one;
+# data round-trips there; the old order brings the old cache back.
+slab_cache_set_order() {
+	local o new q nq
+	o=$(cat /sys/class/scullmem/scullc/order)
+	q=$(cat /sys/class/scullmem/scullc/quantum)
+	new=$((o == 0 ? 1 : 0))
+	nq=$((4096 << new))
+	: > /dev/scullc
+	"$BIN/scullctl" /dev/scullc order=$new > /dev/null || return 1
+	if grep -q "^scullc-$q " /proc/slabinfo || [ -e "/sys/kernel/slab/scullc-$q" ] ||
+		! grep -q "^scullc-$nq " /proc/slabinfo || [ ! -d "/sys/kernel/slab/scullc-$nq" ]; then
+		note "after SET_ORDER $new: $(grep '^scullc-' /proc/slabinfo | cut -d' ' -f1 | tr '\n' ' ')"
+		return 1
+	fi
+	cp /tmp/data /dev/scullc && cmp /tmp/data /dev/scullc && slab_cache || return 1
+	: > /dev/scullc
+	"$BIN/scullctl" /dev/scullc order="$o" > /dev/null &&
+		grep -q "^scullc-$q " /proc/slabinfo && [ ! -e "/sys/kernel/slab/scullc-$nq" ]
 }
 
 # An unprivileged opener sees no address, even reading through root.
@@ -358,10 +436,11 @@ proc_unprivileged() {
 test_proc() {
 	check "copy a 3 MiB file into each node and back" fill_devices
 	check "/proc/scullmem: one line per allocated quantum" proc_counts
-	check "/proc/scullmem: scullv in vmallocinfo, scullp/scullk outside it" proc_vmallocinfo
+	check "/proc/scullmem: scullv in vmallocinfo, the other devices outside it" proc_vmallocinfo
 	check "/proc/scullmem: contiguity as reported" proc_contiguity
 	check "/proc/scullmem: the kernel line; each quantum's pfns field adds up to its pfn, pages and runs" proc_pfns
 	check "/proc/scullmem: zones, nodes and page kinds as the kernel has them" proc_zones
+	check "scullc: its cache in /proc/slabinfo and /sys/kernel/slab as /proc/scullmem shows it" slab_cache
 	check "/proc/scullmem: no address for an unprivileged opener" proc_unprivileged
 }
 
@@ -420,7 +499,8 @@ gfp_expect() {
 	local dev=$1 zone=$2 act=$3 z
 	case $zone:$dev:$act in
 	movable:* | highmem:scullp:* | highmem:scullk:* | dma32:scullk:* | \
-		*:scullv:atomic | *:scullv:nowait) echo refused; return ;;
+		*:scullv:atomic | *:scullv:nowait | dma:scullc:* | dma32:scullc:* | \
+		highmem:scullc:*) echo refused; return ;;
 	*:scullv:noio | *:scullv:nofs) [ "$gfp_kv" -ge 5017 ] || { echo refused; return; } ;;
 	esac
 	case $zone in
@@ -443,8 +523,8 @@ gfp_zones() {
 # One choice on DEV, set through sysfs: refused with EINVAL, or taken:
 # then the attribute shows it, its flags naming both parts, 96 KiB
 # round-trip, and every quantum lies in a zone the modifier allows.  Few
-# processes: under TCG each costs tens of milliseconds, and this runs 75
-# times a boot.
+# processes: under TCG each costs tens of milliseconds, and this runs 25
+# times per device a boot.
 gfp_one() {
 	local dev=$1 zone=$2 act=$3 want err line zflag aflag
 	want=$(gfp_expect "$dev" "$zone" "$act")
@@ -512,12 +592,14 @@ gfp_errors() {
 	"$BIN/scullctl" /dev/scullk gfp=dma32 > /dev/null 2>&1 && return 1
 	"$BIN/scullctl" /dev/scullv gfp=atomic > /dev/null 2>&1 && return 1
 	"$BIN/scullctl" /dev/scullv gfp=movable > /dev/null 2>&1 && return 1
+	"$BIN/scullctl" /dev/scullc gfp=dma > /dev/null 2>&1 && return 1
 	out=$(new_dmesg)
 	if ! grep -q "scullp: gfp=highmem,kernel refused: __get_free_pages returns a logical address, which high memory does not have; only alloc_pages can return it" <<< "$out" ||
 		! grep -q "scullk: gfp=dma32,kernel refused: kmalloc has no DMA32 caches" <<< "$out" ||
 		! grep -q "scullv: gfp=normal,atomic refused: vmalloc sleeps" <<< "$out" ||
 		! grep -q "scullv: gfp=movable,kernel refused: quanta are never migrated" <<< "$out" ||
-		[ "$(grep -c 'refused:' <<< "$out")" -ne 4 ]; then
+		! grep -q "scullc: gfp=dma,kernel refused: a kmem_cache serves __GFP_DMA only if it was created with SLAB_CACHE_DMA" <<< "$out" ||
+		[ "$(grep -c 'refused:' <<< "$out")" -ne 5 ]; then
 		note "dmesg: $out"
 		return 1
 	fi
@@ -610,7 +692,8 @@ memory_back() {
 	for dev in $DEVS; do
 		: > "/dev/$dev" || return 1
 	done
-	quanta_balanced scullp scullv scullk || return 1
+	# shellcheck disable=SC2086 # a list of names
+	quanta_balanced $DEVS || return 1
 	rmmod scull || return 1
 	trace_teardown
 
@@ -640,6 +723,12 @@ memory_back() {
 		grep -c -x -F -f /tmp/vq.areas)
 	[ "$areas" -eq 0 ] || { note "$areas scullv areas are left"; return 1; }
 	[ "$(cat /tmp/nvm)" -gt 0 ] || { note "no scull area before rmmod"; return 1; }
+	# scullc's cache went with the module, its objects freed first (a
+	# cache destroyed with objects left says so in dmesg: vm.sh fails it).
+	if grep -q '^scullc-' /proc/slabinfo || [ -n "$(find /sys/kernel/slab -maxdepth 1 -name 'scullc-*')" ]; then
+		note "a scullc cache is left after rmmod"
+		return 1
+	fi
 	[ $((before - after)) -le 256 ] ||
 		{ note "$(( (before - after) * 4 )) KiB were not given back"; return 1; }
 }
@@ -694,6 +783,7 @@ test_fio
 test_proc
 check "dd conv=sparse keeps holes; SEEK_DATA/SEEK_HOLE map matches; cp --sparse=always out" sparse_copy
 check "scullctl prints and sets the geometry" scullctl_tool
+check "scullc: SET_ORDER makes the new geometry's cache and destroys the old one" slab_cache_set_order
 check "gfp: every zone and action on every device, taken or refused as the rules say; taken ones put the quanta in the zones they allow" gfp_choices
 check "gfp: a refusal says why in dmesg; EBUSY with data, EPERM unprivileged, EINVAL for bad words" gfp_errors
 check "rmmod is refused while a node is open" rmmod_busy
@@ -701,13 +791,14 @@ check "rmmod is refused while a node is open" rmmod_busy
 fuzz() {
 	timeout 600 "$BIN/fuzz" --ops "$1" ${SCULL_SEED:+--seed "$SCULL_SEED"}
 }
-check "differential fuzzer, order 0: 3 x ${SCULL_FUZZ_OPS0:-10000} operations" fuzz "${SCULL_FUZZ_OPS0:-10000}"
+ndevs=$(wc -w <<< "$DEVS")
+check "differential fuzzer, order 0: $ndevs x ${SCULL_FUZZ_OPS0:-10000} operations" fuzz "${SCULL_FUZZ_OPS0:-10000}"
 
 note "order 2, qset 16: data crosses many qsets"
 load order=2 qset=16
 run_suite "order 2 qset 16"
 test_proc
-check "differential fuzzer, order 2 qset 16: 3 x ${SCULL_FUZZ_OPS:-34000} operations" fuzz "${SCULL_FUZZ_OPS:-34000}"
+check "differential fuzzer, order 2 qset 16: $ndevs x ${SCULL_FUZZ_OPS:-34000} operations" fuzz "${SCULL_FUZZ_OPS:-34000}"
 
 note "holes read as zeros after memory was dirtied with a pattern (init_on_alloc=0)"
 grep -q 'init_on_alloc=0' /proc/cmdline
@@ -717,7 +808,7 @@ check "memfill dirtied most free memory with 0xA5" timeout 120 "$BIN/memfill" 70
 SCULL_TESTS=,holes_read_as_zeros,round_trip_sizes,mmap_hole_and_sigbus,sparse_partial_quanta_zeroed,freed_quanta_reused_zeroed,proc_matches_pagemap,proc_matches_kpageflags, \
 	run_suite "after memfill"
 
-check "every quantum allocated is freed (stats, tracepoints); rmmod frees everything: vmallocinfo clean, free memory back within 1 MiB" memory_back
+check "every quantum allocated is freed (stats, tracepoints); rmmod frees everything: vmallocinfo clean, no scullc cache left, free memory back within 1 MiB" memory_back
 check "load.sh and unload.sh under busybox sh" load_scripts "busybox sh"
 check "load.sh and unload.sh under dash" load_scripts dash
 check "reload after unload works" load

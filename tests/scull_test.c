@@ -277,14 +277,20 @@ FIXTURE(scull) {
 	unsigned int order;
 };
 
+/*
+ * @slab_below: quanta of lower orders are slab objects (scullk: up to
+ * KMALLOC_MAX_CACHE_SIZE; scullc: every order, SLAB_ALL).
+ */
+#define SLAB_ALL	64
 FIXTURE_VARIANT(scull) {
 	const char *path;
-	int is_kmalloc;
+	unsigned int slab_below;
 };
 
-FIXTURE_VARIANT_ADD(scull, scullp) { .path = "/dev/scullp", .is_kmalloc = 0 };
-FIXTURE_VARIANT_ADD(scull, scullv) { .path = "/dev/scullv", .is_kmalloc = 0 };
-FIXTURE_VARIANT_ADD(scull, scullk) { .path = "/dev/scullk", .is_kmalloc = 1 };
+FIXTURE_VARIANT_ADD(scull, scullp) { .path = "/dev/scullp", .slab_below = 0 };
+FIXTURE_VARIANT_ADD(scull, scullv) { .path = "/dev/scullv", .slab_below = 0 };
+FIXTURE_VARIANT_ADD(scull, scullk) { .path = "/dev/scullk", .slab_below = 2 };
+FIXTURE_VARIANT_ADD(scull, scullc) { .path = "/dev/scullc", .slab_below = SLAB_ALL };
 
 FIXTURE_SETUP(scull)
 {
@@ -928,22 +934,66 @@ TEST_F(scull, ioctl_gfp)
 
 static int can_map(const FIXTURE_VARIANT(scull) *variant, unsigned int order)
 {
-	return !variant->is_kmalloc || kmalloc_mappable(order);
+	return scull_mappable(variant->path + 5, order);
 }
 
+/*
+ * The kernel log from now on: /dev/kmsg, at its end.  kmsg_count() then
+ * counts the records logged since that contain @needle.
+ */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+static int kmsg_count(int fd, const char *needle)
+{
+	char rec[8192];
+	ssize_t n;
+	int found = 0;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on with the next */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		found += !!strstr(rec, needle);
+	}
+	return found;
+}
+
+/*
+ * Slab memory must not be mapped: ENODEV, and one dmesg line that says
+ * "<dev>: mmap: <allocator> quanta ...".  Other quanta map.
+ */
 TEST_F(scull, mmap_refused_for_slab)
 {
+	char needle[32];
+	int kmsg;
 	void *p;
 
 	ASSERT_EQ(1, write(self->fd, "x", 1));
+	kmsg = kmsg_open();
+	ASSERT_LE(0, kmsg) TH_LOG("/dev/kmsg: %s", strerror(errno));
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd, 0);
+	snprintf(needle, sizeof(needle), "%s: mmap: ", self->name);
 	if (can_map(variant, self->order)) {
 		ASSERT_NE(MAP_FAILED, p);
 		munmap(p, 4096);
+		ASSERT_EQ(0, kmsg_count(kmsg, needle));
 	} else {
 		ASSERT_EQ(MAP_FAILED, p);
 		ASSERT_EQ(ENODEV, errno);
+		ASSERT_EQ(1, kmsg_count(kmsg, needle))
+			TH_LOG("no single dmesg line with '%s'", needle);
 	}
+	close(kmsg);
 }
 
 TEST_F(scull, mmap_coherent_both_ways)
@@ -953,7 +1003,7 @@ TEST_F(scull, mmap_coherent_both_ways)
 	int fd;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
 	seed_rng("mmap_coherent");
 	fill_rnd(a, n);
 	ASSERT_EQ((ssize_t)n, pwrite(self->fd, a, n, 0));
@@ -990,7 +1040,7 @@ TEST_F(scull, mmap_hole_and_sigbus)
 	int st;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
 	/* Size 3q, with quantum 1 a hole. */
 	ASSERT_EQ(1, pwrite(self->fd, "a", 1, 0));
 	ASSERT_EQ(1, pwrite(self->fd, "c", 1, 3 * q - 1));
@@ -1026,7 +1076,7 @@ TEST_F_TIMEOUT(scull, mmap_differential, 300)
 	int i;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
 	seed_rng("mmap_differential");
 	ASSERT_EQ(1, pwrite(self->fd, "", 1, n - 1));
 	m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
@@ -1088,7 +1138,7 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 	struct layout lay;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
 	ASSERT_EQ(0, proc_layout(&lay)) TH_LOG("no layout line in /proc/scullmem");
 	seed_rng("proc_matches_pagemap");
 	for (i = 0; i < 4; i++) {
@@ -1235,7 +1285,7 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 	unsigned long idx[4] = { 0, 1, 2, self->qset + 3 };	/* the last in another qset */
 	size_t len = (idx[3] + 1) * q;
 	int vmalloc = !strcmp(self->name, "scullv");
-	int slab = variant->is_kmalloc && self->order < 2;	/* below KMALLOC_MAX_CACHE_SIZE */
+	int slab = self->order < variant->slab_below;
 	unsigned long long *pfn = calloc(4 * pages, sizeof(*pfn)), linear = 0;
 	unsigned char *buf = malloc(q);
 	struct qline ql[8];
