@@ -195,13 +195,15 @@ static void scull_show_zones(struct seq_file *m, struct zone *const *zones)
 /*
  * The device's quanta per zone: a quantum counts in each zone that holds
  * one of its pages, so a scattered vmalloc quantum can count in several.
+ * For a backend whose quanta may be in high memory, also how many have no
+ * permanent kernel address.
  */
 static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
 {
 	unsigned long counts[MAX_NR_ZONES] = { };
 	struct zone *zones[MAX_NR_ZONES] = { };
+	unsigned long qidx, unmapped = 0;
 	struct scull_layout l;
-	unsigned long qidx;
 	const char *sep = " ";
 	unsigned int i;
 	void **qset;
@@ -209,6 +211,7 @@ static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
 
 	for (qidx = 0; (q = scull_find_quantum(dev, &qidx, &qset)); qidx++) {
 		scull_quantum_layout(dev->be, q, dev->order, &l);
+		unmapped += !l.virt;
 		for (i = 0; i < MAX_NR_ZONES; i++) {
 			if (l.zones[i]) {
 				zones[i] = l.zones[i];
@@ -225,6 +228,9 @@ static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
 		}
 	}
 	seq_puts(m, *sep == ' ' ? " none\n" : "\n");
+	if (dev->be->kmap)
+		seq_printf(m, "  highmem quanta %lu (no kernel mapping: virt -)\n",
+			   unmapped);
 }
 
 static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
@@ -326,10 +332,14 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 		phys = (unsigned long long)PFN_PHYS(l.pfn);
 	else
 		l.pfn = 0;
-	seq_printf(m, "    quantum %lu: virt %0*lx phys %016llx pfn %lx %s pages %u runs %u %s",
-		   it->qidx, SCULL_VIRT_WIDTH, scull_shown(it, l.virt), phys, l.pfn,
-		   l.vmalloc ? "vmalloc" : "linear", l.pages, l.runs,
-		   l.runs == 1 ? "contiguous" : "scattered");
+	seq_printf(m, "    quantum %lu: virt ", it->qidx);
+	if (l.virt)
+		seq_printf(m, "%0*lx", SCULL_VIRT_WIDTH, scull_shown(it, l.virt));
+	else
+		seq_putc(m, '-');	/* high memory: no permanent mapping */
+	seq_printf(m, " phys %016llx pfn %lx %s pages %u runs %u %s", phys, l.pfn,
+		   !l.virt ? "highmem" : l.vmalloc ? "vmalloc" : "linear",
+		   l.pages, l.runs, l.runs == 1 ? "contiguous" : "scattered");
 	scull_show_where(m, dev, &l);
 	if (it->privileged)
 		scull_show_pfns(m, dev, it->quantum);

@@ -110,6 +110,9 @@ struct seq_file;
  *		(slab memory may not be; above @max_order: none may)
  * @nommap:	when none may, why: the end of the dmesg line of a refused
  *		mmap, after "mmap: <name> quanta "
+ * @kmap:	a quantum may have no permanent kernel address (@vaddr NULL:
+ *		high memory), its bytes mapped a page at a time for each
+ *		access; /proc/scullmem counts those quanta in the header
  * @zone_rules: for each SCULL_GFP_ZONE_*, why the allocator refuses it,
  *		or NULL if it takes it
  * @act_rules:	the same for each SCULL_GFP_ACT_*
@@ -143,6 +146,7 @@ struct scull_backend {
 	unsigned int max_order;
 	unsigned int mmap_min_order;
 	const char *nommap;
+	bool kmap;
 	const char *zone_rules[SCULL_GFP_NR_ZONES];
 	const char *act_rules[SCULL_GFP_NR_ACTS];
 	void *(*setup)(unsigned int order);
@@ -233,7 +237,8 @@ enum scull_page_kind {
  * @pfn:	page frame number of its first page
  * @pages:	number of pages in the quantum
  * @runs:	number of physically contiguous runs of pages (1: contiguous)
- * @vmalloc:	@virt lies in the vmalloc area, not the linear map
+ * @vmalloc:	@virt lies in the vmalloc area, not the linear map (with no
+ *		@virt, neither: the quantum is in high memory)
  * @zones:	the zones that hold its pages, by zone index (NULL: none)
  * @nodes:	bit n: a page is on NUMA node n (higher nodes count as the
  *		last bit)
