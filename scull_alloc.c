@@ -15,6 +15,7 @@
 #include <linux/err.h>
 #include <linux/gcd.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -336,12 +337,85 @@ static const struct scull_backend scull_cache_backend = {
 	.show		= scull_cache_show,
 };
 
+/*
+ * scullh: pages from alloc_pages(), high memory allowed, which is what
+ * only alloc_pages() can return (Love's chapter 12): the handle is the
+ * struct page of the block, never given a permanent kernel address.  Each
+ * access maps one page with kmap_local_page() and unmaps it; on a 64-bit
+ * kernel that is page_address(), on i386 a page of HighMem gets a
+ * temporary mapping.  A multi-page quantum is a compound page, as
+ * scullp's, so that mmap can map each of its pages.
+ */
+static void *scull_highpages_alloc(void *ctx, unsigned int order, gfp_t gfp)
+{
+	/* "normal" means anywhere, high memory included, as for vmalloc. */
+	if (!(gfp & GFP_ZONEMASK))
+		gfp |= __GFP_HIGHMEM;
+	if (order)
+		gfp |= __GFP_COMP;
+	return alloc_pages(gfp, order);
+}
+
+static void scull_highpages_free(void *ctx, void *quantum, unsigned int order)
+{
+	__free_pages(quantum, order);
+}
+
+/*
+ * A block of the buddy allocator never crosses a memory section, so its
+ * struct pages are contiguous (nth_page(), gone in v6.18, is not needed).
+ */
+static struct page *scull_highpages_page(void *quantum, size_t offset)
+{
+	struct page *page = quantum;
+
+	return page + (offset >> PAGE_SHIFT);
+}
+
+static void *scull_highpages_map(void *quantum, size_t offset,
+				 unsigned int order, size_t *len)
+{
+	*len = PAGE_SIZE - offset_in_page(offset);
+	return scull_kmap_local_page(scull_highpages_page(quantum, offset)) +
+	       offset_in_page(offset);
+}
+
+static void scull_highpages_unmap(void *quantum, void *addr)
+{
+	scull_kunmap_local(addr);
+}
+
+static void *scull_highpages_vaddr(void *quantum)
+{
+	struct page *page = quantum;
+
+	return PageHighMem(page) ? NULL : page_address(page);
+}
+
+static const struct scull_backend scull_highpages_backend = {
+	.devname	= "scullh",
+	.name		= "alloc_pages",
+	.max_order	= SCULL_MAX_PAGE_ORDER,
+	.mmap_min_order	= 0,
+	.kmap		= true,
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
+	.alloc		= scull_highpages_alloc,
+	.free		= scull_highpages_free,
+	.page		= scull_highpages_page,
+	.map		= scull_highpages_map,
+	.unmap		= scull_highpages_unmap,
+	.vaddr		= scull_highpages_vaddr,
+};
+
 /* Indexed by minor number. */
 const struct scull_backend *const scull_backends[SCULL_NR_DEVS] = {
 	&scull_pages_backend,
 	&scull_vmalloc_backend,
 	&scull_kmalloc_backend,
 	&scull_cache_backend,
+	&scull_highpages_backend,
 };
 
 const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;

@@ -22,6 +22,7 @@
 
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pagemap.h>
@@ -93,6 +94,22 @@
 #else
 #define scull_slab_start(obj)	page_address(virt_to_head_page(obj))
 #define scull_slab_order(obj)	compound_order(virt_to_head_page(obj))
+#endif
+
+/*
+ * v5.11 added kmap_local_page(): a mapping of one page, private to the
+ * task that made it, which may be preempted while it holds it.  Before,
+ * kmap_atomic(), which also disables preemption and page faults until
+ * kunmap_atomic(): enough for scullh, whose copies run with page faults
+ * disabled and never sleep between the two.  Both take any address in
+ * the page to unmap it.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
+#define scull_kmap_local_page	kmap_local_page
+#define scull_kunmap_local	kunmap_local
+#else
+#define scull_kmap_local_page	kmap_atomic
+#define scull_kunmap_local	kunmap_atomic
 #endif
 
 /*

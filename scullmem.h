@@ -90,7 +90,7 @@ struct scull_gfp {
 
 struct seq_file;
 
-#define SCULL_NR_DEVS	4
+#define SCULL_NR_DEVS	5
 #define SCULL_QSET_MAX	65536U
 
 /*

@@ -16,7 +16,7 @@ else
 	say "insmod $ko order=2"
 	insmod "$ko" order=2
 fi
-devs="scullp scullv scullk scullc"
+devs="scullp scullv scullk scullc scullh"
 # shellcheck disable=SC2046,SC2086 # a list of names
 ls -l $(printf '/dev/%s ' $devs)
 
@@ -95,8 +95,8 @@ side_by_side() {
 echo
 echo "# /proc/scullmem, side by side: the first quanta of each device"
 side_by_side scullp scullv scullk
-echo "# and of the lookaside cache"
-side_by_side scullc
+echo "# and of the lookaside cache and of alloc_pages (high memory where there is some: virt -)"
+side_by_side scullc scullh
 echo "(runs: physically contiguous runs / pages in the quantum)"
 
 for d in $devs; do

@@ -13,7 +13,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SCULL_BUILD:-$TOP/build}
 KO=${SCULL_KO:-$BUILD/debug/scull.ko}
 BIN=${SCULL_BIN:-$BUILD/tests}
-DEVS="scullp scullv scullk scullc"
+DEVS="scullp scullv scullk scullc scullh"
 DBG=/sys/kernel/debug
 . "$TOP/tests/lib.sh"
 

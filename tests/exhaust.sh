@@ -20,7 +20,7 @@ KO=${SCULL_KO:-${SCULL_BUILD:-$TOP/build}/$kver/scull.ko}
 
 MIB=$((1 << 20))
 
-DEVS="scullp scullv scullk scullc"
+DEVS="scullp scullv scullk scullc scullh"
 
 # fill_until_full DEV: a 1 MiB random marker, then zeros until DEV refuses.
 # The quanta are 4 KiB (order 0).  Each takes a page, but scullk's take a

@@ -67,7 +67,7 @@ static void make_it_fail(int on)
 
 /* What the device must hold. */
 struct model {
-	const char *name;	/* scullp, scullv, scullk or scullc */
+	const char *name;	/* scullp, scullv, scullk, scullc or scullh */
 	size_t quantum;
 	unsigned long qset;
 	unsigned long long size;
@@ -111,9 +111,9 @@ static long model_quanta(const struct model *m)
 }
 
 static char procbuf[1 << 20];
-static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc" };
+static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc", "scullh" };
 static const char *const backends[] = { "__get_free_pages,", "vmalloc,", "kmalloc,",
-					"kmem_cache," };
+					"kmem_cache,", "alloc_pages," };
 #define NDEVS	((int)(sizeof(devs) / sizeof(devs[0])))
 
 /*
@@ -244,6 +244,7 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	for (d = 0; d < NDEVS; d++) {
 		unsigned long long sz;
 		unsigned long qs, nq, nqsets, idx, cur_qset = -1UL, prev = 0, lines = 0, shown = 0;
+		unsigned long nhigh, novirt = 0;
 		unsigned long long virt, phys, pfn;
 		unsigned int order, pages, runs;
 		char name[16], backend[32], region[16], word[16];
@@ -266,6 +267,13 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		if (strncmp(line, "  quanta by zone: ", 18))
 			return bad(line, "no quanta by zone line");
 		line = strchr(line, '\n') + 1;
+		/* scullh's quanta in high memory, with no kernel address. */
+		nhigh = 0;
+		if (!strcmp(name, "scullh") &&
+		    sscanf(line, "  highmem quanta %lu (no kernel mapping: virt -)\n", &nhigh) != 1)
+			return bad(line, "no highmem quanta line for scullh");
+		if (!strcmp(name, "scullh"))
+			line = strchr(line, '\n') + 1;
 		if (mine && (sz != m->size || qs != m->qset || quantum != m->quantum)) {
 			fprintf(stderr, "faultinj: /proc/scullmem: %s: sz %llu qset %lu quantum %zu, expected %llu %lu %zu\n",
 				name, sz, qs, quantum, m->size, m->qset, m->quantum);
@@ -288,13 +296,21 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 				line = strchr(line, '\n') + 1;
 				continue;
 			}
-			if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s\n",
-				   &idx, &virt, &phys, &pfn, region, &pages, &runs, word) != 8)
-				return bad(line, "malformed line");
+			/* "virt -": a scullh quantum in high memory, no kernel address. */
+			virt = 0;
+			if (sscanf(line, "    quantum %lu: virt - phys %llx pfn %llx %15s pages %u runs %u %15s\n",
+				   &idx, &phys, &pfn, region, &pages, &runs, word) == 7) {
+				if (strcmp(name, "scullh") || strcmp(region, "highmem"))
+					return bad(line, "virt - outside scullh's high memory");
+				novirt++;
+			} else if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s\n",
+					  &idx, &virt, &phys, &pfn, region, &pages, &runs, word) != 8 ||
+				   !virt || strcmp(region, strcmp(name, "scullv") ? "linear" : "vmalloc")) {
+				return bad(line, "malformed line, or an address in the wrong region");
+			}
 			if (idx / qs != cur_qset || (lines && idx <= prev))
 				return bad(line, "quantum out of order or outside its qset");
-			if (!virt || !pfn || phys != pfn << 12 || pages != 1U << order ||
-			    strcmp(region, strcmp(name, "scullv") ? "linear" : "vmalloc") ||
+			if (!pfn || phys != pfn << 12 || pages != 1U << order ||
 			    !runs || runs > pages ||
 			    strcmp(word, runs == 1 ? "contiguous" : "scattered") ||
 			    (strcmp(name, "scullv") && runs != 1) ||
@@ -311,6 +327,8 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		}
 		if (lines != nq)
 			return bad(NULL, "the quantum lines do not add up to the header's quanta");
+		if (novirt != nhigh)
+			return bad(NULL, "the quanta shown virt - are not the header's highmem quanta");
 		/* Each qset shown once; an empty qset array may stay unshown. */
 		if (shown > nqsets)
 			return bad(NULL, "more qsets shown than the header counts");

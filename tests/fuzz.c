@@ -33,7 +33,7 @@
 #define NFD	4
 #define SPAN_QUANTA	48	/* offsets stay below this many quanta */
 
-static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc" };
+static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc", "scullh" };
 #define NDEVS	(sizeof(devs) / sizeof(devs[0]))
 
 struct model {

@@ -16,7 +16,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SCULL_BUILD:-$TOP/build}
 KO=${SCULL_KO:-$BUILD/$kver/scull.ko}
 BIN=${SCULL_BIN:-$BUILD/tests}
-DEVS="scullp scullv scullk scullc"
+DEVS="scullp scullv scullk scullc scullh"
 
 . "$TOP/tests/lib.sh"
 
@@ -226,7 +226,8 @@ proc_counts() {
 }
 
 # Every scullv quantum starts a vmalloc area; no other device's quantum is
-# in any: theirs are linear addresses.
+# in any: theirs are linear addresses, or none (scullh's in high memory:
+# "virt -", region highmem).
 proc_vmallocinfo() {
 	echo 1 > /proc/sys/kernel/kptr_restrict
 	cat /proc/scullmem > /tmp/snap
@@ -242,7 +243,9 @@ proc_vmallocinfo() {
 			{ v = strtonum("0x" $2); n++
 			  for (i = 1; i <= m; i++) if (v >= lo[i] && v < hi[i]) { bad++; print "# in vmalloc:", $2 } }
 			END { exit (n == 0 || bad > 0) }' /tmp/areas - || return 1
-		quanta_of "$dev" /tmp/snap | awk '$5 != "linear" { exit 1 }' || return 1
+		quanta_of "$dev" /tmp/snap | awk -v dev="$dev" '
+			$5 != "linear" && !(dev == "scullh" && $5 == "highmem" && $2 == "-") { exit 1 }' ||
+			return 1
 	done
 	quanta_of scullv /tmp/snap | awk '$5 != "vmalloc" { exit 1 }'
 }
@@ -289,7 +292,8 @@ proc_pfns() {
 	[ "${PIPESTATUS[0]}" -eq 0 ]
 }
 
-# Where the pages are: the banner's zones are /proc/zoneinfo's populated
+# Where the pages are (scullh's in HighMem exactly when they have no
+# kernel address, as many as its header counts): the banner's zones are /proc/zoneinfo's populated
 # ones (name, node, pfn span, present pages); every quantum names the zone
 # and node that hold its first pfn among its zones (one "zone", or several
 # "zones"), never HighMem for scullp and scullk (their addresses are
@@ -319,16 +323,20 @@ proc_zones() {
 			  k = split($10, zs, ","); found = 0
 			  for (i = 1; i <= k; i++) { cnt[zs[i]]++; found = found || zs[i] == z }
 			  if (!found || ($9 == "zone") != (k == 1) || $12 != nd[z] || $11 != "node" ||
-			      (dev != "scullv" && z == "HighMem")) {
+			      (dev != "scullv" && dev != "scullh" && z == "HighMem")) {
 				bad++; print "# " dev " quantum " $1 ": pfn " $4 " is in " z " node " nd[z] ", shown " $9 " " $10 " " $11 " " $12 }
+			  if (dev == "scullh" && ((z == "HighMem") != ($2 == "-") || ($2 == "-") != ($5 == "highmem"))) {
+				bad++; print "# scullh quantum " $1 " in " z ": virt " $2 ", region " $5 }
+			  unmapped += $2 == "-"
 			  kind = $14 ($15 == "" ? "" : " " $15 " " $16)
-			  want = dev == "scullv" || (dev == "scullp" && order == 0) ? "page" :
+			  want = dev == "scullv" || ((dev == "scullp" || dev == "scullh") && order == 0) ? "page" :
 				 dev == "scullk" && order <= 1 ? "slab cache -" :
 				 dev == "scullc" ? "slab cache scullc-" 4096 * 2 ^ order : "compound order " order
 			  if (kind != want) { bad++; print "# " dev " quantum " $1 ": kind " kind ", expected " want } }
-			END { if (dev == "scullv" && ("HighMem" in lo) && !cnt["HighMem"]) {
-				bad++; print "# no scullv quantum in HighMem" }
+			END { if ((dev == "scullv" || dev == "scullh") && ("HighMem" in lo) && !cnt["HighMem"]) {
+				bad++; print "# no " dev " quantum in HighMem" }
 			      for (z in cnt) print "count", z, cnt[z]
+			      print "unmapped", unmapped + 0
 			      exit q == 0 || bad > 0 }' /tmp/zones.got - > /tmp/zones.check
 		rc=$?
 		grep '^#' /tmp/zones.check | head -n 5
@@ -336,6 +344,10 @@ proc_zones() {
 		[ "$(awk '$1 == "count" { print $2, $3 }' /tmp/zones.check | sort)" = \
 			"$(zone_counts_of "$dev" /tmp/snap | sort)" ] ||
 			{ note "$dev: header counts $(zone_counts_of "$dev" /tmp/snap | tr '\n' ' ')"; return 1; }
+		[ "$dev" != scullh ] ||
+			grep -q -x "  highmem quanta $(sed -n 's/^unmapped //p' /tmp/zones.check) (no kernel mapping: virt -)" \
+				<(awk '/^Device / { inb = index($0, "Device scullh:") == 1 } inb' /tmp/snap) ||
+			{ note "scullh: the header's highmem quanta are not its quanta with virt -"; return 1; }
 	done
 }
 
@@ -412,6 +424,57 @@ slab_cache_set_order() {
 		grep -q "^scullc-$q " /proc/slabinfo && [ ! -e "/sys/kernel/slab/scullc-$nq" ]
 }
 
+# scullc and scullh at every order they take.  SET_ORDER to each order in
+# turn (for scullc: a new cache each time, up to the largest order whose
+# object fits in a slab with slub_debug's metadata); two quanta and a byte
+# round-trip; /proc/scullmem shows three quanta of that order and kind.
+# The first order refused is EINVAL, one past the last taken, which for
+# scullh is MAX_PAGE_ORDER, one more than scullc's.  A write at an order
+# above PAGE_ALLOC_COSTLY_ORDER (3) may find no such block free: ENOMEM
+# there is noted, not failed; the order itself must be taken.
+every_order() {
+	local dev o n out kind want max_c='' err
+	head -c $(((8 << 20) + 1)) /dev/urandom > /tmp/orders.data
+	for dev in scullc scullh; do
+		: > "/dev/$dev"
+		for ((o = 0; ; o++)); do
+			if ! err=$("$BIN/scullctl" "/dev/$dev" order=$o 2>&1 > /dev/null); then
+				[[ $err == *"Invalid argument"* ]] || { note "$dev order=$o: $err"; return 1; }
+				break
+			fi
+			n=$(((8192 << o) + 1))
+			if ! err=$(head -c $n /tmp/orders.data 2>&1 > "/dev/$dev"); then
+				if [[ $err != *"Cannot allocate memory"* ]] || [ $o -le 3 ]; then
+					note "$dev order $o: $err"
+					return 1
+				fi
+				note "$dev order $o: no free block for a quantum (ENOMEM)"
+				: > "/dev/$dev"
+				continue
+			fi
+			cmp -n $n /tmp/orders.data "/dev/$dev" || { note "$dev order $o: data differ"; return 1; }
+			case $dev:$o in
+			scullc:*) want="slab cache scullc-$((4096 << o))" ;;
+			scullh:0) want=page ;;
+			*) want="compound order $o" ;;
+			esac
+			kind=$(quanta_of "$dev" | awk '{ k = $14; for (i = 15; i <= NF; i++) k = k " " $i; print k }' |
+				sort | uniq -c | awk '{ $1 = $1 " x"; print }')
+			[ "$kind" = "3 x $want" ] || { note "$dev order $o: kinds '$kind', expected 3 x $want"; return 1; }
+			: > "/dev/$dev"
+		done
+		note "$dev: orders 0..$((o - 1)) taken, order $o refused"
+		[ $o -gt 0 ] || return 1
+		if [ "$dev" = scullc ]; then
+			max_c=$((o - 1))
+		else
+			[ $((o - 1)) -eq $((max_c + 1)) ] ||
+				{ note "scullh's largest order $((o - 1)) is not scullc's $max_c plus one"; return 1; }
+		fi
+		"$BIN/scullctl" "/dev/$dev" order="$(cat /sys/module/scull/parameters/order)" > /dev/null || return 1
+	done
+}
+
 # An unprivileged opener sees no address, even reading through root.
 proc_unprivileged() {
 	local mode want
@@ -424,7 +487,7 @@ proc_unprivileged() {
 		# The same lines as root sees, addresses aside.
 		[ "$(grep -c '^    quantum ' /tmp/unpriv)" -eq "$want" ] || return 1
 		grep '^    quantum \|^  qset ' /tmp/unpriv |
-			grep -v -E ' (virt|at) 0+( |$)' && return 1
+			grep -v -E ' (virt|at) (0+|-)( |$)' && return 1
 		grep '^    quantum ' /tmp/unpriv |
 			grep -v -E 'phys 0+ pfn 0 ' && return 1
 		grep '^    quantum ' /tmp/unpriv | grep -v -E ' pfns -$' && return 1
@@ -510,12 +573,16 @@ gfp_expect() {
 }
 
 # The zones that quanta of DEV may come from with modifier ZONE: the zone
-# and those below it (vmalloc adds __GFP_HIGHMEM to "normal" itself).
+# and those below it (vmalloc adds __GFP_HIGHMEM to "normal" itself, and
+# so does scullh's alloc_pages).
 gfp_zones() {
 	case $2 in
 	dma) echo DMA ;;
 	dma32) echo DMA DMA32 ;;
-	normal) [ "$1" = scullv ] && echo DMA DMA32 Normal HighMem || echo DMA DMA32 Normal ;;
+	normal) case $1 in
+		scullv | scullh) echo DMA DMA32 Normal HighMem ;;
+		*) echo DMA DMA32 Normal ;;
+		esac ;;
 	*) echo DMA DMA32 Normal HighMem ;;
 	esac
 }
@@ -593,13 +660,15 @@ gfp_errors() {
 	"$BIN/scullctl" /dev/scullv gfp=atomic > /dev/null 2>&1 && return 1
 	"$BIN/scullctl" /dev/scullv gfp=movable > /dev/null 2>&1 && return 1
 	"$BIN/scullctl" /dev/scullc gfp=dma > /dev/null 2>&1 && return 1
+	"$BIN/scullctl" /dev/scullh gfp=movable > /dev/null 2>&1 && return 1
 	out=$(new_dmesg)
 	if ! grep -q "scullp: gfp=highmem,kernel refused: __get_free_pages returns a logical address, which high memory does not have; only alloc_pages can return it" <<< "$out" ||
 		! grep -q "scullk: gfp=dma32,kernel refused: kmalloc has no DMA32 caches" <<< "$out" ||
 		! grep -q "scullv: gfp=normal,atomic refused: vmalloc sleeps" <<< "$out" ||
 		! grep -q "scullv: gfp=movable,kernel refused: quanta are never migrated" <<< "$out" ||
 		! grep -q "scullc: gfp=dma,kernel refused: a kmem_cache serves __GFP_DMA only if it was created with SLAB_CACHE_DMA" <<< "$out" ||
-		[ "$(grep -c 'refused:' <<< "$out")" -ne 5 ]; then
+		! grep -q "scullh: gfp=movable,kernel refused: quanta are never migrated" <<< "$out" ||
+		[ "$(grep -c 'refused:' <<< "$out")" -ne 6 ]; then
 		note "dmesg: $out"
 		return 1
 	fi
@@ -784,6 +853,7 @@ test_proc
 check "dd conv=sparse keeps holes; SEEK_DATA/SEEK_HOLE map matches; cp --sparse=always out" sparse_copy
 check "scullctl prints and sets the geometry" scullctl_tool
 check "scullc: SET_ORDER makes the new geometry's cache and destroys the old one" slab_cache_set_order
+check "scullc and scullh: data round-trips at every order they take; the next is refused" every_order
 check "gfp: every zone and action on every device, taken or refused as the rules say; taken ones put the quanta in the zones they allow" gfp_choices
 check "gfp: a refusal says why in dmesg; EBUSY with data, EPERM unprivileged, EINVAL for bad words" gfp_errors
 check "rmmod is refused while a node is open" rmmod_busy

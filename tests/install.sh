@@ -13,7 +13,7 @@ set -u
 
 kver=${1:-$(uname -r)}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-DEVS="scullp scullv scullk scullc"
+DEVS="scullp scullv scullk scullc scullh"
 . "$TOP/tests/lib.sh"
 
 # ---- a udevd of our own ----------------------------------------------------

@@ -148,6 +148,7 @@ static long proc_quanta(const char *dev, int *privileged)
 struct qline {
 	unsigned long idx;
 	unsigned long long virt, phys, pfn;
+	int novirt;		/* "virt -": no kernel address (high memory) */
 	char region[16], word[16];
 	unsigned int pages, runs;
 	/* The "pfns" field: its runs, the pages they add up to, the first QL_MAXP pfns. */
@@ -191,6 +192,16 @@ static int parse_pfns(const char *line, struct qline *q)
 	return *end == '\n' || *end == '\0' ? 0 : -1;
 }
 
+/* The virt field: hex, or "-" for a quantum with no kernel address. */
+static int parse_virt(const char *s, struct qline *q)
+{
+	char *end;
+
+	q->novirt = !strcmp(s, "-");
+	q->virt = q->novirt ? 0 : strtoull(s, &end, 16);
+	return !q->novirt && (end == s || *end);
+}
+
 /*
  * Parse the quantum lines of one device into out[] (at most max); returns
  * how many there were (possibly more than max), -1 on a malformed line.
@@ -210,14 +221,16 @@ static long proc_qlines_pfns(const char *dev, struct qline *out, long max, int p
 	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
 	while (fgets(line, sizeof(line), f)) {
 		struct qline q;
+		char virt[24];
 
 		if (!strncmp(line, "Device ", 7))
 			in = !strncmp(line, hdr, strlen(hdr));
 		if (!in || strncmp(line, "    quantum ", 12))
 			continue;
-		if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s",
-			   &q.idx, &q.virt, &q.phys, &q.pfn, q.region, &q.pages, &q.runs,
+		if (sscanf(line, "    quantum %lu: virt %23s phys %llx pfn %llx %15s pages %u runs %u %15s",
+			   &q.idx, virt, &q.phys, &q.pfn, q.region, &q.pages, &q.runs,
 			   q.word) != 8 ||
+		    parse_virt(virt, &q) ||
 		    (pfns && (parse_pfns(line, &q) || q.pfn_pages != q.pages ||
 			      q.pfn_runs != q.runs || q.pfns[0] != q.pfn))) {
 			fprintf(stderr, "# malformed: %s", line);
@@ -235,6 +248,12 @@ static long proc_qlines_pfns(const char *dev, struct qline *out, long max, int p
 static long proc_qlines(const char *dev, struct qline *out, long max)
 {
 	return proc_qlines_pfns(dev, out, max, 1);
+}
+
+/* The region a quantum line must show: vmalloc, highmem (no virt), linear. */
+static const char *region_of(int vmalloc, const struct qline *q)
+{
+	return vmalloc ? "vmalloc" : q->novirt ? "highmem" : "linear";
 }
 
 /*
@@ -279,18 +298,21 @@ FIXTURE(scull) {
 
 /*
  * @slab_below: quanta of lower orders are slab objects (scullk: up to
- * KMALLOC_MAX_CACHE_SIZE; scullc: every order, SLAB_ALL).
+ * KMALLOC_MAX_CACHE_SIZE; scullc: every order, SLAB_ALL).  @highmem: a
+ * quantum may be in high memory, with no kernel address ("virt -").
  */
 #define SLAB_ALL	64
 FIXTURE_VARIANT(scull) {
 	const char *path;
 	unsigned int slab_below;
+	int highmem;
 };
 
 FIXTURE_VARIANT_ADD(scull, scullp) { .path = "/dev/scullp", .slab_below = 0 };
 FIXTURE_VARIANT_ADD(scull, scullv) { .path = "/dev/scullv", .slab_below = 0 };
 FIXTURE_VARIANT_ADD(scull, scullk) { .path = "/dev/scullk", .slab_below = 2 };
 FIXTURE_VARIANT_ADD(scull, scullc) { .path = "/dev/scullc", .slab_below = SLAB_ALL };
+FIXTURE_VARIANT_ADD(scull, scullh) { .path = "/dev/scullh", .highmem = 1 };
 
 FIXTURE_SETUP(scull)
 {
@@ -1134,6 +1156,7 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 	int vmalloc = !strcmp(self->name, "scullv"), pm, i;
 	unsigned char *m, *buf = malloc(q);
 	unsigned long long offset0 = 0;
+	int have_offset = 0;
 	struct qline ql[8];
 	struct layout lay;
 
@@ -1157,8 +1180,12 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 
 		ASSERT_EQ(idx[i], ql[i].idx);
 		ASSERT_EQ(pages, ql[i].pages);
-		ASSERT_STREQ(vmalloc ? "vmalloc" : "linear", ql[i].region);
-		ASSERT_NE(0, ql[i].virt);
+		ASSERT_STREQ(region_of(vmalloc, &ql[i]), ql[i].region);
+		if (ql[i].novirt) {
+			ASSERT_TRUE(variant->highmem) TH_LOG("quantum %lu: virt -", idx[i]);
+		} else {
+			ASSERT_NE(0, ql[i].virt);
+		}
 		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
 		for (p = 0; p < pages; p++) {
 			unsigned long long pfn = mapped_pfn(pm, m + idx[i] * q + p * 4096);
@@ -1182,10 +1209,13 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 		}
 		ASSERT_EQ(runs, ql[i].runs) TH_LOG("quantum %lu", idx[i]);
 		ASSERT_STREQ(runs == 1 ? "contiguous" : "scattered", ql[i].word);
-		if (!vmalloc) {
+		if (ql[i].novirt) {
+			continue;	/* high memory: no address to check */
+		} else if (!vmalloc) {
 			/* The linear map: one virt - phys offset for all. */
-			if (i == 0)
+			if (!have_offset)
 				offset0 = ql[i].virt - ql[i].phys;
+			have_offset = 1;
 			ASSERT_EQ(offset0, ql[i].virt - ql[i].phys);
 			ASSERT_LE(lay.linear_lo, ql[i].virt);
 			ASSERT_GT(lay.linear_hi, ql[i].virt);
@@ -1305,7 +1335,8 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(idx[i], ql[i].idx);
 		ASSERT_EQ(pages, ql[i].pages);
-		ASSERT_STREQ(vmalloc ? "vmalloc" : "linear", ql[i].region);
+		ASSERT_STREQ(region_of(vmalloc, &ql[i]), ql[i].region);
+		ASSERT_TRUE(!ql[i].novirt || variant->highmem);
 		ASSERT_NE(0, ql[i].pfn) TH_LOG("no pfn shown: not CAP_SYS_ADMIN?");
 		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
 		ASSERT_GE(QL_MAXP, pages);
@@ -1314,6 +1345,8 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 		if (vmalloc)
 			continue;
 		ASSERT_EQ(1, ql[i].runs);
+		if (ql[i].novirt)
+			continue;	/* high memory: no address to check */
 		/* phys is where the linear map puts virt's page. */
 		ASSERT_EQ(linear, (ql[i].virt & ~0xfffULL) - ql[i].phys)
 			TH_LOG("quantum %lu: virt %llx phys %llx", idx[i], ql[i].virt, ql[i].phys);
