@@ -12,7 +12,7 @@
 # from /proc/devices and listed in $SCULL_STATE for unload.sh.
 
 module=scull
-devices="scullp scullv scullk"
+devices="scullp scullv scullk scullc scullh"
 mode=${SCULL_MODE:-664}
 group=${SCULL_GROUP:-}
 state=${SCULL_STATE:-/run/scullmem.nodes}
@@ -87,4 +87,4 @@ done
 if [ -n "$made" ]; then
 	echo "$made" > "$state" || die "cannot record the nodes in $state"
 fi
-echo "load.sh: $module loaded (major $major), /dev/scull[pvk] mode $mode group $group"
+echo "load.sh: $module loaded (major $major), /dev/scull[pvkch] mode $mode group $group"

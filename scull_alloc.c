@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The three allocators behind /dev/scullp, scullv, scullk.
+ * The allocators behind the scull devices, one ops table each.
  *
- * Each backend hands out quanta of PAGE_SIZE << order bytes.  None of them
- * zeroes: the char device core zeroes whatever part of a new quantum a
- * write does not fill, so a full-quantum write touches memory only once.
+ * Each backend hands out quanta of PAGE_SIZE << order bytes as handles
+ * that only it understands, and maps their bytes for the core on demand
+ * (struct scull_backend).  None of them zeroes: the quantum store zeroes
+ * whatever part of a new quantum a write does not fill, so a full-quantum
+ * write touches memory only once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "scull_compat.h"	/* first: it stops a build for too old a kernel */
 
+#include <linux/err.h>
+#include <linux/gcd.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -33,18 +39,44 @@
 	"vmalloc sleeps to map its pages and allocate page tables: it takes only kernel, noio and nofs"
 #define SCULL_RULE_KMALLOC_DMA32 \
 	"kmalloc has no DMA32 caches: slab allocations may not ask for __GFP_DMA32 (dma takes the dma-kmalloc caches)"
+#define SCULL_RULE_CACHE_DMA \
+	"a kmem_cache serves __GFP_DMA only if it was created with SLAB_CACHE_DMA, and scullc's is not: its slabs may be in any zone"
+#define SCULL_RULE_CACHE_DMA32 \
+	"slab allocations may not ask for __GFP_DMA32: a kmem_cache has no DMA32 variant"
+
+/*
+ * Quanta that are one stretch of kernel virtual memory (the linear map's or
+ * vmalloc's): the handle is the address, mapped for good.
+ */
+static void *scull_addr_map(void *quantum, size_t offset, unsigned int order,
+			    size_t *len)
+{
+	*len = (PAGE_SIZE << order) - offset;
+	return quantum + offset;
+}
+
+static void *scull_addr_vaddr(void *quantum)
+{
+	return quantum;
+}
+
+/* The page of a byte of a quantum in the linear map. */
+static struct page *scull_linear_page(void *quantum, size_t offset)
+{
+	return virt_to_page(quantum + offset);
+}
 
 /*
  * scullp: whole pages from the buddy allocator, as LDD3's scullp.  A
  * multi-page quantum is a compound page, so that each of its pages can be
  * mapped to user space and counted on its own.
  */
-static void *scull_pages_alloc(unsigned int order, gfp_t gfp)
+static void *scull_pages_alloc(void *ctx, unsigned int order, gfp_t gfp)
 {
 	return (void *)__get_free_pages(gfp | __GFP_COMP, order);
 }
 
-static void scull_pages_free(void *quantum, unsigned int order)
+static void scull_pages_free(void *ctx, void *quantum, unsigned int order)
 {
 	free_pages((unsigned long)quantum, order);
 }
@@ -60,6 +92,9 @@ static const struct scull_backend scull_pages_backend = {
 	},
 	.alloc		= scull_pages_alloc,
 	.free		= scull_pages_free,
+	.page		= scull_linear_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
 };
 
 /*
@@ -67,14 +102,19 @@ static const struct scull_backend scull_pages_backend = {
  * dma32, vmalloc adds __GFP_HIGHMEM itself: it maps every page anyway.
  * Since v6.19 it takes no zone modifier at all (SCULL_VMALLOC_ZONE_RULE).
  */
-static void *scull_vmalloc_alloc(unsigned int order, gfp_t gfp)
+static void *scull_vmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp)
 {
 	return __vmalloc(PAGE_SIZE << order, gfp);
 }
 
-static void scull_vmalloc_free(void *quantum, unsigned int order)
+static void scull_vmalloc_free(void *ctx, void *quantum, unsigned int order)
 {
 	vfree(quantum);
+}
+
+static struct page *scull_vmalloc_page(void *quantum, size_t offset)
+{
+	return vmalloc_to_page(quantum + offset);
 }
 
 static const struct scull_backend scull_vmalloc_backend = {
@@ -96,6 +136,9 @@ static const struct scull_backend scull_vmalloc_backend = {
 	},
 	.alloc		= scull_vmalloc_alloc,
 	.free		= scull_vmalloc_free,
+	.page		= scull_vmalloc_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
 };
 
 /*
@@ -104,12 +147,12 @@ static const struct scull_backend scull_vmalloc_backend = {
  * latter may be mapped to user space, and only before v6.17
  * (SCULL_KMALLOC_MMAP_MIN_ORDER).
  */
-static void *scull_kmalloc_alloc(unsigned int order, gfp_t gfp)
+static void *scull_kmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp)
 {
 	return kmalloc(PAGE_SIZE << order, gfp);
 }
 
-static void scull_kmalloc_free(void *quantum, unsigned int order)
+static void scull_kmalloc_free(void *ctx, void *quantum, unsigned int order)
 {
 	kfree(quantum);
 }
@@ -119,6 +162,7 @@ static const struct scull_backend scull_kmalloc_backend = {
 	.name		= "kmalloc",
 	.max_order	= SCULL_MAX_KMALLOC_ORDER,
 	.mmap_min_order	= SCULL_KMALLOC_MMAP_MIN_ORDER,
+	.nommap		= "cannot be mapped on this kernel",
 	.zone_rules	= {
 		[SCULL_GFP_ZONE_DMA32] = SCULL_RULE_KMALLOC_DMA32,
 		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_RULE_HIGHMEM("kmalloc"),
@@ -126,6 +170,247 @@ static const struct scull_backend scull_kmalloc_backend = {
 	},
 	.alloc		= scull_kmalloc_alloc,
 	.free		= scull_kmalloc_free,
+	.page		= scull_linear_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
+};
+
+/*
+ * scullc: a lookaside cache, as LDD3's scullc: each quantum is an object of
+ * a kmem_cache of quantum-sized objects, one cache per geometry, named
+ * scullc-<quantum bytes> in /proc/slabinfo and /sys/kernel/slab.  The cache
+ * whitelists the whole object for copies to and from user space, so
+ * hardened usercopy checks each copy against the cache, and passes it: a
+ * cache that declares no usercopy region makes every copy_to_user() of
+ * its objects abort (LDD3's maintained port of scullc oopses there).
+ */
+struct scull_cache {
+	struct kmem_cache *cache;
+	char name[32];			/* "scullc-" and up to 20 digits */
+	unsigned int objs_per_slab;	/* 0: not known */
+	int slab_order;			/* -1: not known */
+};
+
+#define SCULL_PROBE_MAX	32
+#define SCULL_PROBE_GFP	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+static unsigned long scull_distance(const void *a, const void *b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/*
+ * What SLUB made of a new cache, as the kernel has it, though the sizes in
+ * struct kmem_cache are private to mm/ (and the struct itself since v6.8):
+ * the order of a slab, from the folio of a live object, and the objects in
+ * one.  Objects are allocated from the empty cache until one lands in a
+ * second slab: the first is full by then, so the objects counted in it are
+ * all it holds.  Should the task move to another CPU meanwhile, the first
+ * slab stays part-used; but the distances between its objects are
+ * multiples of the object stride, so the slab's size over their gcd bounds
+ * the count from the other side.  KFENCE's objects, alone on a page of its
+ * pool, are skipped.  All are freed, and the empty slabs given back.
+ */
+static void scull_cache_probe(struct scull_cache *c)
+{
+	void *obj[SCULL_PROBE_MAX], *first = NULL, *o;
+	unsigned long stride = 0;
+	unsigned int i, n = 0, count = 0;
+
+	c->slab_order = -1;
+	c->objs_per_slab = 0;
+	while (n < SCULL_PROBE_MAX) {
+		o = kmem_cache_alloc(c->cache, SCULL_PROBE_GFP);
+		if (!o)
+			break;
+		obj[n++] = o;
+		if (scull_kfence_object(o))
+			continue;
+		if (!first) {
+			first = o;
+			c->slab_order = scull_slab_order(o);
+		} else if (scull_slab_start(o) == scull_slab_start(first)) {
+			stride = gcd(stride, scull_distance(o, first));
+		} else {
+			break;	/* the first slab is full */
+		}
+		count++;
+	}
+	if (first) {
+		c->objs_per_slab = count;
+		if (stride)
+			c->objs_per_slab = max_t(unsigned long, count,
+						 (PAGE_SIZE << c->slab_order) / stride);
+	}
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c->cache, obj[i]);
+	kmem_cache_shrink(c->cache);
+}
+
+static void *scull_cache_setup(unsigned int order)
+{
+	size_t size = PAGE_SIZE << order;
+	struct scull_cache *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	snprintf(c->name, sizeof(c->name), "scullc-%zu", size);
+	c->cache = kmem_cache_create_usercopy(c->name, size, 0, 0, 0, size, NULL);
+	if (!c->cache)
+		goto out_free_ctx;
+	scull_cache_probe(c);
+	return c;
+
+out_free_ctx:
+	kfree(c);
+	return ERR_PTR(-ENOMEM);
+}
+
+/* Every object is freed by now: no "objects remaining" complaint. */
+static void scull_cache_teardown(void *ctx)
+{
+	struct scull_cache *c = ctx;
+
+	kmem_cache_destroy(c->cache);
+	kfree(c);
+}
+
+static void *scull_cache_alloc(void *ctx, unsigned int order, gfp_t gfp)
+{
+	struct scull_cache *c = ctx;
+
+	return kmem_cache_alloc(c->cache, gfp);
+}
+
+static void scull_cache_free(void *ctx, void *quantum, unsigned int order)
+{
+	struct scull_cache *c = ctx;
+
+	kmem_cache_free(c->cache, quantum);
+}
+
+static const char *scull_cache_name(void *ctx)
+{
+	struct scull_cache *c = ctx;
+
+	return c->name;
+}
+
+/* A figure the probe could not find is shown as "-". */
+static void scull_show_figure(struct seq_file *m, const char *what, long val)
+{
+	if (val >= 0)
+		seq_printf(m, "%s%ld", what, val);
+	else
+		seq_printf(m, "%s-", what);
+}
+
+static void scull_cache_show(void *ctx, struct seq_file *m)
+{
+	struct scull_cache *c = ctx;
+
+	seq_printf(m, "  cache %s, object size %u", c->name,
+		   kmem_cache_size(c->cache));
+	scull_show_figure(m, ", objects per slab ",
+			  c->objs_per_slab ? (long)c->objs_per_slab : -1);
+	scull_show_figure(m, ", slab order ", c->slab_order);
+	seq_putc(m, '\n');
+}
+
+static const struct scull_backend scull_cache_backend = {
+	.devname	= "scullc",
+	.name		= "kmem_cache",
+	.max_order	= SCULL_MAX_SLAB_CACHE_ORDER,
+	.mmap_min_order	= SCULL_MAX_SLAB_CACHE_ORDER + 1,
+	.nommap		= "are slab objects, which must never be mapped to user space",
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_DMA] = SCULL_RULE_CACHE_DMA,
+		[SCULL_GFP_ZONE_DMA32] = SCULL_RULE_CACHE_DMA32,
+		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_RULE_HIGHMEM("kmem_cache_alloc"),
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
+	.setup		= scull_cache_setup,
+	.teardown	= scull_cache_teardown,
+	.alloc		= scull_cache_alloc,
+	.free		= scull_cache_free,
+	.page		= scull_linear_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
+	.cache		= scull_cache_name,
+	.show		= scull_cache_show,
+};
+
+/*
+ * scullh: pages from alloc_pages(), high memory allowed, which is what
+ * only alloc_pages() can return (Love's chapter 12): the handle is the
+ * struct page of the block, never given a permanent kernel address.  Each
+ * access maps one page with kmap_local_page() and unmaps it; on a 64-bit
+ * kernel that is page_address(), on i386 a page of HighMem gets a
+ * temporary mapping.  A multi-page quantum is a compound page, as
+ * scullp's, so that mmap can map each of its pages.
+ */
+static void *scull_highpages_alloc(void *ctx, unsigned int order, gfp_t gfp)
+{
+	/* "normal" means anywhere, high memory included, as for vmalloc. */
+	if (!(gfp & GFP_ZONEMASK))
+		gfp |= __GFP_HIGHMEM;
+	if (order)
+		gfp |= __GFP_COMP;
+	return alloc_pages(gfp, order);
+}
+
+static void scull_highpages_free(void *ctx, void *quantum, unsigned int order)
+{
+	__free_pages(quantum, order);
+}
+
+/*
+ * A block of the buddy allocator never crosses a memory section, so its
+ * struct pages are contiguous (nth_page(), gone in v6.18, is not needed).
+ */
+static struct page *scull_highpages_page(void *quantum, size_t offset)
+{
+	struct page *page = quantum;
+
+	return page + (offset >> PAGE_SHIFT);
+}
+
+static void *scull_highpages_map(void *quantum, size_t offset,
+				 unsigned int order, size_t *len)
+{
+	*len = PAGE_SIZE - offset_in_page(offset);
+	return scull_kmap_local_page(scull_highpages_page(quantum, offset)) +
+	       offset_in_page(offset);
+}
+
+static void scull_highpages_unmap(void *quantum, void *addr)
+{
+	scull_kunmap_local(addr);
+}
+
+static void *scull_highpages_vaddr(void *quantum)
+{
+	struct page *page = quantum;
+
+	return PageHighMem(page) ? NULL : page_address(page);
+}
+
+static const struct scull_backend scull_highpages_backend = {
+	.devname	= "scullh",
+	.name		= "alloc_pages",
+	.max_order	= SCULL_MAX_PAGE_ORDER,
+	.mmap_min_order	= 0,
+	.kmap		= true,
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
+	.alloc		= scull_highpages_alloc,
+	.free		= scull_highpages_free,
+	.page		= scull_highpages_page,
+	.map		= scull_highpages_map,
+	.unmap		= scull_highpages_unmap,
+	.vaddr		= scull_highpages_vaddr,
 };
 
 /* Indexed by minor number. */
@@ -133,6 +418,8 @@ const struct scull_backend *const scull_backends[SCULL_NR_DEVS] = {
 	&scull_pages_backend,
 	&scull_vmalloc_backend,
 	&scull_kmalloc_backend,
+	&scull_cache_backend,
+	&scull_highpages_backend,
 };
 
 const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;
@@ -227,23 +514,6 @@ const char *scull_gfp_refusal(const struct scull_backend *be,
 	return NULL;
 }
 
-static unsigned long scull_addr_to_pfn(const void *addr, bool vmalloc)
-{
-	return vmalloc ? vmalloc_to_pfn(addr) : page_to_pfn(virt_to_page(addr));
-}
-
-/**
- * scull_quantum_page - the page that holds a byte of a quantum
- * @quantum:	the quantum, as returned by a backend's alloc
- * @offset:	offset of the byte in the quantum
- */
-struct page *scull_quantum_page(void *quantum, size_t offset)
-{
-	void *addr = quantum + offset;
-
-	return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) : virt_to_page(addr);
-}
-
 static void scull_page_kind(struct page *page, struct scull_layout *layout)
 {
 	layout->order = 0;
@@ -268,32 +538,37 @@ static void scull_page_where(struct page *page, struct scull_layout *layout)
 
 /**
  * scull_quantum_layout - describe where a quantum lies in physical memory
- * @quantum:	the quantum, as returned by a backend's alloc
+ * @be:		its backend
+ * @quantum:	the quantum, as returned by the backend's alloc
  * @order:	its order
- * @layout:	filled with its first pfn, its contiguous runs of pages, the
- *		zones and nodes of its pages and what its first page is
+ * @layout:	filled with its kernel address, its first pfn, its contiguous
+ *		runs of pages, the zones and nodes of its pages and what its
+ *		first page is
  *
- * The pages are looked up one by one, so the contiguity reported is
- * measured, not assumed from the allocator's name.
+ * The pages are looked up one by one through the backend, so the
+ * contiguity reported is measured, not assumed from the allocator's name.
  */
-void scull_quantum_layout(const void *quantum, unsigned int order,
-			  struct scull_layout *layout)
+void scull_quantum_layout(const struct scull_backend *be, void *quantum,
+			  unsigned int order, struct scull_layout *layout)
 {
 	unsigned int i, pages = 1U << order;
 	unsigned long pfn, prev = 0;
+	struct page *page;
 
 	memset(layout, 0, sizeof(*layout));
-	layout->vmalloc = is_vmalloc_addr(quantum);
+	layout->virt = be->vaddr(quantum);
+	layout->vmalloc = layout->virt && is_vmalloc_addr(layout->virt);
 	layout->pages = pages;
 	for (i = 0; i < pages; i++) {
-		pfn = scull_addr_to_pfn(quantum + i * PAGE_SIZE, layout->vmalloc);
+		page = be->page(quantum, (size_t)i << PAGE_SHIFT);
+		pfn = page_to_pfn(page);
 		if (i == 0) {
 			layout->pfn = pfn;
-			scull_page_kind(pfn_to_page(pfn), layout);
+			scull_page_kind(page, layout);
 		}
 		if (i == 0 || pfn != prev + 1)
 			layout->runs++;
-		scull_page_where(pfn_to_page(pfn), layout);
+		scull_page_where(page, layout);
 		prev = pfn;
 	}
 }

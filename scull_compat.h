@@ -22,6 +22,7 @@
 
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pagemap.h>
@@ -57,6 +58,58 @@
 #define SCULL_KMALLOC_MMAP_MIN_ORDER	(SCULL_MAX_KMALLOC_ORDER + 1)
 #else
 #define SCULL_KMALLOC_MMAP_MIN_ORDER	(KMALLOC_SHIFT_HIGH + 1 - PAGE_SHIFT)
+#endif
+
+/*
+ * Largest order of scullc's quanta, objects of a kmem_cache of quantum-sized
+ * objects.  SLUB makes a slab of at most the buddy allocator's largest
+ * order, and an object takes more than its size there: with slub_debug's
+ * red zones, free pointer and tracking (the tests boot with
+ * slub_debug=FZPU) and, on a KASAN kernel, KASAN's metadata and red zone
+ * (2 KiB at most).  An object of PAGE_SIZE << SCULL_MAX_PAGE_ORDER bytes
+ * does not fit in the largest slab then, and kmem_cache_create() fails
+ * with a stack dump.  One order less leaves an object room for as much
+ * metadata as its own size, far more than either adds.
+ */
+#define SCULL_MAX_SLAB_CACHE_ORDER	(SCULL_MAX_PAGE_ORDER - 1)
+
+/*
+ * KFENCE (v5.12) hands out some slab objects from a pool of its own, one
+ * on each page, outside any slab of their cache.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 12, 0)
+#include <linux/kfence.h>
+#define scull_kfence_object(addr)	is_kfence_address(addr)
+#else
+#define scull_kfence_object(addr)	false
+#endif
+
+/*
+ * The slab that holds a slab object: its first byte and its order.  A slab
+ * is a folio since v5.16; before, a compound page whose head says it.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
+#define scull_slab_start(obj)	folio_address(virt_to_folio(obj))
+#define scull_slab_order(obj)	folio_order(virt_to_folio(obj))
+#else
+#define scull_slab_start(obj)	page_address(virt_to_head_page(obj))
+#define scull_slab_order(obj)	compound_order(virt_to_head_page(obj))
+#endif
+
+/*
+ * v5.11 added kmap_local_page(): a mapping of one page, private to the
+ * task that made it, which may be preempted while it holds it.  Before,
+ * kmap_atomic(), which also disables preemption and page faults until
+ * kunmap_atomic(): enough for scullh, whose copies run with page faults
+ * disabled and never sleep between the two.  Both take any address in
+ * the page to unmap it.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
+#define scull_kmap_local_page	kmap_local_page
+#define scull_kunmap_local	kunmap_local
+#else
+#define scull_kmap_local_page	kmap_atomic
+#define scull_kunmap_local	kunmap_atomic
 #endif
 
 /*

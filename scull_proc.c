@@ -15,7 +15,8 @@
  * "reset" to the file clears them.
  *
  * Kernel addresses are shown only to a reader who had CAP_SYS_ADMIN when
- * opening the file; everyone else sees zeros in their place.
+ * opening the file; everyone else sees zeros in their place, and "-" for
+ * the runs of page frames.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,6 +34,7 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/utsname.h>
 
 #include "scullmem.h"
 
@@ -48,7 +50,7 @@
  * @header:	the device's header is being shown, not a quantum
  * @new_qset:	the quantum is the first one shown of its qset
  * @qidx:	index of the quantum being shown
- * @quantum:	the quantum being shown
+ * @quantum:	the quantum being shown (its backend's handle)
  * @qset:	the qset array that holds it
  */
 struct scull_proc_iter {
@@ -193,20 +195,23 @@ static void scull_show_zones(struct seq_file *m, struct zone *const *zones)
 /*
  * The device's quanta per zone: a quantum counts in each zone that holds
  * one of its pages, so a scattered vmalloc quantum can count in several.
+ * For a backend whose quanta may be in high memory, also how many have no
+ * permanent kernel address.
  */
 static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
 {
 	unsigned long counts[MAX_NR_ZONES] = { };
 	struct zone *zones[MAX_NR_ZONES] = { };
+	unsigned long qidx, unmapped = 0;
 	struct scull_layout l;
-	unsigned long qidx;
 	const char *sep = " ";
 	unsigned int i;
 	void **qset;
 	void *q;
 
 	for (qidx = 0; (q = scull_find_quantum(dev, &qidx, &qset)); qidx++) {
-		scull_quantum_layout(q, dev->order, &l);
+		scull_quantum_layout(dev->be, q, dev->order, &l);
+		unmapped += !l.virt;
 		for (i = 0; i < MAX_NR_ZONES; i++) {
 			if (l.zones[i]) {
 				zones[i] = l.zones[i];
@@ -223,6 +228,9 @@ static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
 		}
 	}
 	seq_puts(m, *sep == ' ' ? " none\n" : "\n");
+	if (dev->be->kmap)
+		seq_printf(m, "  highmem quanta %lu (no kernel mapping: virt -)\n",
+			   unmapped);
 }
 
 static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
@@ -232,15 +240,19 @@ static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
 	seq_printf(m, "  backend %s, quantum %zu, quanta %lu, qsets %lu\n",
 		   dev->be->name, scull_quantum_size(dev), dev->nr_quanta,
 		   dev->nr_qsets);
+	if (dev->be->show)
+		dev->be->show(dev->be_ctx, m);
 	scull_show_zone_counts(m, dev);
 }
 
 /*
- * The NUMA nodes set in @nodes, comma-separated.  The slab cache of a slab
- * page has no stable, exported accessor (struct slab and, since v6.8,
- * struct kmem_cache are private to mm/), so its name is shown as "-".
+ * The zones and NUMA nodes of a quantum's pages, and what its first page
+ * is.  The slab cache of a slab page has no stable, exported accessor
+ * (struct slab and, since v6.8, struct kmem_cache are private to mm/), so
+ * its name is shown only when the backend owns the cache, "-" otherwise.
  */
-static void scull_show_where(struct seq_file *m, const struct scull_layout *l)
+static void scull_show_where(struct seq_file *m, struct scull_dev *dev,
+			     const struct scull_layout *l)
 {
 	unsigned int i, n, nr_zones = 0;
 	const char *sep = "";
@@ -256,15 +268,54 @@ static void scull_show_where(struct seq_file *m, const struct scull_layout *l)
 	}
 	switch (l->kind) {
 	case SCULL_KIND_SLAB:
-		seq_puts(m, " kind slab cache -\n");
+		seq_printf(m, " kind slab cache %s",
+			   dev->be->cache ? dev->be->cache(dev->be_ctx) : "-");
 		break;
 	case SCULL_KIND_COMPOUND:
-		seq_printf(m, " kind compound order %u\n", l->order);
+		seq_printf(m, " kind compound order %u", l->order);
 		break;
 	default:
-		seq_puts(m, " kind page\n");
+		seq_puts(m, " kind page");
 		break;
 	}
+}
+
+/* A run of page frames, "FIRST-LAST" or "PFN" in hex, after @sep. */
+static void scull_show_run(struct seq_file *m, const char *sep,
+			   unsigned long first, unsigned long last)
+{
+	if (first == last)
+		seq_printf(m, "%s%lx", sep, first);
+	else
+		seq_printf(m, "%s%lx-%lx", sep, first, last);
+}
+
+/*
+ * " pfns RUNS": the physically contiguous runs of a quantum's pages, in the
+ * quantum's page order, comma-separated, as its backend finds them.
+ */
+static void scull_show_pfns(struct seq_file *m, struct scull_dev *dev,
+			    void *quantum)
+{
+	unsigned int i, pages = 1U << dev->order;
+	unsigned long pfn, first = 0, last = 0;
+	const char *sep = " pfns ";
+
+	for (i = 0; i < pages; i++) {
+		pfn = page_to_pfn(scull_quantum_page(dev, quantum,
+						     (size_t)i << PAGE_SHIFT));
+		if (i && pfn == last + 1) {
+			last = pfn;
+			continue;
+		}
+		if (i) {
+			scull_show_run(m, sep, first, last);
+			sep = ",";
+		}
+		first = pfn;
+		last = pfn;
+	}
+	scull_show_run(m, sep, first, last);
 }
 
 static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
@@ -276,16 +327,25 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 	if (it->new_qset)
 		seq_printf(m, "  qset %lu at %0*lx\n", it->qidx / dev->qset,
 			   SCULL_VIRT_WIDTH, scull_shown(it, it->qset));
-	scull_quantum_layout(it->quantum, dev->order, &l);
+	scull_quantum_layout(dev->be, it->quantum, dev->order, &l);
 	if (it->privileged)
 		phys = (unsigned long long)PFN_PHYS(l.pfn);
 	else
 		l.pfn = 0;
-	seq_printf(m, "    quantum %lu: virt %0*lx phys %016llx pfn %lx %s pages %u runs %u %s",
-		   it->qidx, SCULL_VIRT_WIDTH, scull_shown(it, it->quantum), phys, l.pfn,
-		   l.vmalloc ? "vmalloc" : "linear", l.pages, l.runs,
-		   l.runs == 1 ? "contiguous" : "scattered");
-	scull_show_where(m, &l);
+	seq_printf(m, "    quantum %lu: virt ", it->qidx);
+	if (l.virt)
+		seq_printf(m, "%0*lx", SCULL_VIRT_WIDTH, scull_shown(it, l.virt));
+	else
+		seq_putc(m, '-');	/* high memory: no permanent mapping */
+	seq_printf(m, " phys %016llx pfn %lx %s pages %u runs %u %s", phys, l.pfn,
+		   !l.virt ? "highmem" : l.vmalloc ? "vmalloc" : "linear",
+		   l.pages, l.runs, l.runs == 1 ? "contiguous" : "scattered");
+	scull_show_where(m, dev, &l);
+	if (it->privileged)
+		scull_show_pfns(m, dev, it->quantum);
+	else
+		seq_puts(m, " pfns -");
+	seq_putc(m, '\n');
 }
 
 static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
@@ -362,6 +422,8 @@ static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 		   it->privileged ? "privileged" :
 		   "unprivileged (addresses hidden)");
 	scull_show_layout(m, it);
+	seq_printf(m, "kernel %s %s\n", init_utsname()->release,
+		   init_utsname()->machine);
 	scull_show_machine_zones(m);
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = scull_dev_get(i);

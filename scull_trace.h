@@ -5,7 +5,10 @@
  *   echo 1 > /sys/kernel/tracing/events/scull/enable
  *   cat /sys/kernel/tracing/trace_pipe
  *
- * The address is the raw kernel virtual address: tracefs is for root only.
+ * The address is the quantum's handle, raw (tracefs is for root only): its
+ * kernel virtual address for scullp, scullv, scullk and scullc, the
+ * address of its struct page for scullh, whose pages have none of their
+ * own in high memory.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM scull

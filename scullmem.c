@@ -20,14 +20,11 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
-#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
-#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -35,13 +32,10 @@
 
 #include "scullmem.h"
 
-#define CREATE_TRACE_POINTS
-#include "scull_trace.h"
-
 static unsigned int scull_order;
 module_param_named(order, scull_order, uint, 0444);
 MODULE_PARM_DESC(order,
-		 "Page order of a quantum: quantum = PAGE_SIZE << order bytes (default 0; 0..MAX_PAGE_ORDER, 10 on x86_64)");
+		 "Page order of a quantum: quantum = PAGE_SIZE << order bytes (default 0; at most the largest order every device's allocator serves: dmesg names the one that refuses)");
 
 static unsigned int scull_qset = 500;
 module_param_named(qset, scull_qset, uint, 0444);
@@ -64,159 +58,6 @@ static struct class *scull_class;
 struct scull_dev *scull_dev_get(unsigned int minor)
 {
 	return minor < SCULL_NR_DEVS ? &scull_devs[minor] : NULL;
-}
-
-/*
- * The qset array last looked up by a read or write loop: consecutive quanta
- * share it, so the index is searched once per qset, not once per quantum.
- * Valid only while the device lock is held without a break.
- */
-struct scull_cursor {
-	unsigned long nr;	/* qset number of @qset */
-	void **qset;		/* NULL: nothing cached */
-};
-
-#define SCULL_CURSOR_INIT	((struct scull_cursor){ .qset = NULL })
-
-/*
- * Return the slot of the quantum at @p (from scull_locate()), creating its
- * qset array if @create.
- */
-static void **scull_slot(struct scull_dev *dev, struct scull_cursor *c,
-			 const struct scull_pos *p, bool create)
-{
-	unsigned long nr = p->nr;
-	void **qset;
-
-	if (c->qset && c->nr == nr)
-		return &c->qset[p->slot];
-
-	qset = xa_load(&dev->qsets, nr);
-	if (!qset && create) {
-		qset = kvcalloc(dev->qset, sizeof(*qset), SCULL_GFP);
-		if (!qset) {
-			dev->stats.qset_failures++;
-			return NULL;
-		}
-		if (xa_insert(&dev->qsets, nr, qset, SCULL_GFP)) {
-			dev->stats.index_failures++;
-			kvfree(qset);
-			return NULL;
-		}
-		dev->nr_qsets++;
-	}
-	c->nr = nr;
-	c->qset = qset;
-	return qset ? &qset[p->slot] : NULL;
-}
-
-/**
- * scull_find_quantum - find the first allocated quantum at or after an index
- * @dev:	the device; the caller holds its lock
- * @qidx:	in: the index to start at; out: the index of the quantum found
- * @qset:	out: the qset array that holds it
- *
- * Return: the quantum, or NULL when none is allocated at or after @qidx.
- */
-void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
-			 void ***qset)
-{
-	unsigned long first = *qidx / dev->qset, nr;
-	unsigned int slot;
-	void **arr;
-
-	xa_for_each_start(&dev->qsets, nr, arr, first) {
-		/* Start inside the qset of @qidx, at the start of any later one. */
-		for (slot = nr == first ? *qidx % dev->qset : 0; slot < dev->qset; slot++) {
-			if (arr[slot]) {
-				*qidx = nr * dev->qset + slot;
-				*qset = arr;
-				return arr[slot];
-			}
-		}
-	}
-	return NULL;
-}
-
-static void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
-			       void *quantum)
-{
-	trace_scull_quantum_free(dev->be->devname, qidx, quantum, dev->order);
-	dev->be->free(quantum, dev->order);
-	dev->stats.frees++;
-}
-
-/* Forget the allocation statistics of every device. */
-void scull_reset_stats(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < SCULL_NR_DEVS; i++) {
-		mutex_lock(&scull_devs[i].lock);
-		memset(&scull_devs[i].stats, 0, sizeof(scull_devs[i].stats));
-		mutex_unlock(&scull_devs[i].lock);
-	}
-}
-
-#define SCULL_XA_LEVELS	DIV_ROUND_UP(BITS_PER_LONG, XA_CHUNK_SHIFT)
-
-/**
- * scull_meta_bytes - memory spent on finding the data of a device
- * @dev:	the device; the caller holds its lock
- *
- * Return: the bytes of its qset arrays, as allocated, plus those of the
- * xarray nodes that index them.  The nodes are not visible, so they are
- * counted from the indexes in use: a tree over indexes up to max has one
- * level per XA_CHUNK_SHIFT bits of max, and at each level one node per
- * distinct index >> (XA_CHUNK_SHIFT * level).
- */
-size_t scull_meta_bytes(struct scull_dev *dev)
-{
-	size_t sz = dev->qset * sizeof(void *), bytes = 0, nodes = 0;
-	unsigned long distinct[SCULL_XA_LEVELS] = { };
-	unsigned long prev[SCULL_XA_LEVELS] = { };
-	unsigned long nr, max = 0;
-	unsigned int l;
-	void **qset;
-
-	xa_for_each(&dev->qsets, nr, qset) {
-		bytes += is_vmalloc_addr(qset) ? PAGE_ALIGN(sz) : scull_kmalloc_size_roundup(sz);
-		for (l = 0; l < SCULL_XA_LEVELS; l++) {
-			unsigned int shift = XA_CHUNK_SHIFT * (l + 1);
-			/* A shift by the width of the type or more is undefined. */
-			unsigned long id = shift < BITS_PER_LONG ? nr >> shift : 0;
-
-			if (!distinct[l] || id != prev[l]) {
-				distinct[l]++;
-				prev[l] = id;
-			}
-		}
-		max = nr;
-	}
-	for (l = 0; l < SCULL_XA_LEVELS && max; l++, max >>= XA_CHUNK_SHIFT)
-		nodes += distinct[l];
-	return bytes + nodes * sizeof(struct xa_node);
-}
-
-/* Free every quantum and qset array of @dev; the caller holds its lock. */
-static void scull_trim(struct scull_dev *dev)
-{
-	unsigned long nr;
-	unsigned int slot;
-	void **qset;
-
-	xa_for_each(&dev->qsets, nr, qset) {
-		for (slot = 0; slot < dev->qset; slot++) {
-			if (qset[slot])
-				scull_free_quantum(dev, nr * dev->qset + slot, qset[slot]);
-		}
-		kvfree(qset);
-		cond_resched();
-	}
-	xa_destroy(&dev->qsets);
-	dev->size = 0;
-	dev->nr_quanta = 0;
-	dev->nr_qsets = 0;
 }
 
 /* Free all data of @dev unless it is mapped; the caller holds its lock. */
@@ -267,29 +108,54 @@ static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
 	return left == len ? -EFAULT : 0;
 }
 
-static size_t scull_copy_out(const void *quantum, size_t off, size_t len,
-			     struct iov_iter *to)
+/*
+ * Copy @len bytes at @off of @quantum to @to, over whatever the backend
+ * maps: once for a quantum mapped whole, a page at a time for one mapped
+ * page by page.  A hole (@quantum NULL) reads as zeros.
+ */
+static size_t scull_copy_out(struct scull_dev *dev, void *quantum, size_t off,
+			     size_t len, struct iov_iter *to)
 {
-	size_t n;
+	size_t done = 0, avail, want, n;
+	void *addr;
 
 	pagefault_disable();
-	if (quantum)
-		n = copy_to_iter(quantum + off, len, to);
-	else
-		n = iov_iter_zero(len, to);	/* a hole */
+	if (!quantum) {
+		done = iov_iter_zero(len, to);
+		goto out_enable;
+	}
+	while (done < len) {
+		addr = scull_map(dev, quantum, off + done, &avail);
+		want = min(avail, len - done);
+		n = copy_to_iter(addr, want, to);
+		scull_unmap(dev, quantum, addr);
+		done += n;
+		if (n < want)
+			break;
+	}
+out_enable:
 	pagefault_enable();
-	return n;
+	return done;
 }
 
-static size_t scull_copy_in(void *quantum, size_t off, size_t len,
-			    struct iov_iter *from)
+static size_t scull_copy_in(struct scull_dev *dev, void *quantum, size_t off,
+			    size_t len, struct iov_iter *from)
 {
-	size_t n;
+	size_t done = 0, avail, want, n;
+	void *addr;
 
 	pagefault_disable();
-	n = copy_from_iter(quantum + off, len, from);
+	while (done < len) {
+		addr = scull_map(dev, quantum, off + done, &avail);
+		want = min(avail, len - done);
+		n = copy_from_iter(addr, want, from);
+		scull_unmap(dev, quantum, addr);
+		done += n;
+		if (n < want)
+			break;
+	}
 	pagefault_enable();
-	return n;
+	return done;
 }
 
 static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
@@ -309,7 +175,7 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 		chunk = min_t(loff_t, min(iov_iter_count(to), quantum - p.off),
 			      dev->size - pos);
 		slot = scull_slot(dev, &c, &p, false);
-		n = scull_copy_out(slot ? *slot : NULL, p.off, chunk, to);
+		n = scull_copy_out(dev, slot ? *slot : NULL, p.off, chunk, to);
 
 		done += n;
 		pos += n;
@@ -343,88 +209,6 @@ static ssize_t scull_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return ret;
 }
 
-static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
-				void *quantum, u64 ns)
-{
-	struct scull_stats *st = &dev->stats;
-
-	trace_scull_quantum_alloc(dev->be->devname, qidx, quantum, dev->order,
-				  ns, quantum);
-	if (!quantum) {
-		st->failures++;
-		return;
-	}
-	/* 0 ns is a sample too: the clock may not tick between two reads. */
-	if (!st->allocs++ || ns < st->lat_min)
-		st->lat_min = ns;
-	st->lat_max = max(st->lat_max, ns);
-	st->lat_sum += ns;
-	st->lat_hist[min_t(unsigned int, ns ? ilog2(ns) : 0, SCULL_LAT_BUCKETS - 1)]++;
-}
-
-/*
- * Leave memory to everyone else.  __GFP_RETRY_MAYFAIL keeps the devices'
- * own allocations from calling in the OOM killer, but once they had taken
- * all memory down to the watermarks, the next page fault of any other task
- * would.  So no quantum is allocated while less than 1/32 of RAM, and at
- * least 16 MiB, would be left available.  Free pages are checked first:
- * reading them is cheap, and while there are plenty the estimate is not
- * needed.  (1/64 of RAM still let 6.1 OOM-kill dd in a 256 MiB guest.)
- *
- * Free pages of a CMA area do not count: they serve only movable
- * allocations, neither the quanta nor most of what others allocate, yet
- * both counters include them.  Debian's arm64 kernels reserve 64 MiB of CMA
- * at boot; counted, they let the devices fill a 256 MiB guest until dd was
- * OOM-killed.
- */
-#define SCULL_RESERVE_SHIFT	5
-#define SCULL_RESERVE_MIN	(SZ_16M / PAGE_SIZE)	/* unsigned long, as totalram_pages() */
-
-static bool scull_memory_low(unsigned int order)
-{
-	unsigned long want = max(totalram_pages() >> SCULL_RESERVE_SHIFT,
-				 SCULL_RESERVE_MIN) + (1UL << order);
-	unsigned long cma = global_zone_page_state(NR_FREE_CMA_PAGES);
-	unsigned long free = global_zone_page_state(NR_FREE_PAGES);
-
-	if (free > cma && free - cma > 2 * want)
-		return false;
-	return si_mem_available() - (long)cma < (long)want;
-}
-
-/*
- * Allocate quantum @qidx, zeroed but for [@off, @off + @len), which the
- * caller fills.  The time taken by the backend is accounted, read from
- * local_clock(): the clock of the scheduler and of tracing, a TSC read on
- * x86.  ktime_get_ns() reads the clocksource, which in a QEMU guest without
- * a stable TSC is the emulated HPET, at several microseconds a read.  A
- * task that moved to another CPU in between may see the clock go back:
- * that counts as 0.
- */
-static void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
-			       size_t off, size_t len)
-{
-	size_t quantum = scull_quantum_size(dev);
-	u64 start = local_clock(), end;
-	void *fresh = NULL;
-
-	if (!scull_memory_low(dev->order))
-		fresh = dev->be->alloc(dev->order, dev->gfp_mask);
-	end = local_clock();
-	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
-	if (fresh) {
-		memset(fresh, 0, off);
-		memset(fresh + off + len, 0, quantum - off - len);
-	}
-	return fresh;
-}
-
-static void scull_publish(struct scull_dev *dev, void **slot, void *quantum)
-{
-	*slot = quantum;
-	dev->nr_quanta++;
-}
-
 /*
  * Store up to one quantum's worth of @from at @pos.  A new quantum is zeroed
  * around the bytes copied into it, and it becomes visible only once it
@@ -442,17 +226,17 @@ static ssize_t scull_write_chunk(struct scull_dev *dev, struct scull_cursor *c,
 	if (!slot)
 		return -ENOMEM;
 	if (*slot)
-		return scull_copy_in(*slot, p.off, chunk, from);
+		return scull_copy_in(dev, *slot, p.off, chunk, from);
 
 	fresh = scull_new_quantum(dev, p.qidx, p.off, chunk);
 	if (!fresh)
 		return -ENOMEM;
-	n = scull_copy_in(fresh, p.off, chunk, from);
+	n = scull_copy_in(dev, fresh, p.off, chunk, from);
 	if (!n) {
 		scull_free_quantum(dev, p.qidx, fresh);
 		return 0;
 	}
-	memset(fresh + p.off + n, 0, chunk - n);
+	scull_zero(dev, fresh, p.off + n, p.off + chunk);
 	scull_publish(dev, slot, fresh);
 	return n;
 }
@@ -504,13 +288,14 @@ static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct scull_dev *dev = iocb->ki_filp->private_data;
 	size_t fit, count = iov_iter_count(from);
-	loff_t pos, limit = scull_limit(dev);
+	loff_t pos, limit;
 	ssize_t ret;
 
 	if (!count)
 		return 0;
 	if (mutex_lock_interruptible(&dev->lock))
 		return -ERESTARTSYS;
+	limit = scull_limit(dev);	/* the order is read under the lock */
 	pos = (iocb->ki_flags & IOCB_APPEND) ? dev->size : iocb->ki_pos;
 	if (!scull_write_fits(pos, count, limit)) {
 		scull_user_err(dev, "write of %zu bytes at %lld passes the device limit %lld\n",
@@ -537,17 +322,6 @@ out_unlock:
 	return ret;
 }
 
-/* The first quantum index at or after @qidx that holds no quantum. */
-static unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx)
-{
-	for (;; qidx++) {
-		void **qset = xa_load(&dev->qsets, qidx / dev->qset);
-
-		if (!qset || !qset[qidx % dev->qset])
-			return qidx;
-	}
-}
-
 /* SEEK_DATA and SEEK_HOLE, at quantum granularity as in tmpfs. */
 static loff_t scull_seek_data(struct scull_dev *dev, loff_t off, int whence)
 {
@@ -571,19 +345,29 @@ static loff_t scull_seek_data(struct scull_dev *dev, loff_t off, int whence)
 static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 {
 	struct scull_dev *dev = filp->private_data;
-	loff_t base = 0, pos;
+	loff_t base = 0, pos, limit;
 
 	switch (whence) {
 	case SEEK_SET:
-		break;
 	case SEEK_CUR:
-		base = filp->f_pos;
+		/*
+		 * Without the lock: SET_ORDER may change the order meanwhile
+		 * (of an empty device only).  That race is benign: a position
+		 * checked against the old order's limit is checked again,
+		 * under the lock, by the write, read or fault that uses it
+		 * (EFBIG, end of data, SIGBUS).  READ_ONCE pairs with the
+		 * WRITE_ONCE of scull_store_set_order().
+		 */
+		limit = scull_limit_of(READ_ONCE(dev->order));
+		if (whence == SEEK_CUR)
+			base = filp->f_pos;
 		break;
 	case SEEK_END:
 	case SEEK_DATA:
 	case SEEK_HOLE:
 		if (mutex_lock_interruptible(&dev->lock))
 			return -ERESTARTSYS;
+		limit = scull_limit(dev);
 		if (whence == SEEK_END) {
 			base = dev->size;
 		} else {
@@ -598,7 +382,7 @@ static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 		scull_user_err(dev, "llseek: unsupported whence %d\n", whence);
 		return -EINVAL;
 	}
-	pos = scull_seek_pos(base, off, scull_limit(dev));
+	pos = scull_seek_pos(base, off, limit);
 	if (pos < 0) {
 		scull_user_err(dev, "llseek: offset %lld whence %d is out of range\n",
 			       off, whence);
@@ -652,7 +436,7 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 		scull_user_err(dev, "out of memory mapping offset %lld\n", pos);
 		goto out_unlock;
 	}
-	vmf->page = scull_quantum_page(*slot, p.off);
+	vmf->page = scull_quantum_page(dev, *slot, p.off);
 	get_page(vmf->page);
 	ret = 0;
 out_unlock:
@@ -669,18 +453,20 @@ static const struct vm_operations_struct scull_vm_ops = {
 static int scull_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct scull_dev *dev = filp->private_data;
-	unsigned long last = scull_limit(dev) >> PAGE_SHIFT;
+	unsigned long last;
 	int err = 0;
 
+	mutex_lock(&dev->lock);
+	last = scull_limit(dev) >> PAGE_SHIFT;	/* the order is read under the lock */
 	if (vma->vm_pgoff > last || vma_pages(vma) > last - vma->vm_pgoff) {
 		scull_user_err(dev, "mmap: offset %lu pages is out of range\n",
 			       vma->vm_pgoff);
-		return -EINVAL;
+		err = -EINVAL;
+		goto out_unlock;
 	}
-	mutex_lock(&dev->lock);
 	if (dev->be->mmap_min_order > dev->be->max_order) {
-		scull_user_err(dev, "mmap: %s quanta cannot be mapped on this kernel\n",
-			       dev->be->name);
+		scull_user_err(dev, "mmap: %s quanta %s\n", dev->be->name,
+			       dev->be->nommap);
 		err = -ENODEV;
 		goto out_unlock;
 	}
@@ -748,12 +534,13 @@ static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	scull_trim(dev);	/* empty qset arrays sized for the old qset */
-	if (is_order)
-		dev->order = val;
-	else
+	if (is_order) {
+		err = scull_store_set_order(dev, val);
+	} else {
+		scull_trim(dev);	/* empty qset arrays sized for the old qset */
 		dev->qset = val;
-	err = 0;
+		err = 0;
+	}
 out_unlock:
 	mutex_unlock(&dev->lock);
 	return err;
@@ -1021,9 +808,19 @@ static int __init scull_check_params(void)
 	return 0;
 }
 
-static void __init scull_init_devs(void)
+/* Free the data and the allocator state of the first @count devices. */
+static void scull_exit_devs(unsigned int count)
 {
 	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		scull_store_exit(&scull_devs[i]);
+}
+
+static int __init scull_init_devs(void)
+{
+	unsigned int i;
+	int err;
 
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = &scull_devs[i];
@@ -1032,21 +829,26 @@ static void __init scull_init_devs(void)
 		xa_init(&dev->qsets);
 		atomic_set(&dev->nr_maps, 0);
 		dev->be = scull_backends[i];
-		dev->order = scull_order;
 		dev->qset = scull_qset;
 		dev->gfp_mask = scull_gfp_mask(&dev->gfp);
+		err = scull_store_init(dev, scull_order);
+		if (err) {
+			pr_err("cannot set up %s (%s) for order %u: %d\n",
+			       dev->be->devname, dev->be->name, scull_order, err);
+			scull_exit_devs(i);
+			return err;
+		}
 	}
+	return 0;
 }
 
-/* Remove the first @count device nodes and free all data. */
+/* Remove the first @count device nodes. */
 static void scull_destroy_devices(unsigned int count)
 {
 	unsigned int i;
 
 	for (i = 0; i < count; i++)
 		device_destroy(scull_class, MKDEV(MAJOR(scull_devt), i));
-	for (i = 0; i < SCULL_NR_DEVS; i++)
-		scull_trim(&scull_devs[i]);
 }
 
 static int __init scull_create_devices(void)
@@ -1092,13 +894,15 @@ static int __init scull_init(void)
 		pr_err("cannot create class: %d\n", err);
 		goto out_unregister;
 	}
-	scull_init_devs();
+	err = scull_init_devs();
+	if (err)
+		goto out_class;
 	cdev_init(&scull_cdev, &scull_fops);
 	scull_cdev.owner = THIS_MODULE;
 	err = cdev_add(&scull_cdev, scull_devt, SCULL_NR_DEVS);
 	if (err) {
 		pr_err("cannot add cdev: %d\n", err);
-		goto out_class;
+		goto out_devs;
 	}
 	err = scull_create_devices();
 	if (err)
@@ -1115,6 +919,8 @@ out_devices:
 	scull_destroy_devices(SCULL_NR_DEVS);
 out_cdev:
 	cdev_del(&scull_cdev);
+out_devs:
+	scull_exit_devs(SCULL_NR_DEVS);
 out_class:
 	class_destroy(scull_class);
 out_unregister:
@@ -1128,12 +934,13 @@ static void __exit scull_exit(void)
 	scull_proc_exit();
 	scull_destroy_devices(SCULL_NR_DEVS);
 	cdev_del(&scull_cdev);
+	scull_exit_devs(SCULL_NR_DEVS);
 	class_destroy(scull_class);
 	unregister_chrdev_region(scull_devt, SCULL_NR_DEVS);
 }
 module_exit(scull_exit);
 
-MODULE_DESCRIPTION("scull-style char devices backed by __get_free_pages, vmalloc and kmalloc");
+MODULE_DESCRIPTION("scull-style char devices, one per kernel memory allocator, and /proc/scullmem");
 MODULE_AUTHOR("The scullmem developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(SCULL_VERSION);

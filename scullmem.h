@@ -88,7 +88,9 @@ struct scull_gfp {
 #include <linux/overflow.h>
 #include <linux/xarray.h>
 
-#define SCULL_NR_DEVS	3
+struct seq_file;
+
+#define SCULL_NR_DEVS	5
 #define SCULL_QSET_MAX	65536U
 
 /*
@@ -106,21 +108,57 @@ struct scull_gfp {
  * @max_order:	largest quantum order the allocator can serve
  * @mmap_min_order: smallest order whose quanta may be mapped to user space
  *		(slab memory may not be; above @max_order: none may)
+ * @nommap:	when none may, why: the end of the dmesg line of a refused
+ *		mmap, after "mmap: <name> quanta "
+ * @kmap:	a quantum may have no permanent kernel address (@vaddr NULL:
+ *		high memory), its bytes mapped a page at a time for each
+ *		access; /proc/scullmem counts those quanta in the header
  * @zone_rules: for each SCULL_GFP_ZONE_*, why the allocator refuses it,
  *		or NULL if it takes it
  * @act_rules:	the same for each SCULL_GFP_ACT_*
- * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed
+ * @setup:	optional: make the state that quanta of @order need (a
+ *		kmem_cache of quantum-sized objects): at load, and when
+ *		SET_ORDER changes the order of an empty device.  Returns the
+ *		context passed to @alloc, @free and @teardown, or an ERR_PTR
+ * @teardown:	optional: undo @setup, once every quantum of it is freed
+ * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed.
+ *		Returns its handle, which only the backend understands, or
+ *		NULL
  * @free:	free a quantum returned by @alloc
+ * @page:	the page that holds byte @offset of a quantum
+ * @map:	a kernel address of byte @offset of a quantum, and in *@len
+ *		how many bytes from there are mapped contiguously: to the end
+ *		of the quantum, or of the page for one mapped a page at a
+ *		time.  The mapping lasts until @unmap
+ * @unmap:	optional: end a mapping made by @map, given its address
+ * @vaddr:	the quantum's permanent kernel address, or NULL if it has none
+ * @cache:	optional: the name of the kmem_cache whose objects the quanta
+ *		are, for /proc/scullmem
+ * @show:	optional: print more lines of the device's header in
+ *		/proc/scullmem (two spaces first, one newline last)
+ *
+ * The core reaches quantum bytes only through @map and @page: it never
+ * dereferences a handle, and never learns which allocator is behind it.
  */
 struct scull_backend {
 	const char *devname;
 	const char *name;
 	unsigned int max_order;
 	unsigned int mmap_min_order;
+	const char *nommap;
+	bool kmap;
 	const char *zone_rules[SCULL_GFP_NR_ZONES];
 	const char *act_rules[SCULL_GFP_NR_ACTS];
-	void *(*alloc)(unsigned int order, gfp_t gfp);
-	void (*free)(void *quantum, unsigned int order);
+	void *(*setup)(unsigned int order);
+	void (*teardown)(void *ctx);
+	void *(*alloc)(void *ctx, unsigned int order, gfp_t gfp);
+	void (*free)(void *ctx, void *quantum, unsigned int order);
+	struct page *(*page)(void *quantum, size_t offset);
+	void *(*map)(void *quantum, size_t offset, unsigned int order, size_t *len);
+	void (*unmap)(void *quantum, void *addr);
+	void *(*vaddr)(void *quantum);
+	const char *(*cache)(void *ctx);
+	void (*show)(void *ctx, struct seq_file *m);
 };
 
 extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
@@ -155,7 +193,8 @@ struct scull_stats {
  * struct scull_dev - one scull device
  * @lock:	serialises every access to the fields below and to the data
  * @be:		allocator that provides the quanta
- * @qsets:	qset number -> array of @qset quantum pointers
+ * @be_ctx:	its state for the device's geometry (from @be->setup), or NULL
+ * @qsets:	qset number -> array of @qset quantum handles
  * @order:	page order of a quantum
  * @qset:	quanta per qset
  * @size:	amount of data stored: one past the highest byte written
@@ -171,6 +210,7 @@ struct scull_stats {
 struct scull_dev {
 	struct mutex lock;		/* serialises all of the device */
 	const struct scull_backend *be;
+	void *be_ctx;
 	struct xarray qsets;
 	unsigned int order;
 	unsigned int qset;
@@ -193,10 +233,12 @@ enum scull_page_kind {
 
 /**
  * struct scull_layout - where a quantum lies in physical memory
+ * @virt:	its permanent kernel address (the backend's vaddr), or NULL
  * @pfn:	page frame number of its first page
  * @pages:	number of pages in the quantum
  * @runs:	number of physically contiguous runs of pages (1: contiguous)
- * @vmalloc:	the quantum is mapped in the vmalloc area, not the linear map
+ * @vmalloc:	@virt lies in the vmalloc area, not the linear map (with no
+ *		@virt, neither: the quantum is in high memory)
  * @zones:	the zones that hold its pages, by zone index (NULL: none)
  * @nodes:	bit n: a page is on NUMA node n (higher nodes count as the
  *		last bit)
@@ -204,6 +246,7 @@ enum scull_page_kind {
  * @order:	for SCULL_KIND_COMPOUND, the order of that compound page
  */
 struct scull_layout {
+	void *virt;
 	unsigned long pfn;
 	unsigned int pages;
 	unsigned int runs;
@@ -311,10 +354,56 @@ static inline loff_t scull_limit(const struct scull_dev *dev)
 
 /* scullmem.c */
 struct scull_dev *scull_dev_get(unsigned int minor);
+
+/* scull_store.c: the caller holds the device's lock, unless said otherwise. */
+/*
+ * The qset array last looked up by a read or write loop: consecutive quanta
+ * share it, so the index is searched once per qset, not once per quantum.
+ * Valid only while the device lock is held without a break.
+ */
+struct scull_cursor {
+	unsigned long nr;	/* qset number of @qset */
+	void **qset;		/* NULL: nothing cached */
+};
+
+#define SCULL_CURSOR_INIT	((struct scull_cursor){ .qset = NULL })
+
+void **scull_slot(struct scull_dev *dev, struct scull_cursor *c,
+		  const struct scull_pos *p, bool create);
 void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
 			 void ***qset);
+unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx);
+void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
+			size_t off, size_t len);
+void scull_publish(struct scull_dev *dev, void **slot, void *quantum);
+void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
+			void *quantum);
+void scull_trim(struct scull_dev *dev);
 size_t scull_meta_bytes(struct scull_dev *dev);
-void scull_reset_stats(void);
+void scull_reset_stats(void);	/* takes each device's lock */
+int scull_store_init(struct scull_dev *dev, unsigned int order);
+void scull_store_exit(struct scull_dev *dev);
+int scull_store_set_order(struct scull_dev *dev, unsigned int order);
+void scull_zero(struct scull_dev *dev, void *quantum, size_t from, size_t to);
+
+/* Bytes of a quantum, mapped through its backend: see struct scull_backend. */
+static inline void *scull_map(struct scull_dev *dev, void *quantum, size_t off,
+			      size_t *len)
+{
+	return dev->be->map(quantum, off, dev->order, len);
+}
+
+static inline void scull_unmap(struct scull_dev *dev, void *quantum, void *addr)
+{
+	if (dev->be->unmap)
+		dev->be->unmap(quantum, addr);
+}
+
+static inline struct page *scull_quantum_page(struct scull_dev *dev,
+					      void *quantum, size_t off)
+{
+	return dev->be->page(quantum, off);
+}
 
 /* scull_alloc.c */
 extern const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES];
@@ -322,9 +411,8 @@ extern const char *const scull_gfp_act_names[SCULL_GFP_NR_ACTS];
 gfp_t scull_gfp_mask(const struct scull_gfp *g);
 const char *scull_gfp_refusal(const struct scull_backend *be,
 			      const struct scull_gfp *g);
-struct page *scull_quantum_page(void *quantum, size_t offset);
-void scull_quantum_layout(const void *quantum, unsigned int order,
-			  struct scull_layout *layout);
+void scull_quantum_layout(const struct scull_backend *be, void *quantum,
+			  unsigned int order, struct scull_layout *layout);
 
 /* scull_proc.c */
 int scull_proc_init(void);

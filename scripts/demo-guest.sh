@@ -3,7 +3,7 @@
 # The guest's half of make demo (see demo.sh): run as root in the guest, in
 # the repo.  Loads scull.ko (order=2: 16 KiB quanta), copies 4 MiB of random
 # data into each node with cp and dd, reads it back with cat and dd, shows
-# /proc/scullmem for the three allocators, and unloads.
+# /proc/scullmem for every allocator, and unloads.
 set -euo pipefail
 
 say() { printf '\n$ %s\n' "$*"; }
@@ -16,19 +16,21 @@ else
 	say "insmod $ko order=2"
 	insmod "$ko" order=2
 fi
-ls -l /dev/scullp /dev/scullv /dev/scullk
+devs="scullp scullv scullk scullc scullh"
+# shellcheck disable=SC2046,SC2086 # a list of names
+ls -l $(printf '/dev/%s ' $devs)
 
 say "head -c 4M /dev/urandom > /tmp/demo.bin"
 head -c $((4 << 20)) /dev/urandom > /tmp/demo.bin
-for d in scullp scullv scullk; do
+for d in $devs; do
 	say "cp /tmp/demo.bin /dev/$d && cat /dev/$d > /tmp/back.bin && cmp /tmp/back.bin /tmp/demo.bin"
-	cp /tmp/demo.bin /dev/$d
-	cat /dev/$d > /tmp/back.bin
+	cp /tmp/demo.bin "/dev/$d"
+	cat "/dev/$d" > /tmp/back.bin
 	cmp /tmp/back.bin /tmp/demo.bin
 	echo "$d: $(stat -c %s /tmp/demo.bin) bytes in with cp, read back identical with cat"
 	say "dd if=/tmp/demo.bin of=/dev/$d bs=64k && dd if=/dev/$d bs=1M | cmp - /tmp/demo.bin"
-	dd if=/tmp/demo.bin of=/dev/$d bs=64k status=none
-	dd if=/dev/$d bs=1M status=none | cmp - /tmp/demo.bin
+	dd if=/tmp/demo.bin of="/dev/$d" bs=64k status=none
+	dd if="/dev/$d" bs=1M status=none | cmp - /tmp/demo.bin
 	echo "$d: rewritten with dd, read back identical with dd"
 done
 
@@ -64,29 +66,40 @@ awk '$1 == "HighTotal:" { h = $2 } END {
 	if (h) printf "high memory %d MiB (ZONE_HIGHMEM): RAM the linear map does not reach\n", h / 1024
 	else print "high memory none: the linear map reaches all RAM" }' /proc/meminfo
 
+# side_by_side DEV...: the first 8 quanta of each device, one column each.
+side_by_side() {
+	awk -v list="$*" '
+		BEGIN { n = split(list, col, " ") }
+		/^Device / { dev = $2; sub(":", "", dev); next }
+		/^  backend / { be[dev] = $2; sub(",", "", be[dev]); next }
+		/^    quantum / {
+			q = $2; sub(":", "", q)
+			if (q + 0 >= 8) next
+			phys = $6; sub(/^0+/, "", phys)
+			line[q, dev] = sprintf("%s %9s  %s", $4, phys, $13 "/" $11)
+		}
+		END {
+			printf "%-4s ", "q"
+			for (i = 1; i <= n; i++) printf " %-40s", col[i] " (" be[col[i]] ")"
+			printf "\n%-4s ", ""
+			for (i = 1; i <= n; i++) printf " %-40s", "virt             phys       runs"
+			printf "\n"
+			for (q = 0; q < 8; q++) {
+				printf "%-4d ", q
+				for (i = 1; i <= n; i++) printf " %-40s", line[q, col[i]]
+				printf "\n"
+			}
+		}' /proc/scullmem
+}
+
 echo
 echo "# /proc/scullmem, side by side: the first quanta of each device"
-awk '
-	/^Device / { dev = $2; sub(":", "", dev); next }
-	/^  backend / { be[dev] = $2; sub(",", "", be[dev]); next }
-	/^    quantum / {
-		q = $2; sub(":", "", q)
-		if (q + 0 >= 8) next
-		phys = $6; sub(/^0+/, "", phys)
-		line[q, dev] = sprintf("%s %9s  %s", $4, phys, $13 "/" $11)
-	}
-	END {
-		printf "%-4s  %-40s %-40s %-40s\n", "q", "scullp (" be["scullp"] ")",
-			"scullv (" be["scullv"] ")", "scullk (" be["scullk"] ")"
-		printf "%-4s  %-40s %-40s %-40s\n", "", "virt             phys       runs",
-			"virt             phys       runs", "virt             phys       runs"
-		for (q = 0; q < 8; q++)
-			printf "%-4d  %-40s %-40s %-40s\n", q, line[q, "scullp"],
-				line[q, "scullv"], line[q, "scullk"]
-	}' /proc/scullmem
+side_by_side scullp scullv scullk
+echo "# and of the lookaside cache and of alloc_pages (high memory where there is some: virt -)"
+side_by_side scullc scullh
 echo "(runs: physically contiguous runs / pages in the quantum)"
 
-for d in scullp scullv scullk; do
+for d in $devs; do
 	echo
 	echo "# /proc/scullmem, the head of $d's block"
 	awk -v d="Device $d:" 'index($0, d) == 1 { p = 1 } /^Device / && index($0, d) != 1 { p = 0 }

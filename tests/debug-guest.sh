@@ -13,6 +13,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SCULL_BUILD:-$TOP/build}
 KO=${SCULL_KO:-$BUILD/debug/scull.ko}
 BIN=${SCULL_BIN:-$BUILD/tests}
+DEVS="scullp scullv scullk scullc scullh"
 DBG=/sys/kernel/debug
 . "$TOP/tests/lib.sh"
 
@@ -56,7 +57,7 @@ faults() {
 	insmod "$KO" order="$order" qset=4 max_size=$((1 << 40)) || return 1
 	setup_fail failslab
 	setup_fail fail_page_alloc
-	for dev in scullp scullv scullk; do
+	for dev in $DEVS; do
 		"$BIN/faultinj" "/dev/$dev" 800 $((RANDOM + 1)) || rc=1
 	done
 	echo "# order $order: failures injected by failslab $(injected failslab)," \
@@ -66,14 +67,14 @@ faults() {
 	grep -E '^stats scull.: (allocs|qset)' /proc/scullmem | sed 's/^/# /'
 	# Every allocation site of every device saw failures: the quantum,
 	# its qset array and the xarray node that indexes the array.
-	for dev in scullp scullv scullk; do
+	for dev in $DEVS; do
 		grep -q -E "^stats $dev: allocs [0-9]+, frees [0-9]+, failures [1-9]" /proc/scullmem ||
 			{ echo "# order $order: no quantum allocation of $dev failed"; rc=1; }
 		grep -q -E "^stats $dev: qset array failures [1-9][0-9]*, index failures [1-9]" /proc/scullmem ||
 			{ echo "# order $order: a qset array or index allocation of $dev never failed"; rc=1; }
 	done
 	# And the devices still work without them.
-	for dev in scullp scullv scullk; do
+	for dev in $DEVS; do
 		: > "/dev/$dev" && head -c 100000 /dev/urandom > /tmp/x &&
 			cp /tmp/x "/dev/$dev" && cmp /tmp/x "/dev/$dev" || rc=1
 	done

@@ -20,10 +20,14 @@ KO=${SCULL_KO:-${SCULL_BUILD:-$TOP/build}/$kver/scull.ko}
 
 MIB=$((1 << 20))
 
+DEVS="scullp scullv scullk scullc scullh"
+
 # fill_until_full DEV: a 1 MiB random marker, then zeros until DEV refuses.
 # The quanta are 4 KiB (order 0).  Each takes a page, but scullk's take a
 # slot of kmalloc-cg-4k (kmalloc-4k before 5.14), which the test boots'
-# slub_debug pads with red zones and tracking (to 12 KiB on 6.1).
+# slub_debug pads with red zones and tracking (to 12 KiB on 6.1), and
+# scullc's an object of its own scullc-4096 cache: a slab's pages shared by
+# its objects.
 fill_until_full() {
 	local dev=$1 err avail free written size quanta slot=4096 taken
 	# Less the free pages of CMA areas (arm64's 64 MiB), which serve only
@@ -52,7 +56,8 @@ fill_until_full() {
 	# (5.10) they share kmalloc-4k.
 	[ "$dev" != scullk ] || slot=$(awk '$1 == "kmalloc-cg-4k" { cg = $4 } $1 == "kmalloc-4k" { k = $4 }
 		END { print cg ? cg : k }' /proc/slabinfo)
-	[ -n "$slot" ] || { echo "# neither kmalloc-cg-4k nor kmalloc-4k in /proc/slabinfo"; return 1; }
+	[ "$dev" != scullc ] || slot=$(awk '$1 == "scullc-4096" { print int($6 * 4096 / $5) }' /proc/slabinfo)
+	[ -n "$slot" ] || { echo "# no slab cache of $dev in /proc/slabinfo"; return 1; }
 	taken=$((quanta * slot))
 	echo "# $dev: the data takes $((taken / MIB)) MiB of memory, $slot bytes a quantum"
 	[ $((2 * taken)) -ge "$avail" ] ||
@@ -76,12 +81,12 @@ pages=$(awk '/MemTotal/ { print int($2 / 4) }' /proc/meminfo)
 trace_setup $((pages * 2 * 72 / 1024 + 1024)) 0 ||
 	{ echo "not ok 1 trace buffer"; exit 1; }
 insmod "$KO" max_size=$((1 << 40)) || { echo "not ok 1 insmod"; exit 1; }
-for dev in scullp scullv scullk; do
+for dev in $DEVS; do
 	trace_start || { echo "not ok 1 trace_start"; exit 1; }
-	fill_until_full $dev
+	fill_until_full "$dev"
 	ok $? "$dev: filling memory ends in ENOMEM after half of what was available, all data written intact, device usable"
 	: > "/dev/$dev"
-	quanta_balanced $dev
+	quanta_balanced "$dev"
 	ok $? "$dev: after truncation every quantum allocated was freed (stats and tracepoints)"
 done
 rmmod scull
@@ -95,8 +100,8 @@ before=$(free_pages)
 cp /proc/meminfo /tmp/meminfo.before
 insmod "$KO" max_size=$((1 << 40)) || { echo "not ok 1 insmod"; exit 1; }
 rc=0
-for dev in scullp scullv scullk; do
-	fill_until_full $dev > /dev/null || rc=1
+for dev in $DEVS; do
+	fill_until_full "$dev" > /dev/null || rc=1
 	: > "/dev/$dev"
 done
 rmmod scull || rc=1

@@ -67,7 +67,7 @@ static void make_it_fail(int on)
 
 /* What the device must hold. */
 struct model {
-	const char *name;	/* scullp, scullv or scullk */
+	const char *name;	/* scullp, scullv, scullk, scullc or scullh */
 	size_t quantum;
 	unsigned long qset;
 	unsigned long long size;
@@ -111,8 +111,58 @@ static long model_quanta(const struct model *m)
 }
 
 static char procbuf[1 << 20];
-static const char *const devs[] = { "scullp", "scullv", "scullk" };
-static const char *const backends[] = { "__get_free_pages,", "vmalloc,", "kmalloc," };
+static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc", "scullh" };
+static const char *const backends[] = { "__get_free_pages,", "vmalloc,", "kmalloc,",
+					"kmem_cache,", "alloc_pages," };
+#define NDEVS	((int)(sizeof(devs) / sizeof(devs[0])))
+
+/*
+ * The final field of a quantum line, " pfns RUNS": the runs of page frames
+ * must add up to @pages pages in @runs runs, the first starting at @pfn.
+ */
+static int pfns_ok(const char *line, unsigned long long pfn, unsigned int pages,
+		   unsigned int runs)
+{
+	const char *s = strstr(line, " pfns "), *nl = strchr(line, '\n');
+	unsigned long long a, b, n = 0, r = 0;
+	char *end;
+
+	if (!s || s > nl)
+		return 0;
+	for (s += 6;; s = end + 1) {
+		a = b = strtoull(s, &end, 16);
+		if (end == s)
+			return 0;
+		if (r == 0 && a != pfn)
+			return 0;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoull(s, &end, 16);
+			if (end == s || b <= a)
+				return 0;
+		}
+		n += b - a + 1;
+		r++;
+		if (*end != ',')
+			break;
+	}
+	return end == nl && n == pages && r == runs;
+}
+
+/*
+ * scullc's header line: "  cache scullc-Q, object size Q, objects per slab
+ * N, slab order O", Q its quantum.
+ */
+static int cache_line_ok(const char *line, size_t quantum)
+{
+	unsigned long q1, q2;
+	unsigned int per, order;
+	int k = 0;
+
+	return sscanf(line, "  cache scullc-%lu, object size %lu, objects per slab %u, slab order %u%n",
+		      &q1, &q2, &per, &order, &k) == 4 && line[k] == '\n' &&
+	       q1 == quantum && q2 == quantum && per >= 1;
+}
 
 static int bad(const char *line, const char *why)
 {
@@ -143,6 +193,10 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	if (!next || strncmp(line, "layout: linear ", 15))
 		return bad(line, "no layout line after the banner");
 	line = next + 1;
+	next = strchr(line, '\n');
+	if (!next || strncmp(line, "kernel ", 7))
+		return bad(line, "no kernel line after the layout");
+	line = next + 1;
 	/* One line per populated zone: at least one. */
 	for (d = 0; !strncmp(line, "zone ", 5); d++) {
 		unsigned long lo, hi, present;
@@ -157,7 +211,7 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	if (!d)
 		return bad(line, "no zone line after the layout");
 	/* Four lines of statistics per device. */
-	for (d = 0; d < 3; d++) {
+	for (d = 0; d < NDEVS; d++) {
 		unsigned long allocs, frees, fails, qf, xf;
 		unsigned long long a, b, c, meta, data, pi, pf;
 		char name[16], expect[64];
@@ -187,9 +241,10 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		line = strchr(line, '\n') + 1;
 	}
 	/* Then each device's header and quanta. */
-	for (d = 0; d < 3; d++) {
+	for (d = 0; d < NDEVS; d++) {
 		unsigned long long sz;
 		unsigned long qs, nq, nqsets, idx, cur_qset = -1UL, prev = 0, lines = 0, shown = 0;
+		unsigned long nhigh, novirt = 0;
 		unsigned long long virt, phys, pfn;
 		unsigned int order, pages, runs;
 		char name[16], backend[32], region[16], word[16];
@@ -205,9 +260,20 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		    strcmp(backend, backends[d]))
 			return bad(line, "bad backend line");
 		line = strchr(line, '\n') + 1;
+		if (!strcmp(name, "scullc") && !cache_line_ok(line, quantum))
+			return bad(line, "no cache line for scullc");
+		if (!strcmp(name, "scullc"))
+			line = strchr(line, '\n') + 1;
 		if (strncmp(line, "  quanta by zone: ", 18))
 			return bad(line, "no quanta by zone line");
 		line = strchr(line, '\n') + 1;
+		/* scullh's quanta in high memory, with no kernel address. */
+		nhigh = 0;
+		if (!strcmp(name, "scullh") &&
+		    sscanf(line, "  highmem quanta %lu (no kernel mapping: virt -)\n", &nhigh) != 1)
+			return bad(line, "no highmem quanta line for scullh");
+		if (!strcmp(name, "scullh"))
+			line = strchr(line, '\n') + 1;
 		if (mine && (sz != m->size || qs != m->qset || quantum != m->quantum)) {
 			fprintf(stderr, "faultinj: /proc/scullmem: %s: sz %llu qset %lu quantum %zu, expected %llu %lu %zu\n",
 				name, sz, qs, quantum, m->size, m->qset, m->quantum);
@@ -230,16 +296,25 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 				line = strchr(line, '\n') + 1;
 				continue;
 			}
-			if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s\n",
-				   &idx, &virt, &phys, &pfn, region, &pages, &runs, word) != 8)
-				return bad(line, "malformed line");
+			/* "virt -": a scullh quantum in high memory, no kernel address. */
+			virt = 0;
+			if (sscanf(line, "    quantum %lu: virt - phys %llx pfn %llx %15s pages %u runs %u %15s\n",
+				   &idx, &phys, &pfn, region, &pages, &runs, word) == 7) {
+				if (strcmp(name, "scullh") || strcmp(region, "highmem"))
+					return bad(line, "virt - outside scullh's high memory");
+				novirt++;
+			} else if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s\n",
+					  &idx, &virt, &phys, &pfn, region, &pages, &runs, word) != 8 ||
+				   !virt || strcmp(region, strcmp(name, "scullv") ? "linear" : "vmalloc")) {
+				return bad(line, "malformed line, or an address in the wrong region");
+			}
 			if (idx / qs != cur_qset || (lines && idx <= prev))
 				return bad(line, "quantum out of order or outside its qset");
-			if (!virt || !pfn || phys != pfn << 12 || pages != 1U << order ||
-			    strcmp(region, strcmp(name, "scullv") ? "linear" : "vmalloc") ||
+			if (!pfn || phys != pfn << 12 || pages != 1U << order ||
 			    !runs || runs > pages ||
 			    strcmp(word, runs == 1 ? "contiguous" : "scattered") ||
-			    (strcmp(name, "scullv") && runs != 1))
+			    (strcmp(name, "scullv") && runs != 1) ||
+			    !pfns_ok(line, pfn, pages, runs))
 				return bad(line, "wrong fields");
 			if (mine) {
 				h = held(m, idx);
@@ -252,6 +327,8 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		}
 		if (lines != nq)
 			return bad(NULL, "the quantum lines do not add up to the header's quanta");
+		if (novirt != nhigh)
+			return bad(NULL, "the quanta shown virt - are not the header's highmem quanta");
 		/* Each qset shown once; an empty qset array may stay unshown. */
 		if (shown > nqsets)
 			return bad(NULL, "more qsets shown than the header counts");

@@ -33,7 +33,8 @@
 #define NFD	4
 #define SPAN_QUANTA	48	/* offsets stay below this many quanta */
 
-static const char *const devs[] = { "scullp", "scullv", "scullk" };
+static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc", "scullh" };
+#define NDEVS	(sizeof(devs) / sizeof(devs[0]))
 
 struct model {
 	const char *name;
@@ -310,7 +311,7 @@ static void op_ioctl(struct model *m)
 
 static void op_mmap(struct model *m)
 {
-	int i = pick_fd(m), mappable = strcmp(m->name, "scullk") || kmalloc_mappable(m->order);
+	int i = pick_fd(m), mappable = scull_mappable(m->name, m->order);
 	size_t len = (m->size + 4095) & ~4095UL, k;
 	unsigned char *p;
 
@@ -319,7 +320,7 @@ static void op_mmap(struct model *m)
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd[i], 0);
 	if (!mappable) {
 		if (p != MAP_FAILED || errno != ENODEV)
-			fail(m, "mmap of unmappable kmalloc quanta: %s", p == MAP_FAILED ? strerror(errno) : "mapped");
+			fail(m, "mmap of unmappable quanta: %s", p == MAP_FAILED ? strerror(errno) : "mapped");
 		return;
 	}
 	if (p == MAP_FAILED)
@@ -431,20 +432,20 @@ int main(int argc, char **argv)
 	printf("# fuzz: seed %" PRIu64 ", %lu operations per device (replay: fuzz --seed %" PRIu64
 	       " --ops %lu)\n", seed, ops, seed, ops);
 	fflush(stdout);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < (int)NDEVS; i++) {
 		pid_t pid = fork();
 
 		if (pid < 0) {
 			perror("fuzz: fork");
 			bad++;
 		} else if (!pid) {
-			exit(run(devs[i], seed * 3 + i + 1, ops));
+			exit(run(devs[i], seed * NDEVS + i + 1, ops));
 		}
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < (int)NDEVS; i++) {
 		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 			bad++;
 	}
-	printf("# fuzz: %lu operations in all, %d device(s) failed\n", 3 * ops, bad);
+	printf("# fuzz: %lu operations in all, %d device(s) failed\n", NDEVS * ops, bad);
 	return bad ? 1 : 0;
 }

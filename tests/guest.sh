@@ -16,7 +16,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SCULL_BUILD:-$TOP/build}
 KO=${SCULL_KO:-$BUILD/$kver/scull.ko}
 BIN=${SCULL_BIN:-$BUILD/tests}
-DEVS="scullp scullv scullk"
+DEVS="scullp scullv scullk scullc scullh"
 
 . "$TOP/tests/lib.sh"
 
@@ -110,7 +110,7 @@ run_suite() {
 # ---- bad parameters ------------------------------------------------------
 
 bad_param() {
-	local arg=$1 name=${1%%=*} value=${1#*=} lines err
+	local arg=$1 name=${1%%=*} value=${1#*=} want=${2:-} lines err
 	mark_dmesg
 	if err=$(insmod "$KO" "$arg" 2>&1); then
 		note "insmod $arg succeeded"
@@ -131,6 +131,7 @@ bad_param() {
 	case $arg in
 	qset=*) grep -q '65536' <<< "$lines" || { note "no range 1..65536 in: $lines"; return 1; } ;;
 	esac
+	[ -z "$want" ] || grep -q -F -- "$want" <<< "$lines" || { note "no '$want' in: $lines"; return 1; }
 	note "refused: $(head -n 1 <<< "$lines")"
 }
 
@@ -140,6 +141,10 @@ test_bad_params() {
 	for a in order=11 order=99 qset=0 qset=65537 qset=4294967295 order=-1; do
 		check "insmod $a is refused, names the value, leaves nothing loaded" bad_param "$a"
 	done
+	# Every kernel here has 4 KiB pages and a largest page order of 10:
+	# scullc's quanta stop one order below (scull_compat.h says why).
+	check "insmod order=10 is refused by scullc, whose largest order is 9" \
+		bad_param order=10 "scullc (kmem_cache) takes 0..9"
 }
 
 # ---- fio: readv/writev, pwritev2/preadv2, AIO, io_uring --------------------
@@ -196,11 +201,13 @@ fill_devices() {
 	done
 }
 
-# Quantum lines of one device: "index virt phys pfn region pages runs word".
+# Quantum lines of one device: "index virt phys pfn region pages runs word
+# zone(s) Z node(s) N kind ...", without the final pfns field.
 quanta_of() {
 	awk -v h="Device $1:" '
 		/^Device / { inb = index($0, h) == 1; next }
 		inb && /^    quantum / {
+			if ($(NF - 1) == "pfns") NF -= 2
 			sub(":", "", $2); $1 = ""; $3 = ""; $5 = ""; $7 = ""; $10 = ""; $12 = ""
 			$0 = $0; $1 = $1; print }' "${2:-/proc/scullmem}"
 }
@@ -229,7 +236,9 @@ proc_counts() {
 	done
 }
 
-# Every scullv quantum starts a vmalloc area; no scullp/scullk one is in any.
+# Every scullv quantum starts a vmalloc area; no other device's quantum is
+# in any: theirs are linear addresses, or none (scullh's in high memory:
+# "virt -", region highmem).
 proc_vmallocinfo() {
 	echo 1 > /proc/sys/kernel/kptr_restrict
 	cat /proc/scullmem > /tmp/snap
@@ -238,24 +247,29 @@ proc_vmallocinfo() {
 		NR == FNR { start[$1] = 1; next }
 		{ n++; if (!(("0x" $2) in start)) { bad++; print "# not in vmallocinfo:", $2 } }
 		END { exit (n == 0 || bad > 0) }' /tmp/areas - || return 1
-	for dev in scullp scullk; do
-		quanta_of $dev /tmp/snap | gawk '
+	for dev in $DEVS; do
+		[ "$dev" != scullv ] || continue
+		quanta_of "$dev" /tmp/snap | gawk '
 			NR == FNR { lo[NR] = strtonum($1); hi[NR] = strtonum($2); m = NR; next }
 			{ v = strtonum("0x" $2); n++
 			  for (i = 1; i <= m; i++) if (v >= lo[i] && v < hi[i]) { bad++; print "# in vmalloc:", $2 } }
 			END { exit (n == 0 || bad > 0) }' /tmp/areas - || return 1
-		quanta_of $dev /tmp/snap | awk '$5 != "linear" { exit 1 }' || return 1
+		quanta_of "$dev" /tmp/snap | awk -v dev="$dev" '
+			$5 != "linear" && !(dev == "scullh" && $5 == "highmem" && $2 == "-") { exit 1 }' ||
+			return 1
 	done
 	quanta_of scullv /tmp/snap | awk '$5 != "vmalloc" { exit 1 }'
 }
 
-# Contiguity as reported: linear quanta in one run; a vmalloc quantum's runs
-# between 1 and its pages, "contiguous" exactly when there is one run.
+# Contiguity as reported: linear quanta (and slab objects: their slab is
+# one folio) in one run; a vmalloc quantum's runs between 1 and its pages,
+# "contiguous" exactly when there is one run.
 proc_contiguity() {
 	local dev pages=$((1 << $(cat /sys/module/scull/parameters/order)))
 	cat /proc/scullmem > /tmp/snap
-	for dev in scullp scullk; do
-		quanta_of $dev /tmp/snap | awk -v p=$pages '
+	for dev in $DEVS; do
+		[ "$dev" != scullv ] || continue
+		quanta_of "$dev" /tmp/snap | awk -v p=$pages '
 			$6 != p || $7 != 1 || $8 != "contiguous" { bad++ } END { exit bad > 0 || NR == 0 }' ||
 			{ note "$dev: a quantum is not reported contiguous"; return 1; }
 	done
@@ -264,7 +278,33 @@ proc_contiguity() {
 		END { exit bad > 0 || NR == 0 }'
 }
 
-# Where the pages are: the banner's zones are /proc/zoneinfo's populated
+# The banner's kernel line is uname's; each quantum line ends in its pfns
+# field: runs of hex page frames ("1efc6,1efc8-1efc9") as many as its runs,
+# adding up to its pages, the first starting at its pfn.
+proc_pfns() {
+	cat /proc/scullmem > /tmp/snap
+	grep -q -x "kernel $(uname -r) $(uname -m)" /tmp/snap ||
+		{ note "no line 'kernel $(uname -r) $(uname -m)': $(grep '^kernel' /tmp/snap)"; return 1; }
+	[ "$(sed -n 3p /tmp/snap | cut -d' ' -f1)" = kernel ] ||
+		{ note "the kernel line is not right after the layout"; return 1; }
+	gawk '/^    quantum / {
+		n++
+		if ($(NF - 1) != "pfns") { bad++; print "# no pfns field: " $0; next }
+		k = split($NF, r, ","); pages = 0
+		for (i = 1; i <= k; i++) {
+			if (r[i] !~ /^[0-9a-f]+(-[0-9a-f]+)?$/) { bad++; print "# bad run " r[i]; continue }
+			m = split(r[i], e, "-"); lo = strtonum("0x" e[1]); hi = m == 2 ? strtonum("0x" e[2]) : lo
+			if (m == 2 && hi <= lo) { bad++; print "# bad run " r[i] }
+			if (i == 1 && lo != strtonum("0x" $8)) { bad++; print "# first run " r[i] " is not pfn " $8 }
+			pages += hi - lo + 1
+		}
+		if (k != $13 || pages != $11) { bad++; print "# " k " runs of " pages " pages: " $0 } }
+		END { exit n == 0 || bad > 0 }' /tmp/snap | head -n 5
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+}
+
+# Where the pages are (scullh's in HighMem exactly when they have no
+# kernel address, as many as its header counts): the banner's zones are /proc/zoneinfo's populated
 # ones (name, node, pfn span, present pages); every quantum names the zone
 # and node that hold its first pfn among its zones (one "zone", or several
 # "zones"), never HighMem for scullp and scullk (their addresses are
@@ -294,15 +334,20 @@ proc_zones() {
 			  k = split($10, zs, ","); found = 0
 			  for (i = 1; i <= k; i++) { cnt[zs[i]]++; found = found || zs[i] == z }
 			  if (!found || ($9 == "zone") != (k == 1) || $12 != nd[z] || $11 != "node" ||
-			      (dev != "scullv" && z == "HighMem")) {
+			      (dev != "scullv" && dev != "scullh" && z == "HighMem")) {
 				bad++; print "# " dev " quantum " $1 ": pfn " $4 " is in " z " node " nd[z] ", shown " $9 " " $10 " " $11 " " $12 }
+			  if (dev == "scullh" && ((z == "HighMem") != ($2 == "-") || ($2 == "-") != ($5 == "highmem"))) {
+				bad++; print "# scullh quantum " $1 " in " z ": virt " $2 ", region " $5 }
+			  unmapped += $2 == "-"
 			  kind = $14 ($15 == "" ? "" : " " $15 " " $16)
-			  want = dev == "scullv" || (dev == "scullp" && order == 0) ? "page" :
-				 dev == "scullk" && order <= 1 ? "slab cache -" : "compound order " order
+			  want = dev == "scullv" || ((dev == "scullp" || dev == "scullh") && order == 0) ? "page" :
+				 dev == "scullk" && order <= 1 ? "slab cache -" :
+				 dev == "scullc" ? "slab cache scullc-" 4096 * 2 ^ order : "compound order " order
 			  if (kind != want) { bad++; print "# " dev " quantum " $1 ": kind " kind ", expected " want } }
-			END { if (dev == "scullv" && ("HighMem" in lo) && !cnt["HighMem"]) {
-				bad++; print "# no scullv quantum in HighMem" }
+			END { if ((dev == "scullv" || dev == "scullh") && ("HighMem" in lo) && !cnt["HighMem"]) {
+				bad++; print "# no " dev " quantum in HighMem" }
 			      for (z in cnt) print "count", z, cnt[z]
+			      print "unmapped", unmapped + 0
 			      exit q == 0 || bad > 0 }' /tmp/zones.got - > /tmp/zones.check
 		rc=$?
 		grep '^#' /tmp/zones.check | head -n 5
@@ -310,6 +355,134 @@ proc_zones() {
 		[ "$(awk '$1 == "count" { print $2, $3 }' /tmp/zones.check | sort)" = \
 			"$(zone_counts_of "$dev" /tmp/snap | sort)" ] ||
 			{ note "$dev: header counts $(zone_counts_of "$dev" /tmp/snap | tr '\n' ' ')"; return 1; }
+		[ "$dev" != scullh ] ||
+			grep -q -x "  highmem quanta $(sed -n 's/^unmapped //p' /tmp/zones.check) (no kernel mapping: virt -)" \
+				<(awk '/^Device / { inb = index($0, "Device scullh:") == 1 } inb' /tmp/snap) ||
+			{ note "scullh: the header's highmem quanta are not its quanta with virt -"; return 1; }
+	done
+}
+
+# KFENCE objects of slab cache $1 now allocated (0 without KFENCE): KFENCE
+# samples allocations into a pool of its own, outside the cache's slabs, so
+# /proc/slabinfo does not count them.  In its debugfs list an object is a
+# block "kfence-#N: ..., cache=NAME", with "freed by task" once freed.
+kfence_objects() {
+	local f=/sys/kernel/debug/kfence/objects
+	[ -d /sys/module/kfence ] || { echo 0; return; }
+	[ -e $f ] || mount -t debugfs none /sys/kernel/debug 2> /dev/null
+	[ -r $f ] || { echo 0; return; }
+	awk -v c="cache=$1" '/^kfence-#[0-9]+: / { n += live; live = $NF == c; next }
+		/^freed by task/ { live = 0 } END { print n + live }' $f
+}
+
+# scullc's kmem_cache as the kernel has it.  /proc/scullmem's header says
+# "cache scullc-<quantum>, object size <quantum>, objects per slab N, slab
+# order O"; /sys/kernel/slab/scullc-<quantum> has that object size, N
+# objects per slab and order O; /proc/slabinfo has the one scullc cache,
+# with N objects and 2^O pages per slab, a stride of at least the object
+# size and at least as many active objects as the device has quanta (less
+# those that KFENCE holds).
+slab_cache() {
+	local q name want hdr per order sys info active num size objs pages quanta kf
+	q=$(cat /sys/class/scullmem/scullc/quantum)
+	quanta=$(cat /sys/class/scullmem/scullc/quanta)
+	name=scullc-$q
+	want="  cache $name, object size $q, objects per slab [1-9][0-9]*, slab order [0-9]+"
+	hdr=$(grep '^  cache ' /proc/scullmem)
+	[[ $hdr =~ ^$want$ ]] || { note "scullc's header says '$hdr'"; return 1; }
+	read -r per order <<< "$(sed -E 's/.* objects per slab ([0-9]+), slab order ([0-9]+)$/\1 \2/' <<< "$hdr")"
+	sys=/sys/kernel/slab/$name
+	[ -d "$sys" ] || { note "no $sys"; return 1; }
+	if [ "$(cat "$sys/object_size")" != "$q" ] || [ "$(cat "$sys/objs_per_slab")" != "$per" ] ||
+		[ "$(cat "$sys/order")" != "$order" ]; then
+		note "$sys: object_size $(cat "$sys/object_size"), objs_per_slab $(cat "$sys/objs_per_slab")," \
+			"order $(cat "$sys/order"); /proc/scullmem: $hdr"
+		return 1
+	fi
+	# name active_objs num_objs objsize objperslab pagesperslab ...
+	info=$(grep '^scullc-' /proc/slabinfo)
+	read -r _ active num size objs pages _ <<< "$info"
+	kf=$(kfence_objects "$name")
+	note "slabinfo: $info; $quanta quanta, $kf of them KFENCE objects"
+	if ! [ "$(wc -l <<< "$info")" -eq 1 ] || [ "${info%% *}" != "$name" ] ||
+		[ "$objs" != "$per" ] || [ "$pages" -ne $((1 << order)) ] || [ "$size" -lt "$q" ] ||
+		[ $((active + kf)) -lt "$quanta" ] || [ "$num" -lt "$active" ]; then
+		note "/proc/slabinfo disagrees (the device holds $quanta quanta)"
+		return 1
+	fi
+	[ "$(find /sys/kernel/slab -maxdepth 1 -name 'scullc-*' | wc -l)" -eq 1 ] ||
+		{ note "more than one scullc cache in /sys/kernel/slab"; return 1; }
+}
+
+# SET_ORDER makes the cache of the new geometry and destroys the old one;
+# data round-trips there; the old order brings the old cache back.
+slab_cache_set_order() {
+	local o new q nq
+	o=$(cat /sys/class/scullmem/scullc/order)
+	q=$(cat /sys/class/scullmem/scullc/quantum)
+	new=$((o == 0 ? 1 : 0))
+	nq=$((4096 << new))
+	: > /dev/scullc
+	"$BIN/scullctl" /dev/scullc order=$new > /dev/null || return 1
+	if grep -q "^scullc-$q " /proc/slabinfo || [ -e "/sys/kernel/slab/scullc-$q" ] ||
+		! grep -q "^scullc-$nq " /proc/slabinfo || [ ! -d "/sys/kernel/slab/scullc-$nq" ]; then
+		note "after SET_ORDER $new: $(grep '^scullc-' /proc/slabinfo | cut -d' ' -f1 | tr '\n' ' ')"
+		return 1
+	fi
+	cp /tmp/data /dev/scullc && cmp /tmp/data /dev/scullc && slab_cache || return 1
+	: > /dev/scullc
+	"$BIN/scullctl" /dev/scullc order="$o" > /dev/null &&
+		grep -q "^scullc-$q " /proc/slabinfo && [ ! -e "/sys/kernel/slab/scullc-$nq" ]
+}
+
+# scullc and scullh at every order they take.  SET_ORDER to each order in
+# turn (for scullc: a new cache each time, up to the largest order whose
+# object fits in a slab with slub_debug's metadata); two quanta and a byte
+# round-trip; /proc/scullmem shows three quanta of that order and kind.
+# The first order refused is EINVAL, one past the last taken, which for
+# scullh is MAX_PAGE_ORDER, one more than scullc's.  A write at an order
+# above PAGE_ALLOC_COSTLY_ORDER (3) may find no such block free: ENOMEM
+# there is noted, not failed; the order itself must be taken.
+every_order() {
+	local dev o n out kind want max_c='' err
+	head -c $(((8 << 20) + 1)) /dev/urandom > /tmp/orders.data
+	for dev in scullc scullh; do
+		: > "/dev/$dev"
+		for ((o = 0; ; o++)); do
+			if ! err=$("$BIN/scullctl" "/dev/$dev" order=$o 2>&1 > /dev/null); then
+				[[ $err == *"Invalid argument"* ]] || { note "$dev order=$o: $err"; return 1; }
+				break
+			fi
+			n=$(((8192 << o) + 1))
+			if ! err=$(head -c $n /tmp/orders.data 2>&1 > "/dev/$dev"); then
+				if [[ $err != *"Cannot allocate memory"* ]] || [ $o -le 3 ]; then
+					note "$dev order $o: $err"
+					return 1
+				fi
+				note "$dev order $o: no free block for a quantum (ENOMEM)"
+				: > "/dev/$dev"
+				continue
+			fi
+			cmp -n $n /tmp/orders.data "/dev/$dev" || { note "$dev order $o: data differ"; return 1; }
+			case $dev:$o in
+			scullc:*) want="slab cache scullc-$((4096 << o))" ;;
+			scullh:0) want=page ;;
+			*) want="compound order $o" ;;
+			esac
+			kind=$(quanta_of "$dev" | awk '{ k = $14; for (i = 15; i <= NF; i++) k = k " " $i; print k }' |
+				sort | uniq -c | awk '{ $1 = $1 " x"; print }')
+			[ "$kind" = "3 x $want" ] || { note "$dev order $o: kinds '$kind', expected 3 x $want"; return 1; }
+			: > "/dev/$dev"
+		done
+		note "$dev: orders 0..$((o - 1)) taken, order $o refused"
+		[ $o -gt 0 ] || return 1
+		if [ "$dev" = scullc ]; then
+			max_c=$((o - 1))
+		else
+			[ $((o - 1)) -eq $((max_c + 1)) ] ||
+				{ note "scullh's largest order $((o - 1)) is not scullc's $max_c plus one"; return 1; }
+		fi
+		"$BIN/scullctl" "/dev/$dev" order="$(cat /sys/module/scull/parameters/order)" > /dev/null || return 1
 	done
 }
 
@@ -325,9 +498,11 @@ proc_unprivileged() {
 		# The same lines as root sees, addresses aside.
 		[ "$(grep -c '^    quantum ' /tmp/unpriv)" -eq "$want" ] || return 1
 		grep '^    quantum \|^  qset ' /tmp/unpriv |
-			grep -v -E ' (virt|at) 0+( |$)' && return 1
+			grep -v -E ' (virt|at) (0+|-)( |$)' && return 1
 		grep '^    quantum ' /tmp/unpriv |
 			grep -v -E 'phys 0+ pfn 0 ' && return 1
+		grep '^    quantum ' /tmp/unpriv | grep -v -E ' pfns -$' && return 1
+		grep -q -x "kernel $(uname -r) $(uname -m)" /tmp/unpriv || return 1
 	done
 	grep -q "view privileged" /proc/scullmem
 }
@@ -335,9 +510,11 @@ proc_unprivileged() {
 test_proc() {
 	check "copy a 3 MiB file into each node and back" fill_devices
 	check "/proc/scullmem: one line per allocated quantum" proc_counts
-	check "/proc/scullmem: scullv in vmallocinfo, scullp/scullk outside it" proc_vmallocinfo
+	check "/proc/scullmem: scullv in vmallocinfo, the other devices outside it" proc_vmallocinfo
 	check "/proc/scullmem: contiguity as reported" proc_contiguity
+	check "/proc/scullmem: the kernel line; each quantum's pfns field adds up to its pfn, pages and runs" proc_pfns
 	check "/proc/scullmem: zones, nodes and page kinds as the kernel has them" proc_zones
+	check "scullc: its cache in /proc/slabinfo and /sys/kernel/slab as /proc/scullmem shows it" slab_cache
 	check "/proc/scullmem: no address for an unprivileged opener" proc_unprivileged
 }
 
@@ -396,7 +573,8 @@ gfp_expect() {
 	local dev=$1 zone=$2 act=$3 z
 	case $zone:$dev:$act in
 	movable:* | highmem:scullp:* | highmem:scullk:* | dma32:scullk:* | \
-		*:scullv:atomic | *:scullv:nowait) echo refused; return ;;
+		*:scullv:atomic | *:scullv:nowait | dma:scullc:* | dma32:scullc:* | \
+		highmem:scullc:*) echo refused; return ;;
 	*:scullv:noio | *:scullv:nofs) [ "$gfp_kv" -ge 5017 ] || { echo refused; return; } ;;
 	esac
 	# Since v6.19 __vmalloc drops zone modifiers (with a WARN).
@@ -410,12 +588,16 @@ gfp_expect() {
 }
 
 # The zones that quanta of DEV may come from with modifier ZONE: the zone
-# and those below it (vmalloc adds __GFP_HIGHMEM to "normal" itself).
+# and those below it (vmalloc adds __GFP_HIGHMEM to "normal" itself, and
+# so does scullh's alloc_pages).
 gfp_zones() {
 	case $2 in
 	dma) echo DMA ;;
 	dma32) echo DMA DMA32 ;;
-	normal) [ "$1" = scullv ] && echo DMA DMA32 Normal HighMem || echo DMA DMA32 Normal ;;
+	normal) case $1 in
+		scullv | scullh) echo DMA DMA32 Normal HighMem ;;
+		*) echo DMA DMA32 Normal ;;
+		esac ;;
 	*) echo DMA DMA32 Normal HighMem ;;
 	esac
 }
@@ -423,8 +605,8 @@ gfp_zones() {
 # One choice on DEV, set through sysfs: refused with EINVAL, or taken:
 # then the attribute shows it, its flags naming both parts, 96 KiB
 # round-trip, and every quantum lies in a zone the modifier allows.  Few
-# processes: under TCG each costs tens of milliseconds, and this runs 75
-# times a boot.
+# processes: under TCG each costs tens of milliseconds, and this runs 25
+# times per device a boot.
 gfp_one() {
 	local dev=$1 zone=$2 act=$3 want err line zflag aflag
 	want=$(gfp_expect "$dev" "$zone" "$act")
@@ -492,12 +674,16 @@ gfp_errors() {
 	"$BIN/scullctl" /dev/scullk gfp=dma32 > /dev/null 2>&1 && return 1
 	"$BIN/scullctl" /dev/scullv gfp=atomic > /dev/null 2>&1 && return 1
 	"$BIN/scullctl" /dev/scullv gfp=movable > /dev/null 2>&1 && return 1
+	"$BIN/scullctl" /dev/scullc gfp=dma > /dev/null 2>&1 && return 1
+	"$BIN/scullctl" /dev/scullh gfp=movable > /dev/null 2>&1 && return 1
 	out=$(new_dmesg)
 	if ! grep -q "scullp: gfp=highmem,kernel refused: __get_free_pages returns a logical address, which high memory does not have; only alloc_pages can return it" <<< "$out" ||
 		! grep -q "scullk: gfp=dma32,kernel refused: kmalloc has no DMA32 caches" <<< "$out" ||
 		! grep -q "scullv: gfp=normal,atomic refused: vmalloc sleeps" <<< "$out" ||
 		! grep -q "scullv: gfp=movable,kernel refused: quanta are never migrated" <<< "$out" ||
-		[ "$(grep -c 'refused:' <<< "$out")" -ne 4 ]; then
+		! grep -q "scullc: gfp=dma,kernel refused: a kmem_cache serves __GFP_DMA only if it was created with SLAB_CACHE_DMA" <<< "$out" ||
+		! grep -q "scullh: gfp=movable,kernel refused: quanta are never migrated" <<< "$out" ||
+		[ "$(grep -c 'refused:' <<< "$out")" -ne 6 ]; then
 		note "dmesg: $out"
 		return 1
 	fi
@@ -592,7 +778,8 @@ memory_back() {
 	for dev in $DEVS; do
 		: > "/dev/$dev" || return 1
 	done
-	quanta_balanced scullp scullv scullk || return 1
+	# shellcheck disable=SC2086 # a list of names
+	quanta_balanced $DEVS || return 1
 	rmmod scull || return 1
 	trace_teardown
 
@@ -622,6 +809,12 @@ memory_back() {
 		grep -c -x -F -f /tmp/vq.areas)
 	[ "$areas" -eq 0 ] || { note "$areas scullv areas are left"; return 1; }
 	[ "$(cat /tmp/nvm)" -gt 0 ] || { note "no scull area before rmmod"; return 1; }
+	# scullc's cache went with the module, its objects freed first (a
+	# cache destroyed with objects left says so in dmesg: vm.sh fails it).
+	if grep -q '^scullc-' /proc/slabinfo || [ -n "$(find /sys/kernel/slab -maxdepth 1 -name 'scullc-*')" ]; then
+		note "a scullc cache is left after rmmod"
+		return 1
+	fi
 	[ $((before - after)) -le 256 ] ||
 		{ note "$(( (before - after) * 4 )) KiB were not given back"; return 1; }
 }
@@ -676,6 +869,8 @@ test_fio
 test_proc
 check "dd conv=sparse keeps holes; SEEK_DATA/SEEK_HOLE map matches; cp --sparse=always out" sparse_copy
 check "scullctl prints and sets the geometry" scullctl_tool
+check "scullc: SET_ORDER makes the new geometry's cache and destroys the old one" slab_cache_set_order
+check "scullc and scullh: data round-trips at every order they take; the next is refused" every_order
 check "gfp: every zone and action on every device, taken or refused as the rules say; taken ones put the quanta in the zones they allow" gfp_choices
 check "gfp: a refusal says why in dmesg; EBUSY with data, EPERM unprivileged, EINVAL for bad words" gfp_errors
 check "rmmod is refused while a node is open" rmmod_busy
@@ -683,7 +878,8 @@ check "rmmod is refused while a node is open" rmmod_busy
 fuzz() {
 	timeout 600 "$BIN/fuzz" --ops "$1" ${SCULL_SEED:+--seed "$SCULL_SEED"}
 }
-check "differential fuzzer, order 0: 3 x ${SCULL_FUZZ_OPS0:-10000} operations" fuzz "${SCULL_FUZZ_OPS0:-10000}"
+ndevs=$(wc -w <<< "$DEVS")
+check "differential fuzzer, order 0: $ndevs x ${SCULL_FUZZ_OPS0:-10000} operations" fuzz "${SCULL_FUZZ_OPS0:-10000}"
 
 note "order 2, qset 16: data crosses many qsets"
 load order=2 qset=16
@@ -694,7 +890,7 @@ test_proc
 echo SCULL-SNAPSHOT-BEGIN
 cat /proc/scullmem
 echo SCULL-SNAPSHOT-END
-check "differential fuzzer, order 2 qset 16: 3 x ${SCULL_FUZZ_OPS:-34000} operations" fuzz "${SCULL_FUZZ_OPS:-34000}"
+check "differential fuzzer, order 2 qset 16: $ndevs x ${SCULL_FUZZ_OPS:-34000} operations" fuzz "${SCULL_FUZZ_OPS:-34000}"
 
 note "holes read as zeros after memory was dirtied with a pattern (init_on_alloc=0)"
 grep -q 'init_on_alloc=0' /proc/cmdline
@@ -704,7 +900,7 @@ check "memfill dirtied most free memory with 0xA5" timeout 120 "$BIN/memfill" 70
 SCULL_TESTS=,holes_read_as_zeros,round_trip_sizes,mmap_hole_and_sigbus,sparse_partial_quanta_zeroed,freed_quanta_reused_zeroed,proc_matches_pagemap,proc_matches_kpageflags, \
 	run_suite "after memfill"
 
-check "every quantum allocated is freed (stats, tracepoints); rmmod frees everything: vmallocinfo clean, free memory back within 1 MiB" memory_back
+check "every quantum allocated is freed (stats, tracepoints); rmmod frees everything: vmallocinfo clean, no scullc cache left, free memory back within 1 MiB" memory_back
 check "load.sh and unload.sh under busybox sh" load_scripts "busybox sh"
 check "load.sh and unload.sh under dash" load_scripts dash
 check "reload after unload works" load

@@ -17,6 +17,7 @@ set -u
 
 kver=${1:-$(uname -r)}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+DEVS="scullp scullv scullk scullc scullh"
 . "$TOP/tests/lib.sh"
 
 # ---- a udevd of our own ----------------------------------------------------
@@ -54,7 +55,7 @@ udev_apply() {
 	local d
 	udevadm settle --timeout=60 &&
 		udevadm trigger --settle --action=add --subsystem-match=scullmem || return 1
-	for d in scullp scullv scullk; do
+	for d in $DEVS; do
 		[ -e "/run/udev/data/c$(cat "/sys/class/scullmem/$d/dev")" ] ||
 			{ echo "# udevd did not handle $d"; return 1; }
 	done
@@ -63,7 +64,7 @@ udev_apply() {
 # nodes_are "OWNER GROUP MODE": what stat says of each node.
 nodes_are() {
 	local d got rc=0
-	for d in scullp scullv scullk; do
+	for d in $DEVS; do
 		got=$(stat -c '%U %G %a' "/dev/$d") || { rc=1; continue; }
 		echo "# /dev/$d: $got"
 		[ "$got" = "$1" ] || rc=1

@@ -71,9 +71,13 @@ ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 # The README's /proc snapshot is "after ./load.sh order=2 qset=100 and
 # copying the same 3,000,000-byte file into each node": do that, and
 # compare line shapes.  A shape is a line with what differs from boot to
-# boot masked: addresses, PFNs, allocation times, the runs of a vmalloc
-# quantum, the index of a quantum or qset (the snapshot is abridged), the
-# zones and nodes (they differ from one architecture to another).  The
+# boot masked: addresses, PFNs and their runs, allocation times, the runs
+# of a vmalloc quantum, the index of a quantum or qset (the snapshot is
+# abridged), the zones and nodes and the kernel's release and machine
+# (they differ from one architecture to another), the objects per slab
+# and slab order of scullc's cache (they depend on slub_debug and KASAN),
+# and whether scullh's quanta are in high memory (i386): one there, "virt
+# - ... highmem", has the shape of one in the linear map.  The
 # rest (geometry, counts, metadata, the layout of each line) must match,
 # both ways: every shape of the README's snapshot is in the real file, and
 # every shape of the real file is in the README's.
@@ -85,6 +89,11 @@ meta_mask=''
 shapes() {
 	sed -E 's/\<(virt|phys|at) [0-9a-f]+\>/\1 X/g
 		s/^layout: linear [0-9a-f]+-[0-9a-f]+, vmalloc [0-9a-f]+-[0-9a-f]+$/layout: linear X-X, vmalloc X-X/
+		s/^kernel [^ ]+ [^ ]+$/kernel R M/
+		s/, objects per slab [0-9]+, slab order [0-9]+$/, objects per slab N, slab order N/
+		s/^  highmem quanta [0-9]+ /  highmem quanta N /
+		s/ virt - (phys X pfn [0-9a-f]+) highmem / virt X \1 linear /
+		s/ pfns [0-9a-f,-]+$/ pfns P/
 		'"$meta_mask"'
 		s/\<pfn [0-9a-f]+\>/pfn X/
 		s/ alloc ns min [0-9]+ mean [0-9]+ max [0-9]+$/ alloc ns min N mean N max N/
@@ -99,7 +108,8 @@ shapes() {
 quiet make scullctl && quiet ./load.sh order=2 qset=100 &&
 	head -c 3000000 /dev/urandom > /tmp/readme-3000000 &&
 	cp /tmp/readme-3000000 /dev/scullp && cp /tmp/readme-3000000 /dev/scullv &&
-	cp /tmp/readme-3000000 /dev/scullk &&
+	cp /tmp/readme-3000000 /dev/scullk && cp /tmp/readme-3000000 /dev/scullc &&
+	cp /tmp/readme-3000000 /dev/scullh &&
 	cat /proc/scullmem > /tmp/readme-proc.real &&
 	"$blocks" output output proc-snapshot > /tmp/readme-proc.shown &&
 	shapes < /tmp/readme-proc.real > /tmp/readme-proc.real.shapes &&

@@ -122,7 +122,8 @@ static ssize_t pwrite_all(int fd, const void *buf, size_t n, off_t off)
 /* Count the quantum lines of one device in /proc/scullmem. */
 static long proc_quanta(const char *dev, int *privileged)
 {
-	char line[512], hdr[64];
+	static char line[1 << 16];
+	char hdr[64];
 	long n = 0;
 	int in = 0;
 	FILE *f = fopen("/proc/scullmem", "r");
@@ -143,20 +144,74 @@ static long proc_quanta(const char *dev, int *privileged)
 }
 
 /* One quantum line of /proc/scullmem. */
+#define QL_MAXP	64	/* pages of a quantum whose pfns are kept */
 struct qline {
 	unsigned long idx;
 	unsigned long long virt, phys, pfn;
+	int novirt;		/* "virt -": no kernel address (high memory) */
 	char region[16], word[16];
 	unsigned int pages, runs;
+	/* The "pfns" field: its runs, the pages they add up to, the first QL_MAXP pfns. */
+	unsigned int pfn_runs, pfn_pages;
+	unsigned long long pfns[QL_MAXP];
 };
+
+/*
+ * The final field of a quantum line, " pfns FIRST-LAST,PFN,...": the runs
+ * of page frames in the quantum's page order.  Returns 0, or -1 when it is
+ * missing or malformed, or "-" (unprivileged).
+ */
+static int parse_pfns(const char *line, struct qline *q)
+{
+	const char *s = strstr(line, " pfns ");
+	unsigned long long a, b;
+	char *end;
+
+	q->pfn_runs = 0;
+	q->pfn_pages = 0;
+	if (!s)
+		return -1;
+	for (s += 6;; s = end + 1) {
+		a = strtoull(s, &end, 16);
+		if (end == s)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoull(s, &end, 16);
+			if (end == s || b <= a)
+				return -1;
+		}
+		q->pfn_runs++;
+		for (; a <= b; a++, q->pfn_pages++)
+			if (q->pfn_pages < QL_MAXP)
+				q->pfns[q->pfn_pages] = a;
+		if (*end != ',')
+			break;
+	}
+	return *end == '\n' || *end == '\0' ? 0 : -1;
+}
+
+/* The virt field: hex, or "-" for a quantum with no kernel address. */
+static int parse_virt(const char *s, struct qline *q)
+{
+	char *end;
+
+	q->novirt = !strcmp(s, "-");
+	q->virt = q->novirt ? 0 : strtoull(s, &end, 16);
+	return !q->novirt && (end == s || *end);
+}
 
 /*
  * Parse the quantum lines of one device into out[] (at most max); returns
  * how many there were (possibly more than max), -1 on a malformed line.
+ * With @pfns, the pfns field must be there and add up to the line's pages
+ * and runs (privileged view).
  */
-static long proc_qlines(const char *dev, struct qline *out, long max)
+static long proc_qlines_pfns(const char *dev, struct qline *out, long max, int pfns)
 {
-	char line[512], hdr[64];
+	static char line[1 << 16];
+	char hdr[64];
 	long n = 0;
 	int in = 0;
 	FILE *f = fopen("/proc/scullmem", "r");
@@ -166,14 +221,18 @@ static long proc_qlines(const char *dev, struct qline *out, long max)
 	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
 	while (fgets(line, sizeof(line), f)) {
 		struct qline q;
+		char virt[24];
 
 		if (!strncmp(line, "Device ", 7))
 			in = !strncmp(line, hdr, strlen(hdr));
 		if (!in || strncmp(line, "    quantum ", 12))
 			continue;
-		if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s",
-			   &q.idx, &q.virt, &q.phys, &q.pfn, q.region, &q.pages, &q.runs,
-			   q.word) != 8) {
+		if (sscanf(line, "    quantum %lu: virt %23s phys %llx pfn %llx %15s pages %u runs %u %15s",
+			   &q.idx, virt, &q.phys, &q.pfn, q.region, &q.pages, &q.runs,
+			   q.word) != 8 ||
+		    parse_virt(virt, &q) ||
+		    (pfns && (parse_pfns(line, &q) || q.pfn_pages != q.pages ||
+			      q.pfn_runs != q.runs || q.pfns[0] != q.pfn))) {
 			fprintf(stderr, "# malformed: %s", line);
 			n = -1;
 			break;
@@ -184,6 +243,17 @@ static long proc_qlines(const char *dev, struct qline *out, long max)
 	}
 	fclose(f);
 	return n;
+}
+
+static long proc_qlines(const char *dev, struct qline *out, long max)
+{
+	return proc_qlines_pfns(dev, out, max, 1);
+}
+
+/* The region a quantum line must show: vmalloc, highmem (no virt), linear. */
+static const char *region_of(int vmalloc, const struct qline *q)
+{
+	return vmalloc ? "vmalloc" : q->novirt ? "highmem" : "linear";
 }
 
 /*
@@ -226,14 +296,23 @@ FIXTURE(scull) {
 	unsigned int order;
 };
 
+/*
+ * @slab_below: quanta of lower orders are slab objects (scullk: up to
+ * KMALLOC_MAX_CACHE_SIZE; scullc: every order, SLAB_ALL).  @highmem: a
+ * quantum may be in high memory, with no kernel address ("virt -").
+ */
+#define SLAB_ALL	64
 FIXTURE_VARIANT(scull) {
 	const char *path;
-	int is_kmalloc;
+	unsigned int slab_below;
+	int highmem;
 };
 
-FIXTURE_VARIANT_ADD(scull, scullp) { .path = "/dev/scullp", .is_kmalloc = 0 };
-FIXTURE_VARIANT_ADD(scull, scullv) { .path = "/dev/scullv", .is_kmalloc = 0 };
-FIXTURE_VARIANT_ADD(scull, scullk) { .path = "/dev/scullk", .is_kmalloc = 1 };
+FIXTURE_VARIANT_ADD(scull, scullp) { .path = "/dev/scullp", .slab_below = 0 };
+FIXTURE_VARIANT_ADD(scull, scullv) { .path = "/dev/scullv", .slab_below = 0 };
+FIXTURE_VARIANT_ADD(scull, scullk) { .path = "/dev/scullk", .slab_below = 2 };
+FIXTURE_VARIANT_ADD(scull, scullc) { .path = "/dev/scullc", .slab_below = SLAB_ALL };
+FIXTURE_VARIANT_ADD(scull, scullh) { .path = "/dev/scullh", .highmem = 1 };
 
 FIXTURE_SETUP(scull)
 {
@@ -877,22 +956,66 @@ TEST_F(scull, ioctl_gfp)
 
 static int can_map(const FIXTURE_VARIANT(scull) *variant, unsigned int order)
 {
-	return !variant->is_kmalloc || kmalloc_mappable(order);
+	return scull_mappable(variant->path + 5, order);
 }
 
+/*
+ * The kernel log from now on: /dev/kmsg, at its end.  kmsg_count() then
+ * counts the records logged since that contain @needle.
+ */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+static int kmsg_count(int fd, const char *needle)
+{
+	char rec[8192];
+	ssize_t n;
+	int found = 0;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on with the next */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		found += !!strstr(rec, needle);
+	}
+	return found;
+}
+
+/*
+ * Slab memory must not be mapped: ENODEV, and one dmesg line that says
+ * "<dev>: mmap: <allocator> quanta ...".  Other quanta map.
+ */
 TEST_F(scull, mmap_refused_for_slab)
 {
+	char needle[32];
+	int kmsg;
 	void *p;
 
 	ASSERT_EQ(1, write(self->fd, "x", 1));
+	kmsg = kmsg_open();
+	ASSERT_LE(0, kmsg) TH_LOG("/dev/kmsg: %s", strerror(errno));
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd, 0);
+	snprintf(needle, sizeof(needle), "%s: mmap: ", self->name);
 	if (can_map(variant, self->order)) {
 		ASSERT_NE(MAP_FAILED, p);
 		munmap(p, 4096);
+		ASSERT_EQ(0, kmsg_count(kmsg, needle));
 	} else {
 		ASSERT_EQ(MAP_FAILED, p);
 		ASSERT_EQ(ENODEV, errno);
+		ASSERT_EQ(1, kmsg_count(kmsg, needle))
+			TH_LOG("no single dmesg line with '%s'", needle);
 	}
+	close(kmsg);
 }
 
 TEST_F(scull, mmap_coherent_both_ways)
@@ -902,7 +1025,7 @@ TEST_F(scull, mmap_coherent_both_ways)
 	int fd;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
 	seed_rng("mmap_coherent");
 	fill_rnd(a, n);
 	ASSERT_EQ((ssize_t)n, pwrite(self->fd, a, n, 0));
@@ -939,7 +1062,7 @@ TEST_F(scull, mmap_hole_and_sigbus)
 	int st;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
 	/* Size 3q, with quantum 1 a hole. */
 	ASSERT_EQ(1, pwrite(self->fd, "a", 1, 0));
 	ASSERT_EQ(1, pwrite(self->fd, "c", 1, 3 * q - 1));
@@ -975,7 +1098,7 @@ TEST_F_TIMEOUT(scull, mmap_differential, 300)
 	int i;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
 	seed_rng("mmap_differential");
 	ASSERT_EQ(1, pwrite(self->fd, "", 1, n - 1));
 	m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
@@ -1033,11 +1156,12 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 	int vmalloc = !strcmp(self->name, "scullv"), pm, i;
 	unsigned char *m, *buf = malloc(q);
 	unsigned long long offset0 = 0;
+	int have_offset = 0;
 	struct qline ql[8];
 	struct layout lay;
 
 	if (!can_map(variant, self->order))
-		SKIP(return, "kmalloc quanta of order %u cannot be mapped on this kernel", self->order);
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
 	ASSERT_EQ(0, proc_layout(&lay)) TH_LOG("no layout line in /proc/scullmem");
 	seed_rng("proc_matches_pagemap");
 	for (i = 0; i < 4; i++) {
@@ -1056,8 +1180,12 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 
 		ASSERT_EQ(idx[i], ql[i].idx);
 		ASSERT_EQ(pages, ql[i].pages);
-		ASSERT_STREQ(vmalloc ? "vmalloc" : "linear", ql[i].region);
-		ASSERT_NE(0, ql[i].virt);
+		ASSERT_STREQ(region_of(vmalloc, &ql[i]), ql[i].region);
+		if (ql[i].novirt) {
+			ASSERT_TRUE(variant->highmem) TH_LOG("quantum %lu: virt -", idx[i]);
+		} else {
+			ASSERT_NE(0, ql[i].virt);
+		}
 		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
 		for (p = 0; p < pages; p++) {
 			unsigned long long pfn = mapped_pfn(pm, m + idx[i] * q + p * 4096);
@@ -1070,16 +1198,24 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 					TH_LOG("quantum %lu: proc pfn %llx, mapped %llx",
 					       idx[i], ql[i].pfn, pfn);
 			}
+			/* Each page where the pfns field says it is. */
+			ASSERT_GT(QL_MAXP, p);
+			ASSERT_EQ(pfn, ql[i].pfns[p])
+				TH_LOG("quantum %lu page %zu: proc pfns say %llx, mapped %llx",
+				       idx[i], p, ql[i].pfns[p], pfn);
 			if (p == 0 || pfn != prev + 1)
 				runs++;
 			prev = pfn;
 		}
 		ASSERT_EQ(runs, ql[i].runs) TH_LOG("quantum %lu", idx[i]);
 		ASSERT_STREQ(runs == 1 ? "contiguous" : "scattered", ql[i].word);
-		if (!vmalloc) {
+		if (ql[i].novirt) {
+			continue;	/* high memory: no address to check */
+		} else if (!vmalloc) {
 			/* The linear map: one virt - phys offset for all. */
-			if (i == 0)
+			if (!have_offset)
 				offset0 = ql[i].virt - ql[i].phys;
+			have_offset = 1;
 			ASSERT_EQ(offset0, ql[i].virt - ql[i].phys);
 			ASSERT_LE(lay.linear_lo, ql[i].virt);
 			ASSERT_GT(lay.linear_hi, ql[i].virt);
@@ -1179,7 +1315,7 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 	unsigned long idx[4] = { 0, 1, 2, self->qset + 3 };	/* the last in another qset */
 	size_t len = (idx[3] + 1) * q;
 	int vmalloc = !strcmp(self->name, "scullv");
-	int slab = variant->is_kmalloc && self->order < 2;	/* below KMALLOC_MAX_CACHE_SIZE */
+	int slab = self->order < variant->slab_below;
 	unsigned long long *pfn = calloc(4 * pages, sizeof(*pfn)), linear = 0;
 	unsigned char *buf = malloc(q);
 	struct qline ql[8];
@@ -1199,14 +1335,18 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(idx[i], ql[i].idx);
 		ASSERT_EQ(pages, ql[i].pages);
-		ASSERT_STREQ(vmalloc ? "vmalloc" : "linear", ql[i].region);
+		ASSERT_STREQ(region_of(vmalloc, &ql[i]), ql[i].region);
+		ASSERT_TRUE(!ql[i].novirt || variant->highmem);
 		ASSERT_NE(0, ql[i].pfn) TH_LOG("no pfn shown: not CAP_SYS_ADMIN?");
 		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
+		ASSERT_GE(QL_MAXP, pages);
 		for (p = 0; p < pages; p++)
-			pfn[i * pages + p] = ql[i].pfn + p;
+			pfn[i * pages + p] = ql[i].pfns[p];
 		if (vmalloc)
 			continue;
 		ASSERT_EQ(1, ql[i].runs);
+		if (ql[i].novirt)
+			continue;	/* high memory: no address to check */
 		/* phys is where the linear map puts virt's page. */
 		ASSERT_EQ(linear, (ql[i].virt & ~0xfffULL) - ql[i].phys)
 			TH_LOG("quantum %lu: virt %llx phys %llx", idx[i], ql[i].virt, ql[i].phys);
@@ -1227,6 +1367,9 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 				ASSERT_NE(0, pfn[i * pages + p]);
 			}
 			ASSERT_EQ(ql[i].pfn, pfn[i * pages]);
+			for (p = 0; p < pages; p++)
+				ASSERT_EQ(ql[i].pfns[p], pfn[i * pages + p])
+					TH_LOG("quantum %lu page %zu", idx[i], p);
 		}
 		close(pm);
 		munmap((void *)m, len);

@@ -7,6 +7,7 @@
 #define _SCULL_TESTLIB_H
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/utsname.h>
 
 /* The running kernel is at least major.minor. */
@@ -29,6 +30,20 @@ static inline int kernel_at_least(int major, int minor)
 static inline int kmalloc_mappable(unsigned int order)
 {
 	return order >= 2 && !kernel_at_least(6, 17);
+}
+
+/*
+ * Can quanta of device @dev ("scullk") at @order be mapped?  scullc's are
+ * slab objects at every order, which must never be; scullk's as above;
+ * the others' are whole pages.
+ */
+static inline int scull_mappable(const char *dev, unsigned int order)
+{
+	if (!strcmp(dev, "scullc"))
+		return 0;
+	if (!strcmp(dev, "scullk"))
+		return kmalloc_mappable(order);
+	return 1;
 }
 
 #endif /* _SCULL_TESTLIB_H */

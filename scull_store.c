@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The quantum store of scullmem: where a device keeps its quanta.
+ *
+ * A device's data is an array of quanta, grouped in qset arrays of
+ * @qset slots as in LDD3's scull; the qset arrays are indexed by number in
+ * an xarray, so the quantum at any offset is found without walking a list.
+ * This file finds a quantum's slot (with a cursor that caches the qset
+ * array of the last lookup), allocates, zeroes and accounts new quanta,
+ * publishes them, frees them and estimates the memory the index costs.
+ * The char device (scullmem.c) reads and writes through it, as brd.c's
+ * request handling goes through its page store.  Every function here
+ * expects the device's lock to be held, unless it says otherwise.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "scull_compat.h"	/* first: it stops a build for too old a kernel */
+
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmstat.h>
+#include <linux/xarray.h>
+
+#include "scullmem.h"
+
+#define CREATE_TRACE_POINTS
+#include "scull_trace.h"
+
+/*
+ * Return the slot of the quantum at @p (from scull_locate()), creating its
+ * qset array if @create.
+ */
+void **scull_slot(struct scull_dev *dev, struct scull_cursor *c,
+		  const struct scull_pos *p, bool create)
+{
+	unsigned long nr = p->nr;
+	void **qset;
+
+	if (c->qset && c->nr == nr)
+		return &c->qset[p->slot];
+
+	qset = xa_load(&dev->qsets, nr);
+	if (!qset && create) {
+		qset = kvcalloc(dev->qset, sizeof(*qset), SCULL_GFP);
+		if (!qset) {
+			dev->stats.qset_failures++;
+			return NULL;
+		}
+		if (xa_insert(&dev->qsets, nr, qset, SCULL_GFP)) {
+			dev->stats.index_failures++;
+			kvfree(qset);
+			return NULL;
+		}
+		dev->nr_qsets++;
+	}
+	c->nr = nr;
+	c->qset = qset;
+	return qset ? &qset[p->slot] : NULL;
+}
+
+/**
+ * scull_find_quantum - find the first allocated quantum at or after an index
+ * @dev:	the device; the caller holds its lock
+ * @qidx:	in: the index to start at; out: the index of the quantum found
+ * @qset:	out: the qset array that holds it
+ *
+ * Return: the quantum, or NULL when none is allocated at or after @qidx.
+ */
+void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
+			 void ***qset)
+{
+	unsigned long first = *qidx / dev->qset, nr;
+	unsigned int slot;
+	void **arr;
+
+	xa_for_each_start(&dev->qsets, nr, arr, first) {
+		/* Start inside the qset of @qidx, at the start of any later one. */
+		for (slot = nr == first ? *qidx % dev->qset : 0; slot < dev->qset; slot++) {
+			if (arr[slot]) {
+				*qidx = nr * dev->qset + slot;
+				*qset = arr;
+				return arr[slot];
+			}
+		}
+	}
+	return NULL;
+}
+
+void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
+			void *quantum)
+{
+	trace_scull_quantum_free(dev->be->devname, qidx, quantum, dev->order);
+	dev->be->free(dev->be_ctx, quantum, dev->order);
+	dev->stats.frees++;
+}
+
+/* Forget the allocation statistics of every device. */
+void scull_reset_stats(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SCULL_NR_DEVS; i++) {
+		struct scull_dev *dev = scull_dev_get(i);
+
+		mutex_lock(&dev->lock);
+		memset(&dev->stats, 0, sizeof(dev->stats));
+		mutex_unlock(&dev->lock);
+	}
+}
+
+#define SCULL_XA_LEVELS	DIV_ROUND_UP(BITS_PER_LONG, XA_CHUNK_SHIFT)
+
+/**
+ * scull_meta_bytes - memory spent on finding the data of a device
+ * @dev:	the device; the caller holds its lock
+ *
+ * Return: the bytes of its qset arrays, as allocated, plus those of the
+ * xarray nodes that index them.  The nodes are not visible, so they are
+ * counted from the indexes in use: a tree over indexes up to max has one
+ * level per XA_CHUNK_SHIFT bits of max, and at each level one node per
+ * distinct index >> (XA_CHUNK_SHIFT * level).
+ */
+size_t scull_meta_bytes(struct scull_dev *dev)
+{
+	size_t sz = dev->qset * sizeof(void *), bytes = 0, nodes = 0;
+	unsigned long distinct[SCULL_XA_LEVELS] = { };
+	unsigned long prev[SCULL_XA_LEVELS] = { };
+	unsigned long nr, max = 0;
+	unsigned int l;
+	void **qset;
+
+	xa_for_each(&dev->qsets, nr, qset) {
+		bytes += is_vmalloc_addr(qset) ? PAGE_ALIGN(sz) : scull_kmalloc_size_roundup(sz);
+		for (l = 0; l < SCULL_XA_LEVELS; l++) {
+			unsigned int shift = XA_CHUNK_SHIFT * (l + 1);
+			/* A shift by the width of the type or more is undefined. */
+			unsigned long id = shift < BITS_PER_LONG ? nr >> shift : 0;
+
+			if (!distinct[l] || id != prev[l]) {
+				distinct[l]++;
+				prev[l] = id;
+			}
+		}
+		max = nr;
+	}
+	for (l = 0; l < SCULL_XA_LEVELS && max; l++, max >>= XA_CHUNK_SHIFT)
+		nodes += distinct[l];
+	return bytes + nodes * sizeof(struct xa_node);
+}
+
+/* Free every quantum and qset array of @dev; the caller holds its lock. */
+void scull_trim(struct scull_dev *dev)
+{
+	unsigned long nr;
+	unsigned int slot;
+	void **qset;
+
+	xa_for_each(&dev->qsets, nr, qset) {
+		for (slot = 0; slot < dev->qset; slot++) {
+			if (qset[slot])
+				scull_free_quantum(dev, nr * dev->qset + slot, qset[slot]);
+		}
+		kvfree(qset);
+		cond_resched();
+	}
+	xa_destroy(&dev->qsets);
+	dev->size = 0;
+	dev->nr_quanta = 0;
+	dev->nr_qsets = 0;
+}
+
+static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
+				void *quantum, u64 ns)
+{
+	struct scull_stats *st = &dev->stats;
+
+	trace_scull_quantum_alloc(dev->be->devname, qidx, quantum, dev->order,
+				  ns, quantum);
+	if (!quantum) {
+		st->failures++;
+		return;
+	}
+	/* 0 ns is a sample too: the clock may not tick between two reads. */
+	if (!st->allocs++ || ns < st->lat_min)
+		st->lat_min = ns;
+	st->lat_max = max(st->lat_max, ns);
+	st->lat_sum += ns;
+	st->lat_hist[min_t(unsigned int, ns ? ilog2(ns) : 0, SCULL_LAT_BUCKETS - 1)]++;
+}
+
+/*
+ * Leave memory to everyone else.  __GFP_RETRY_MAYFAIL keeps the devices'
+ * own allocations from calling in the OOM killer, but once they had taken
+ * all memory down to the watermarks, the next page fault of any other task
+ * would.  So no quantum is allocated while less than 1/32 of RAM, and at
+ * least 16 MiB, would be left available.  Free pages are checked first:
+ * reading them is cheap, and while there are plenty the estimate is not
+ * needed.  (1/64 of RAM still let 6.1 OOM-kill dd in a 256 MiB guest.)
+ *
+ * Free pages of a CMA area do not count: they serve only movable
+ * allocations, neither the quanta nor most of what others allocate, yet
+ * both counters include them.  Debian's arm64 kernels reserve 64 MiB of CMA
+ * at boot; counted, they let the devices fill a 256 MiB guest until dd was
+ * OOM-killed.
+ */
+#define SCULL_RESERVE_SHIFT	5
+#define SCULL_RESERVE_MIN	(SZ_16M / PAGE_SIZE)	/* unsigned long, as totalram_pages() */
+
+static bool scull_memory_low(unsigned int order)
+{
+	unsigned long want = max(totalram_pages() >> SCULL_RESERVE_SHIFT,
+				 SCULL_RESERVE_MIN) + (1UL << order);
+	unsigned long cma = global_zone_page_state(NR_FREE_CMA_PAGES);
+	unsigned long free = global_zone_page_state(NR_FREE_PAGES);
+
+	if (free > cma && free - cma > 2 * want)
+		return false;
+	return si_mem_available() - (long)cma < (long)want;
+}
+
+/**
+ * scull_zero - zero bytes [@from, @to) of a quantum
+ * @dev:	its device
+ * @quantum:	the quantum's handle
+ * @from:	first byte to zero
+ * @to:		one past the last
+ *
+ * Through the backend's mapping, a page at a time for quanta mapped that way.
+ */
+void scull_zero(struct scull_dev *dev, void *quantum, size_t from, size_t to)
+{
+	while (from < to) {
+		size_t len;
+		void *addr = scull_map(dev, quantum, from, &len);
+
+		len = min(len, to - from);
+		memset(addr, 0, len);
+		scull_unmap(dev, quantum, addr);
+		from += len;
+	}
+}
+
+/*
+ * Allocate quantum @qidx, zeroed but for [@off, @off + @len), which the
+ * caller fills.  The time taken by the backend is accounted, read from
+ * local_clock(): the clock of the scheduler and of tracing, a TSC read on
+ * x86.  ktime_get_ns() reads the clocksource, which in a QEMU guest without
+ * a stable TSC is the emulated HPET, at several microseconds a read.  A
+ * task that moved to another CPU in between may see the clock go back:
+ * that counts as 0.
+ */
+void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
+			size_t off, size_t len)
+{
+	size_t quantum = scull_quantum_size(dev);
+	u64 start = local_clock(), end;
+	void *fresh = NULL;
+
+	if (!scull_memory_low(dev->order))
+		fresh = dev->be->alloc(dev->be_ctx, dev->order, dev->gfp_mask);
+	end = local_clock();
+	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
+	if (fresh) {
+		scull_zero(dev, fresh, 0, off);
+		scull_zero(dev, fresh, off + len, quantum);
+	}
+	return fresh;
+}
+
+void scull_publish(struct scull_dev *dev, void **slot, void *quantum)
+{
+	*slot = quantum;
+	dev->nr_quanta++;
+}
+
+/* The first quantum index at or after @qidx that holds no quantum. */
+unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx)
+{
+	for (;; qidx++) {
+		void **qset = xa_load(&dev->qsets, qidx / dev->qset);
+
+		if (!qset || !qset[qidx % dev->qset])
+			return qidx;
+	}
+}
+
+/**
+ * scull_store_init - make an empty store of quanta of @order
+ * @dev:	the device, its backend and qset set, not yet visible
+ * @order:	page order of its quanta
+ *
+ * Return: 0, or the error of the backend's setup.
+ */
+int scull_store_init(struct scull_dev *dev, unsigned int order)
+{
+	void *ctx = NULL;
+
+	if (dev->be->setup) {
+		ctx = dev->be->setup(order);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	dev->be_ctx = ctx;
+	dev->order = order;
+	return 0;
+}
+
+/* Free every quantum, then what the backend set up for them. */
+void scull_store_exit(struct scull_dev *dev)
+{
+	scull_trim(dev);
+	if (dev->be->teardown)
+		dev->be->teardown(dev->be_ctx);
+	dev->be_ctx = NULL;
+}
+
+/**
+ * scull_store_set_order - give an empty device quanta of another order
+ * @dev:	the device; the caller holds its lock, and it holds no data
+ * @order:	the new order, valid for the backend
+ *
+ * The backend's state for the new order is made before the old one goes,
+ * so that on failure the device is left as it was.
+ *
+ * Return: 0, or the error of the backend's setup.
+ */
+int scull_store_set_order(struct scull_dev *dev, unsigned int order)
+{
+	void *old = dev->be_ctx, *ctx = NULL;
+
+	scull_trim(dev);	/* empty qset arrays sized for the old geometry */
+	if (order == dev->order)
+		return 0;
+	if (dev->be->setup) {
+		ctx = dev->be->setup(order);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	dev->be_ctx = ctx;
+	/* Read without the lock by llseek: see scull_llseek(). */
+	WRITE_ONCE(dev->order, order);
+	if (dev->be->teardown)
+		dev->be->teardown(old);
+	return 0;
+}
