@@ -3,10 +3,23 @@
 # The guest's half of make demo (see demo.sh): run as root in the guest, in
 # the repo.  Loads scull.ko (order=2: 16 KiB quanta), copies 4 MiB of random
 # data into each node with cp and dd, reads it back with cat and dd, shows
-# /proc/scullmem for every allocator, and unloads.
+# /proc/scullmem for every allocator, prints the whole of it between
+# SCULL-SNAPSHOT-BEGIN and SCULL-SNAPSHOT-END (demo.sh draws it with
+# scripts/scullmap), then the zone table: for each device and each zone
+# modifier, the zones that 64 one-page quanta came from; and unloads.
 set -euo pipefail
 
 say() { printf '\n$ %s\n' "$*"; }
+
+# The devices, in minor order: scullp, scullv, scullk, and any that a
+# newer module has.
+devices() {
+	local d
+	for d in /sys/class/scullmem/*; do
+		[ -e "$d/dev" ] || continue
+		echo "$(cut -d: -f2 "$d/dev") ${d##*/}"
+	done | sort -n | cut -d' ' -f2
+}
 
 ko=${SCULL_KO:-./scull.ko}
 if [ -x ./load.sh ]; then
@@ -16,13 +29,13 @@ else
 	say "insmod $ko order=2"
 	insmod "$ko" order=2
 fi
-devs="scullp scullv scullk scullc scullh"
-# shellcheck disable=SC2046,SC2086 # a list of names
-ls -l $(printf '/dev/%s ' $devs)
+# shellcheck disable=SC2207 # device names have no spaces
+devs=($(devices))
+(cd /dev && ls -l "${devs[@]}")
 
 say "head -c 4M /dev/urandom > /tmp/demo.bin"
 head -c $((4 << 20)) /dev/urandom > /tmp/demo.bin
-for d in $devs; do
+for d in "${devs[@]}"; do
 	say "cp /tmp/demo.bin /dev/$d && cat /dev/$d > /tmp/back.bin && cmp /tmp/back.bin /tmp/demo.bin"
 	cp /tmp/demo.bin "/dev/$d"
 	cat "/dev/$d" > /tmp/back.bin
@@ -58,7 +71,7 @@ gawk '
 		split($3, l, "-"); split($5, v, "-"); sub(",", "", l[2])
 		llo = strtonum("0x" l[1]); lhi = strtonum("0x" l[2])
 		vlo = strtonum("0x" v[1]); vhi = strtonum("0x" v[2])
-		printf "linear map  %s-%s  PAGE_OFFSET %s, %s of RAM mapped\n", l[1], l[2], l[1], mib(lhi - llo)
+		printf "linear map  %s-%s  PAGE_OFFSET %s, %s of physical addresses mapped (RAM and its holes)\n", l[1], l[2], l[1], mib(lhi - llo)
 		printf "vmalloc     %s-%s  %s, starting %s %s the linear map'"'"'s end\n", v[1], v[2],
 			far(vhi - vlo + 1), far(vlo >= lhi ? vlo - lhi : lhi - vlo), vlo >= lhi ? "above" : "below"
 	}' /proc/scullmem
@@ -99,7 +112,7 @@ echo "# and of the lookaside cache and of alloc_pages (high memory where there i
 side_by_side scullc scullh
 echo "(runs: physically contiguous runs / pages in the quantum)"
 
-for d in $devs; do
+for d in "${devs[@]}"; do
 	echo
 	echo "# /proc/scullmem, the head of $d's block"
 	awk -v d="Device $d:" 'index($0, d) == 1 { p = 1 } /^Device / && index($0, d) != 1 { p = 0 }
@@ -109,6 +122,141 @@ done
 echo
 echo "# each scullv quantum is a vmalloc area (/proc/vmallocinfo):"
 awk '/\[scull\]/ && n++ < 3' /proc/vmallocinfo
+
+# The whole privileged /proc/scullmem, for scripts/scullmap: the guest's
+# root is read-only, so it goes to the console, and demo.sh cuts it out
+# into build/demo/<kver>.txt and draws it.
+echo
+echo "# /proc/scullmem with the devices full, for scripts/scullmap on the host"
+echo SCULL-SNAPSHOT-BEGIN
+cat /proc/scullmem
+echo SCULL-SNAPSHOT-END
+
+# ---- the zone table ----------------------------------------------------------
+# For each device and zone modifier (gfp=ZONE,kernel on the empty device):
+# 64 quanta of one page each (order 0, set with scullctl), counted per zone
+# by the device's `quanta by zone:` line; a refusal is one dmesg line,
+# printed once per rule under the table.  Then each device is put back:
+# normal,kernel, the module's order, empty.
+
+echo
+echo "# this machine's zones (/proc/scullmem's zone lines), in physical memory"
+gawk '
+	function size(b) {
+		if (b > 0 && b < 1048576) return sprintf("%d KiB", b / 1024)
+		b /= 1048576
+		return b == int(b) ? sprintf("%d MiB", b) : sprintf("%.2f MiB", b)
+	}
+	/^scullmem: page_size / { ps = $3 + 0 }
+	/^zone / {
+		split($6, r, "-")
+		lo = strtonum("0x" r[1]) * ps; hi = (strtonum("0x" r[2]) + 1) * ps
+		printf "%-8s node %s  pfn %-14s %10s to %-10s (%s present)\n", $2, $4, $6,
+			size(lo), size(hi), size($8 * ps)
+	}' /proc/scullmem
+
+ps=$(getconf PAGESIZE)
+order=$(cat /sys/module/scull/parameters/order)
+scullctl=${SCULL_BIN:-scripts}/scullctl
+zones=(normal dma dma32 highmem)
+head -c $((64 * ps)) /dev/urandom > /tmp/zone.bin
+say "for each device D and modifier Z: echo Z,kernel > /sys/class/scullmem/D/gfp;" \
+	"cp /tmp/zone.bin /dev/D ($((64 * ps / 1024)) KiB); D's 'quanta by zone' in /proc/scullmem"
+mark=$(dmesg | wc -l)
+declare -A cell at
+for d in "${devs[@]}"; do
+	: > "/dev/$d"
+	"$scullctl" "/dev/$d" order=0 > /dev/null
+	for z in "${zones[@]}"; do
+		# bash's echo: a refused choice is a failed write (EINVAL).
+		if ! { echo "$z,kernel" > "/sys/class/scullmem/$d/gfp"; } 2> /dev/null; then
+			cell[$d,$z]=refused
+			continue
+		fi
+		note=''
+		cp /tmp/zone.bin "/dev/$d" 2> /dev/null || note=' (write failed)'
+		# The zones, and where the pages lie: lowest and highest physical
+		# address (one page per quantum at order 0).
+		IFS=$'\t' read -r zs where < <(gawk -v h="Device $d:" -v ps="$ps" '
+			/^Device / { p = index($0, h) == 1; next }
+			p && sub(/^  quanta by zone: /, "") { zones = $0; next }
+			p && $1 == "quantum" {
+				a = strtonum("0x" $6); e = a + $11 * ps
+				if (!n++ || a < lo) lo = a
+				if (e > hi) hi = e
+			}
+			END { printf "%s\t%s\n", zones == "" ? "-" : zones,
+				n ? sprintf("%.1f-%.1f", lo / 2^20, hi / 2^20) : "-" }' /proc/scullmem)
+		cell[$d,$z]=$zs$note at[$d,$z]=$where
+		: > "/dev/$d"
+	done
+	echo normal,kernel > "/sys/class/scullmem/$d/gfp"
+	"$scullctl" "/dev/$d" "order=$order" > /dev/null
+done
+
+# The rules, from dmesg: dev_info_ratelimited lets 10 lines through in 5 s,
+# so with many devices some can be missing; those are asked again, once,
+# in a new interval.
+rules() {
+	dmesg | tail -n +$((mark + 1)) |
+		sed -n 's/.* \(scull[a-z0-9]*\): gfp=\([a-z0-9]*\),kernel refused: /\1 \2 /p'
+}
+refused=$(rules)
+again=()
+for d in "${devs[@]}"; do
+	for z in "${zones[@]}"; do
+		[ "${cell[$d,$z]}" = refused ] && ! grep -q "^$d $z " <<< "$refused" && again+=("$d" "$z")
+	done
+done
+if [ ${#again[@]} -gt 0 ]; then
+	sleep 5
+	for ((i = 0; i < ${#again[@]}; i += 2)); do
+		{ echo "${again[i + 1]},kernel" > "/sys/class/scullmem/${again[i]}/gfp"; } 2> /dev/null || true
+	done
+	for d in "${devs[@]}"; do echo normal,kernel > "/sys/class/scullmem/$d/gfp"; done
+	refused=$(rules)
+fi
+
+echo
+echo "# the zones that 64 one-page quanta came from, per device and zone modifier (gfp=Z,kernel),"
+echo "# and the lowest and highest physical address of their pages"
+for d in "${devs[@]}"; do
+	be=$(awk -v h="Device $d:" 'index($0, h) == 1 { p = 1; next } p { print $2; exit }' /proc/scullmem)
+	printf '%s\t%s' "$d" "${be%,}"
+	for z in "${zones[@]}"; do printf '\t%s' "${cell[$d,$z]}"; done
+	printf '\n\tpages at (MiB)'
+	for z in "${zones[@]}"; do printf '\t%s' "${at[$d,$z]:-}"; done
+	echo
+done | gawk -F'\t' -v zones="${zones[*]}" '
+	{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+	END {
+		nz = split(zones, z, " ")
+		for (i = 1; i <= nz; i++) if (length(z[i]) > w[i + 2]) w[i + 2] = length(z[i])
+		printf "%-*s  %-*s", w[1], "device", w[2], "allocator"
+		for (i = 1; i <= nz; i++) printf "  %-*s", w[i + 2], z[i]
+		print ""
+		for (r = 1; r <= NR; r++) {
+			printf "%-*s  %-*s", w[1], c[r, 1], w[2], c[r, 2]
+			for (i = 1; i <= nz; i++) printf "  %-*s", w[i + 2], c[r, i + 2]
+			print ""
+		}
+	}' | sed 's/ *$//'
+if [ -n "$refused" ]; then
+	echo "refused: EINVAL, and one dmesg line each (the rule, once per rule):"
+	# Group the devices and modifiers that share a rule.
+	gawk '{ key = $1 " " $2; r = $0; sub(/^[^ ]+ [^ ]+ /, "", r)
+		if (seen[key]++) next
+		if (!(r in who)) { order[++n] = r; who[r] = key; zone[r] = $2; devs[r] = $1 }
+		else { who[r] = who[r] ", " key; devs[r] = devs[r] ", " $1; if ($2 != zone[r]) zone[r] = "" } }
+		END { for (i = 1; i <= n; i++) { r = order[i]
+			printf "  %s: %s\n", zone[r] != "" ? devs[r] " " zone[r] : who[r], r } }' <<< "$refused"
+fi
+for d in "${devs[@]}"; do
+	for z in "${zones[@]}"; do
+		[ "${cell[$d,$z]}" != refused ] || grep -q "^$d $z " <<< "$refused" ||
+			echo "  $d $z: (no dmesg line: ratelimited)"
+	done
+done
 if [ -x ./unload.sh ]; then
 	say "./unload.sh"
 	./unload.sh

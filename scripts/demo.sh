@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make demo: build, then boot each kernel in QEMU (one VM per kernel) and
-# run scripts/demo-guest.sh in it: load scull.ko with load.sh, copy 4 MiB
+# make demo: build, then boot each kernel in QEMU (one VM per kernel, once)
+# and run scripts/demo-guest.sh in it: load scull.ko with load.sh, copy 4 MiB
 # of random data into each node with cp and dd, read it back with cat and
-# dd, show the three allocators side by side in /proc/scullmem, unload.
+# dd, show the allocators side by side in /proc/scullmem, the zone table
+# (which zones each device's quanta come from with each zone modifier),
+# unload.  The guest prints its /proc/scullmem between markers; it is cut
+# out into build/demo/<kver>.txt and drawn with scripts/scullmap as
+# build/demo/<kver>-phys.png/.svg and <kver>-virt.png/.svg.
 #
 #   scripts/demo.sh [--kver 6.1|i386|<target>|<kver>]... [<target>|<kver>]...
-#                   (default: this machine's two kernels, i386 and arm64)
+#                   (default: 6.1 on x86_64, i386 and arm64; or $SCULL_KVERS)
 #
-# One kernel per architecture at least, so that their layouts can be
-# compared; the i386 guest has 2 GiB, so that it has high memory.
+# One kernel per architecture, so that their layouts can be compared.
+# Memory: x86_64 5 GiB (DMA, DMA32 and Normal all exist), i386 2 GiB (it
+# has high memory), arm64 1 GiB.  The demo measures nothing, so the guests
+# boot without the slab and page-poisoning debugging of the tests (they
+# slow a 5 GiB guest's boot a lot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,27 +25,77 @@ kvers=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) [ $# -ge 2 ] || die "--kver needs a kernel"; kvers+=("$2"); shift 2 ;;
-	-h | --help) sed -n '9,10p' "$0" | sed 's/^# //'; exit 0 ;;
+	-h | --help) sed -n '13,14p' "$0" | sed 's/^# //'; exit 0 ;;
 	*) kvers+=("$1"); shift ;;
 	esac
 done
-# shellcheck disable=SC2207 # kernel versions have no spaces
-[ ${#kvers[@]} -gt 0 ] || kvers=($(scull_kvers) i386 arm64)
+if [ ${#kvers[@]} -eq 0 ]; then
+	if [ -n "${SCULL_KVERS:-}" ]; then
+		# shellcheck disable=SC2207 # kernel versions have no spaces
+		kvers=($(scull_kvers))
+	else
+		kvers=(6.1 i386 arm64)
+	fi
+fi
 
 "$SCULL_TOP/scripts/setup.sh" -q
 scull_ensure_roots "${kvers[@]}" || die "making the roots failed (scripts/mkroot.sh)"
 "$SCULL_TOP/scripts/fetch-kernels.sh" "${kvers[@]}"
 log "building scull.ko"
 "$SCULL_TOP/scripts/build.sh" "${kvers[@]}" > /dev/null 2>&1 || "$SCULL_TOP/scripts/build.sh" "${kvers[@]}"
-status=0
+
+out=$SCULL_BUILD/demo
+mkdir -p "$out"
+# Paths as the user gave them: relative to the current directory when under it.
+here() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
+
+status=0 pictures=()
 for k in "${kvers[@]}"; do
 	kver=$(scull_kver_of "$k")
-	mem=1G
-	[ "$(scull_arch_of "$kver")" != i386 ] || mem=2G
+	arch=$(scull_arch_of "$kver")
+	case $arch in
+	amd64) mem=5G ;;
+	i386) mem=2G ;;
+	*) mem=1G ;;
+	esac
+	snap=$out/$kver.txt
+	rm -f "$snap" "$out/$kver"-{phys,virt}.{png,svg}
 	echo
 	echo "=== scullmem on Debian's $kver kernel (QEMU, TCG, $mem) ==="
-	(cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout 900 \
-		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh) ||
+	# The snapshot between the markers goes to $snap, not to the screen.
+	if ! (cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout 900 \
+		--append "slub_debug=- page_poison=0" \
+		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh) |
+		awk -v snap="$snap" -v shown="$(here "$snap")" '
+			$0 == "SCULL-SNAPSHOT-BEGIN" { s = 1; n = 0; printf "" > (snap ".part"); next }
+			$0 == "SCULL-SNAPSHOT-END" && s {
+				s = 0; close(snap ".part")
+				if (system("mv \"" snap ".part\" \"" snap "\"") == 0)
+					printf "(%d lines, saved in %s)\n", n, shown
+				next
+			}
+			s { print > (snap ".part"); n++; next }
+			{ print; fflush() }'; then
 		status=1
+	fi
+	rm -f "$snap.part"
+	if [ ! -s "$snap" ]; then
+		log "$kver: no /proc/scullmem snapshot came back: no pictures"
+		status=1
+		continue
+	fi
+	# The snapshot's own `kernel` line, when it has one, wins over these.
+	if ! "$SCULL_TOP/scripts/scullmap" "$snap" -o "$out/$kver" \
+		--kernel "$kver" --arch "$(scull_kbuild_arch "$arch")"; then
+		log "$kver: scripts/scullmap failed on $(here "$snap")"
+		status=1
+		continue
+	fi
+	p="$(here "$out/$kver")-phys.png $(here "$out/$kver")-virt.png"
+	echo "pictures: $p (and .svg)"
+	pictures+=("$p")
 done
+echo
+echo "make demo: ${#pictures[@]} of ${#kvers[@]} kernels drawn (.svg beside each .png):"
+for p in "${pictures[@]}"; do echo "  $p"; done
 exit "$status"

@@ -6,8 +6,9 @@
 #   SCULL_CACHE  downloads, extracted kernels, checkpatch (~/.cache/scullmem)
 #   SCULL_BUILD  per-kernel builds, test binaries, logs (<repo>/build)
 #   SCULL_KVERS  the kernels to use, names or full versions ("6.12 i386");
-#                default: make check's targets (SCULL_TARGETS_TABLE), and
-#                for the bench, the demo and DKMS this machine's two kernels
+#                default: make check's targets (SCULL_TARGETS_TABLE), for
+#                the bench and DKMS this machine's two kernels, for the
+#                demo 6.1, i386 and arm64
 
 SCULL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCULL_CACHE=${SCULL_CACHE:-$HOME/.cache/scullmem}
@@ -97,8 +98,9 @@ scull_kver_of_pkg() {
 # NAME is what SCULL_KVERS and vm.sh --kver take besides the full version;
 # ROOT the Debian root (scripts/mkroot.sh) the target builds in and its
 # guests run in (- : this machine); META the header meta-package whose
-# dependency names the kernel.  The default kernels of the bench, the demo
-# and DKMS are this machine's (SCULL_HEADER_PKGS).  A root of an
+# dependency names the kernel.  The default kernels of the bench and DKMS
+# are this machine's (SCULL_HEADER_PKGS); the demo's, one per architecture,
+# are 6.1, i386 and arm64.  A root of an
 # architecture other than this machine's (arm64, i386: scull_root_foreign)
 # is made without chroot; make check cross-builds its targets (scull_make_for),
 # and its guests build the module themselves, with the root's own gcc.
