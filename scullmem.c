@@ -162,11 +162,16 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 				 struct iov_iter *to)
 {
 	struct scull_cursor c = SCULL_CURSOR_INIT;
-	size_t quantum = scull_quantum_size(dev);
 	ssize_t done = 0;
 	int err = 0;
 
 	while (iov_iter_count(to) && pos < dev->size) {
+		/*
+		 * The geometry is read again each time round: scull_fault_in()
+		 * drops the lock, and meanwhile the device may be emptied and
+		 * given another order.
+		 */
+		size_t quantum = scull_quantum_size(dev);
 		struct scull_pos p;
 		size_t chunk, n;
 		void **slot;
@@ -245,11 +250,16 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 				  struct iov_iter *from)
 {
 	struct scull_cursor c = SCULL_CURSOR_INIT;
-	size_t quantum = scull_quantum_size(dev);
 	ssize_t n = 0, done = 0;
 
 	while (iov_iter_count(from)) {
-		/* A quantum fits in size_t, so its offset does too (32-bit). */
+		/*
+		 * Read each time round, as in scull_read_locked(): a chunk
+		 * sized for the order before a fault-in would run past the
+		 * end of a smaller quantum.  A quantum fits in size_t, so its
+		 * offset does too (32-bit).
+		 */
+		size_t quantum = scull_quantum_size(dev);
 		size_t chunk = min(iov_iter_count(from),
 				   quantum - ((size_t)pos & (quantum - 1)));
 
