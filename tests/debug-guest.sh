@@ -87,12 +87,13 @@ faults 2
 ok $? "fault injection, order 2: whole, short or ENOMEM writes; data intact; devices usable"
 
 # ---- the functional suite ----------------------------------------------------
-# With a third of the fuzzer's operations of the stock kernels' runs: KASAN
-# under TCG makes each one several times slower, and what it checks is every
-# path, which the fewer operations still take.
-echo "# the functional suite, with the fuzzer at 3 x 3000 and 3 x 10000 operations"
-SCULL_KO=$KO SCULL_FUZZ_OPS0=3000 SCULL_FUZZ_OPS=10000 bash "$TOP/tests/guest.sh" debug \
-	> /tmp/suite.log 2>&1
+# With a third of the fuzzer's and the race stress's operations of the stock
+# kernels' runs: KASAN under TCG makes each one several times slower, and
+# what it checks is every path, which the fewer operations still take.
+echo "# the functional suite, with the fuzzer at 3 x 3000 and 3 x 10000 operations," \
+	"the race stress at 4 threads x 1000"
+SCULL_KO=$KO SCULL_FUZZ_OPS0=3000 SCULL_FUZZ_OPS=10000 SCULL_STRESS_OPS=1000 \
+	bash "$TOP/tests/guest.sh" debug > /tmp/suite.log 2>&1
 sed 's/^/    /' /tmp/suite.log
 suite_totals=$(grep '^# scull-totals:' /tmp/suite.log | tail -n 1)
 if [ -n "$suite_totals" ]; then

@@ -881,6 +881,23 @@ fuzz() {
 ndevs=$(wc -w <<< "$DEVS")
 check "differential fuzzer, order 0: $ndevs x ${SCULL_FUZZ_OPS0:-10000} operations" fuzz "${SCULL_FUZZ_OPS0:-10000}"
 
+# tests/stress.c on one device: every result a documented one, the kernel
+# silent, and a final single-threaded write read back.
+race_stress() {
+	local bad='WARNING:|BUG|Oops|Call Trace|KASAN|KCSAN|KFENCE|locking|lock state|invalid context'
+	mark_dmesg
+	timeout 300 "$BIN/stress" --threads 4 --ops "$2" ${SCULL_SEED:+--seed "$SCULL_SEED"} "$1" ||
+		return 1
+	! new_dmesg | grep -q -E "$bad" && return 0
+	note "dmesg:"
+	new_dmesg | grep -E "$bad" | sed 's/^/#   /'
+	return 1
+}
+for d in $DEVS; do
+	check "race stress: $d, 4 threads x ${SCULL_STRESS_OPS:-3000} operations at once, SET_ORDER/QSET/GFP, RESET, mmap, SEEK_DATA/HOLE, /proc and refused rmmod among them" \
+		race_stress "$d" "${SCULL_STRESS_OPS:-3000}"
+done
+
 note "order 2, qset 16: data crosses many qsets"
 load order=2 qset=16
 run_suite "order 2 qset 16"
