@@ -19,8 +19,9 @@
 # the guest's dmesg is checked for kernel reports ($SCULL_DMESG_BAD in
 # lib.sh), the offending lines printed on stderr.
 #
-# Exit code: COMMAND's; 1 if it did not finish (crash, or --timeout seconds,
-# default 1200, went by) or if the dmesg is dirty.  The last line on stdout
+# Exit code: COMMAND's; 1 if it did not finish (crash, or QEMU used
+# --timeout seconds of CPU, default 1200, or three times that went by on
+# the clock) or if the dmesg is dirty.  The last line on stdout
 # is `SCULL-DMESG clean` or `SCULL-DMESG dirty N` (N report lines; also
 # dirty when no dmesg came back).  SCULL_CONSOLE_SAVE=FILE / SCULL_DMESG_SAVE=FILE
 # keep the whole console / the dmesg.
@@ -138,8 +139,9 @@ virtfs=(-virtfs 'local,path=/,mount_tag=host,security_model=none,readonly=on,mul
 # One guest per host CPU: a TCG guest (thread=single) keeps one CPU busy,
 # and make check, make check-debug, make demo and make bench may run side
 # by side (.ci/run does).  A guest waits here for a free slot, so that the
-# CPUs are never oversubscribed and --timeout, counted from the boot,
-# keeps its meaning.  SCULL_VM_SLOTS sets the number of slots (default:
+# CPUs are never oversubscribed.  What else runs beside the guests (a
+# kernel build, the static checks) still takes CPU from them, so --timeout
+# counts the CPU time QEMU used, not the time on the clock (cpu_timeout).  SCULL_VM_SLOTS sets the number of slots (default:
 # nproc); a guest with SCULL_VM_URGENT=1 (make check-debug's, the longest
 # run) takes the next free slot before the others.
 mkdir -p "$slot_dir"
@@ -211,9 +213,36 @@ child_cpu() {
 }
 child_cpu
 cpu0=$cpu
+
+# cpu_timeout CPU CMD...: run CMD, and end it (TERM, then KILL) once it has
+# used CPU seconds of CPU, or three times that on the clock (a guest that
+# hangs idle); exit 124 then, as timeout(1) does.  A TCG guest's work is
+# CPU time: on a busy machine it gets less of it per second, and a limit
+# on the clock would cut a slow run short for the machine's load, not its
+# own.
+cpu_timeout() {
+	local limit=$1 pid hz used t0=$SECONDS
+	shift
+	"$@" &
+	pid=$!
+	hz=$(getconf CLK_TCK)
+	while sleep 2 && kill -0 "$pid" 2> /dev/null; do
+		# utime and stime, all of QEMU's threads: fields 14 and 15.
+		used=$(awk -v hz="$hz" '{ print int(($14 + $15) / hz) }' "/proc/$pid/stat" 2> /dev/null) || break
+		if [ "${used:-0}" -ge "$limit" ] || [ $((SECONDS - t0)) -ge $((3 * limit)) ]; then
+			kill "$pid" 2> /dev/null
+			sleep 10
+			kill -9 "$pid" 2> /dev/null
+			wait "$pid"
+			return 124
+		fi
+	done
+	wait "$pid"
+}
+
 start=$SECONDS
 set +e
-timeout --foreground -k 10 "$timeout" \
+cpu_timeout "$timeout" \
 	"${qemu[@]}" -accel tcg,thread=single -smp 2 -m "$mem" \
 	-nographic -no-reboot -serial mon:stdio -display none -nic none \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline $append" \
@@ -241,7 +270,7 @@ boot=$(sed -n 's/.*SCULL-VM-START \([0-9.]*\)$/\1/p' "$work/console" | head -n 1
 rc=$(sed -n 's/.*SCULL-VM-EXIT \([0-9]*\)$/\1/p' "$work/console" | tail -n 1)
 if [ -z "$rc" ]; then
 	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-		log "the guest ($kver) timed out after $timeout s; its console ends with:"
+		log "the guest ($kver) timed out: $timeout s of CPU or $((3 * timeout)) s went by; its console ends with:"
 	else
 		log "the guest ($kver) did not finish (QEMU exit $qrc; crash or panic?); its console ends with:"
 	fi
