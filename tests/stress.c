@@ -56,6 +56,7 @@
 #define MAX_THREADS	64
 #define MAX_FAILS	20		/* failures printed */
 #define PROC_BUF	(64UL << 10)
+#define NR(a)		(sizeof(a) / sizeof((a)[0]))
 
 enum op {
 	OP_PWRITE, OP_PREAD, OP_PWRITEV, OP_PREADV, OP_OPEN_TRUNC,
@@ -386,33 +387,53 @@ static void op_set(struct worker *w)
 }
 
 /*
- * Allocation flags that each device takes, with allocations that may
- * sleep: the writes must not fail.  Devices refuse others with EINVAL
- * (tests/guest.sh's gfp_choices checks those).
+ * The allocation flags this device takes (probed at the start, see
+ * probe_gfp()): zones and actions whose allocations may sleep, so that
+ * the writes must not fail.  tests/guest.sh's gfp_choices checks the
+ * refusals themselves.
  */
+static struct scull_gfp gfp_ok[16];
+static int ngfp_ok;
+
 static void op_set_gfp(struct worker *w)
 {
-	struct scull_gfp g = {
-		.zone = SCULL_GFP_ZONE_NORMAL,
-		.action = SCULL_GFP_ACT_KERNEL,
-	};
-	static const __u32 acts[] = {
-		SCULL_GFP_ACT_KERNEL, SCULL_GFP_ACT_NOIO, SCULL_GFP_ACT_NOFS,
-	};
+	struct scull_gfp g = gfp_ok[rnd(w) % ngfp_ok];
 	int r;
 
-	if (strcmp(name, "scullv"))	/* vmalloc takes noio and nofs since v5.17 only */
-		g.action = acts[rnd(w) % 3];
-	if (rnd(w) & 1) {
-		if (!strcmp(name, "scullp"))
-			g.zone = SCULL_GFP_ZONE_DMA32;
-		else if (!strcmp(name, "scullh"))
-			g.zone = SCULL_GFP_ZONE_HIGHMEM;
-	}
 	if (rnd(w) & 1)
 		op_reset(w);
 	r = ioctl(w->fd, SCULL_IOC_SET_GFP, &g);
 	outcome(w, OP_SET_GFP, r, errno);
+}
+
+/*
+ * Try each zone (not dma: ZONE_DMA's 16 MiB could run out, and a write
+ * then fail) with each action that may sleep on the emptied device, and
+ * keep those it takes; then put back what it had.  Refusals are EINVAL.
+ */
+static int probe_gfp(int fd, const struct scull_gfp *gfp0)
+{
+	static const __u32 zones[] = {
+		SCULL_GFP_ZONE_NORMAL, SCULL_GFP_ZONE_DMA32, SCULL_GFP_ZONE_HIGHMEM,
+	};
+	static const __u32 acts[] = {
+		SCULL_GFP_ACT_KERNEL, SCULL_GFP_ACT_NOIO, SCULL_GFP_ACT_NOFS,
+	};
+	unsigned int z, a;
+
+	if (ioctl(fd, SCULL_IOC_RESET))
+		return -1;
+	for (z = 0; z < NR(zones); z++) {
+		for (a = 0; a < NR(acts); a++) {
+			struct scull_gfp g = { .zone = zones[z], .action = acts[a] };
+
+			if (!ioctl(fd, SCULL_IOC_SET_GFP, &g))
+				gfp_ok[ngfp_ok++] = g;
+			else if (errno != EINVAL)
+				return -1;
+		}
+	}
+	return ngfp_ok && !ioctl(fd, SCULL_IOC_SET_GFP, gfp0) ? 0 : -1;
 }
 
 static void on_sigbus(int sig)
@@ -723,6 +744,13 @@ int main(int argc, char **argv)
 		       strerror(errno));
 		return 1;
 	}
+	if (probe_gfp(fd, &gfp0)) {
+		printf("# stress: %s: FAIL: probing the allocation flags it takes: %s\n", name,
+		       strerror(errno));
+		return 1;
+	}
+	printf("# stress: %s: SET_GFP among the %d choices of zone (normal, dma32, highmem) and action (kernel, noio, nofs) it takes\n",
+	       name, ngfp_ok);
 	sigaction(SIGBUS, &sa, NULL);
 
 	shared = mmap(NULL, sizeof(*shared) + sizeof(int), PROT_READ | PROT_WRITE,
