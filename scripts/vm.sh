@@ -141,9 +141,12 @@ virtfs=(-virtfs 'local,path=/,mount_tag=host,security_model=none,readonly=on,mul
 # by side (.ci/run does).  A guest waits here for a free slot, so that the
 # CPUs are never oversubscribed.  What else runs beside the guests (a
 # kernel build, the static checks) still takes CPU from them, so --timeout
-# counts the CPU time QEMU used, not the time on the clock (cpu_timeout).  SCULL_VM_SLOTS sets the number of slots (default:
-# nproc); a guest with SCULL_VM_URGENT=1 (make check-debug's, the longest
-# run) takes the next free slot before the others.
+# counts the CPU time QEMU used, not the time on the clock (cpu_timeout).
+# SCULL_VM_SLOTS sets the number of slots (default: nproc); a guest with
+# SCULL_VM_URGENT=1 (make check-debug's, the longest run) takes the next
+# free slot before the others; SCULL_VM_NICE runs QEMU at that niceness
+# (.ci/run: 5 for all but check-debug's, whose kernel build and guest are
+# the longest chain of the run).
 mkdir -p "$slot_dir"
 
 urgent_waiting() {
@@ -243,7 +246,7 @@ cpu_timeout() {
 start=$SECONDS
 set +e
 cpu_timeout "$timeout" \
-	"${qemu[@]}" -accel tcg,thread=single -smp 2 -m "$mem" \
+	nice -n "${SCULL_VM_NICE:-0}" "${qemu[@]}" -accel tcg,thread=single -smp 2 -m "$mem" \
 	-nographic -no-reboot -serial mon:stdio -display none -nic none \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline $append" \
 	"${virtfs[@]}" < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$work/console" |
