@@ -90,9 +90,9 @@ ok $? "fault injection, order 2: whole, short or ENOMEM writes; data intact; dev
 # With a third of the fuzzer's and the race stress's operations of the stock
 # kernels' runs: KASAN under TCG makes each one several times slower, and
 # what it checks is every path, which the fewer operations still take.
-echo "# the functional suite, with the fuzzer at 3 x 3000 and 3 x 10000 operations," \
+echo "# the functional suite, with the fuzzer at 10000 and 34000 operations in all," \
 	"the race stress at 4 threads x 1000"
-SCULL_KO=$KO SCULL_FUZZ_OPS0=3000 SCULL_FUZZ_OPS=10000 SCULL_STRESS_OPS=1000 \
+SCULL_KO=$KO SCULL_FUZZ_TOTAL0=10000 SCULL_FUZZ_TOTAL=34000 SCULL_STRESS_OPS=1000 \
 	bash "$TOP/tests/guest.sh" debug > /tmp/suite.log 2>&1
 sed 's/^/    /' /tmp/suite.log
 suite_totals=$(grep '^# scull-totals:' /tmp/suite.log | tail -n 1)
