@@ -891,11 +891,36 @@ check "differential fuzzer, order 0: $ndevs x $fuzz_ops0 operations" fuzz "$fuzz
 
 # tests/stress.c on one device: every result a documented one, the kernel
 # silent, and a final single-threaded write read back.
+# stress_stacks PID: where each thread of a stress run that overstays
+# waits, in the kernel (its stack) and its state, for the log.
+stress_stacks() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		note "stress thread ${t##*/}: state $(awk '{ print $3 }' "$t/stat" 2> /dev/null), wchan $(cat "$t/wchan" 2> /dev/null)"
+		sed 's/^/#     /' "$t/stack" 2> /dev/null
+	done
+}
+
 race_stress() {
 	local bad='WARNING:|BUG|Oops|Call Trace|KASAN|KCSAN|KFENCE|locking|lock state|invalid context'
+	local pid s rc
 	mark_dmesg
-	timeout 300 "$BIN/stress" --threads 4 --ops "$2" ${SCULL_SEED:+--seed "$SCULL_SEED"} "$1" ||
+	"$BIN/stress" --threads 4 --ops "$2" ${SCULL_SEED:+--seed "$SCULL_SEED"} "$1" &
+	pid=$!
+	for ((s = 0; s < ${SCULL_STRESS_WAIT:-300}; s++)); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 1
+	done
+	if kill -0 "$pid" 2> /dev/null; then
+		note "the stress still runs after ${SCULL_STRESS_WAIT:-300} s: its threads"
+		stress_stacks "$pid"
+		kill -9 "$pid"
+		wait "$pid"
 		return 1
+	fi
+	wait "$pid"
+	rc=$?
+	[ "$rc" -eq 0 ] || return 1
 	! new_dmesg | grep -q -E "$bad" && return 0
 	note "dmesg:"
 	new_dmesg | grep -E "$bad" | sed 's/^/#   /'
