@@ -93,12 +93,24 @@ static int scull_open(struct inode *inode, struct file *filp)
  * Copies between quanta and user memory run with page faults disabled,
  * because a fault on a mapping of a scull device takes that device's lock.
  * When a copy stops short, drop the lock, fault the pages in and go on.
+ *
+ * The fault-in succeeds when it got the first page, yet the copy may still
+ * stop before it: a copy may stop up to a word short of the fault (6.1's
+ * clear_user() stores eight bytes at a time, and a store that straddles
+ * the unmapped page faults whole), so a buffer that ends a few bytes into
+ * a page that cannot be faulted in gets no byte, however often it is
+ * retried.  So a copy that makes no progress right after a fault-in ends
+ * the request (@faulted), as btrfs's direct I/O does: with what was done,
+ * or EFAULT.  Looping there was a livelock (race stress, scullv, 6.1).
  */
 static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
-			  size_t len, bool to_user)
+			  size_t len, bool to_user, size_t copied, bool *faulted)
 {
 	size_t left;
 
+	if (!copied && *faulted)
+		return -EFAULT;
+	*faulted = true;
 	mutex_unlock(&dev->lock);
 	if (to_user)
 		left = scull_fault_in_iov_iter_writeable(iter, len);
@@ -162,6 +174,7 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 				 struct iov_iter *to)
 {
 	struct scull_cursor c = SCULL_CURSOR_INIT;
+	bool faulted = false;
 	ssize_t done = 0;
 	int err = 0;
 
@@ -187,9 +200,11 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 		if (n < chunk) {
 			/* The lock is dropped: the device may change under us. */
 			c = SCULL_CURSOR_INIT;
-			err = scull_fault_in(dev, to, chunk - n, true);
+			err = scull_fault_in(dev, to, chunk - n, true, n, &faulted);
 			if (err)
 				break;
+		} else {
+			faulted = false;
 		}
 		if (fatal_signal_pending(current))
 			break;
@@ -250,6 +265,7 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 				  struct iov_iter *from)
 {
 	struct scull_cursor c = SCULL_CURSOR_INIT;
+	bool faulted = false;
 	ssize_t n = 0, done = 0;
 
 	while (iov_iter_count(from)) {
@@ -273,9 +289,11 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 		if (n < chunk) {
 			/* The lock is dropped: the device may change under us. */
 			c = SCULL_CURSOR_INIT;
-			n = scull_fault_in(dev, from, chunk - n, false);
+			n = scull_fault_in(dev, from, chunk - n, false, n, &faulted);
 			if (n)
 				break;
+		} else {
+			faulted = false;
 		}
 		if (fatal_signal_pending(current))
 			break;
