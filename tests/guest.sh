@@ -242,7 +242,10 @@ proc_counts() {
 proc_vmallocinfo() {
 	echo 1 > /proc/sys/kernel/kptr_restrict
 	cat /proc/scullmem > /tmp/snap
-	awk '{ split($1, r, "-"); print r[1], r[2] }' /proc/vmallocinfo > /tmp/areas
+	# Sorted by start (fixed-width hex: as text is as by value), for
+	# the binary search below: thousands of areas times thousands of
+	# quanta took minutes under TCG.
+	awk '{ split($1, r, "-"); print r[1], r[2] }' /proc/vmallocinfo | sort > /tmp/areas
 	quanta_of scullv /tmp/snap | awk '
 		NR == FNR { start[$1] = 1; next }
 		{ n++; if (!(("0x" $2) in start)) { bad++; print "# not in vmallocinfo:", $2 } }
@@ -250,9 +253,16 @@ proc_vmallocinfo() {
 	for dev in $DEVS; do
 		[ "$dev" != scullv ] || continue
 		quanta_of "$dev" /tmp/snap | gawk '
+			function area(v,  a, b, mid) {	# the last area starting at or below v
+				for (a = 1, b = m; a <= b; ) {
+					mid = int((a + b) / 2)
+					if (lo[mid] <= v) a = mid + 1; else b = mid - 1
+				}
+				return b
+			}
 			NR == FNR { lo[NR] = strtonum($1); hi[NR] = strtonum($2); m = NR; next }
-			{ v = strtonum("0x" $2); n++
-			  for (i = 1; i <= m; i++) if (v >= lo[i] && v < hi[i]) { bad++; print "# in vmalloc:", $2 } }
+			{ v = strtonum("0x" $2); n++; i = area(v)
+			  if (i >= 1 && v < hi[i]) { bad++; print "# in vmalloc:", $2 } }
 			END { exit (n == 0 || bad > 0) }' /tmp/areas - || return 1
 		quanta_of "$dev" /tmp/snap | awk -v dev="$dev" '
 			$5 != "linear" && !(dev == "scullh" && $5 == "highmem" && $2 == "-") { exit 1 }' ||
@@ -892,13 +902,27 @@ check "differential fuzzer, order 0: $ndevs x $fuzz_ops0 operations" fuzz "$fuzz
 # tests/stress.c on one device: every result a documented one, the kernel
 # silent, and a final single-threaded write read back.
 # stress_stacks PID: where each thread of a stress run that overstays
-# waits, in the kernel (its stack) and its state, for the log.
+# waits, for the log: its state, its user and system CPU time (clock
+# ticks) twice, 2 s apart (a thread that spins in the kernel gains system
+# time), its syscall (number and arguments, or "running"), its kernel
+# stack, and for the CPUs' running threads, sysrq's backtraces (a thread
+# on a CPU shows no stack in /proc: the livelock of commit "scull: end a
+# copy that makes no progress after a fault-in" showed only "state R").
 stress_stacks() {
-	local t
-	for t in /proc/"$1"/task/*; do
-		note "stress thread ${t##*/}: state $(awk '{ print $3 }' "$t/stat" 2> /dev/null), wchan $(cat "$t/wchan" 2> /dev/null)"
-		sed 's/^/#     /' "$t/stack" 2> /dev/null
+	local t round
+	for round in 1 2; do
+		for t in /proc/"$1"/task/*; do
+			note "stress thread ${t##*/}: $(awk '{ print "state", $3, "utime", $14, "stime", $15 }' \
+				"$t/stat" 2> /dev/null), wchan $(cat "$t/wchan" 2> /dev/null), syscall $(cat "$t/syscall" 2> /dev/null)"
+			[ "$round" = 2 ] || sed 's/^/#     /' "$t/stack" 2> /dev/null
+		done
+		[ "$round" = 2 ] || sleep 2
 	done
+	mark_dmesg
+	echo 1 > /proc/sys/kernel/sysrq
+	echo l > /proc/sysrq-trigger
+	sleep 1
+	new_dmesg | grep -v -E '^\[ *[0-9.]+\]  \? ' | head -n 80 | sed 's/^/#   /'
 }
 
 race_stress() {
@@ -924,8 +948,7 @@ race_stress() {
 	new_dmesg | grep -E "$bad" | sed 's/^/#   /'
 	return 1
 }
-# On 5.10 one run on scullp once never ended (not reproduced in 14 runs
-# since): race_stress then prints where each thread waits.
+# A run that does not end prints where each thread waits (stress_stacks).
 for d in $DEVS; do
 	what="race stress: $d, 4 threads x ${SCULL_STRESS_OPS:-3000} operations at once, SET_ORDER/QSET/GFP, RESET, mmap, SEEK_DATA/HOLE, /proc and refused rmmod among them"
 	check "$what" race_stress "$d" "${SCULL_STRESS_OPS:-3000}"
