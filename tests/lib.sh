@@ -17,6 +17,13 @@ ok() {
 	fi
 }
 
+# skipped NAME WHY: a test not run here, counted as skipped.
+skipped() {
+	n=$((n + 1))
+	skip=$((skip + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+
 totals() {
 	echo "1..$n"
 	echo "# scull-totals: pass $pass fail $fail skip $skip"
