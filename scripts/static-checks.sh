@@ -154,11 +154,13 @@ result $rc "$(tail -n 1 "$logs/coccicheck.log")"
 readme_host() {
 	local b name line
 	"$SCULL_TOP/scripts/readme-blocks.sh" lint || return 1
-	# The commands of the `host ci` block start lines of .ci/run.
+	# The commands of the `host ci` block start lines of .ci/run (after
+	# its `timed NAME`, which logs and times them).
 	while read -r line; do
 		line=${line%%#*}
 		line=${line%"${line##*[! ]}"}
-		awk -v c="$line" 'index($0, c " ") == 1 || $0 == c { f = 1 } END { exit !f }' \
+		awk -v c="$line" '{ l = $0; sub(/^timed [^ ]+ /, "", l) }
+			index(l, c " ") == 1 || l == c { f = 1 } END { exit !f }' \
 			"$SCULL_TOP/.ci/run" ||
 			{ echo "README.md's '$line' is not run by .ci/run"; return 1; }
 	done < <("$SCULL_TOP/scripts/readme-blocks.sh" show host ci)
