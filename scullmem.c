@@ -99,18 +99,25 @@ static int scull_open(struct inode *inode, struct file *filp)
  * clear_user() stores eight bytes at a time, and a store that straddles
  * the unmapped page faults whole), so a buffer that ends a few bytes into
  * a page that cannot be faulted in gets no byte, however often it is
- * retried.  So a copy that makes no progress right after a fault-in ends
- * the request (@faulted), as btrfs's direct I/O does: with what was done,
- * or EFAULT.  Looping there was a livelock (race stress, scullv, 6.1).
+ * retried.  So the request ends, with what was done or EFAULT, once the
+ * copy made no progress after SCULL_FAULT_STALLS fault-ins in a row
+ * (@stalls counts them, from the last copy that made progress): more than one,
+ * so that a page reclaimed or migrated between a fault-in and the copy
+ * is not taken for a bad buffer.  Looping there for ever was a livelock
+ * (race stress, scullv, 6.1); btrfs's direct I/O stops in the same way.
  */
+#define SCULL_FAULT_STALLS	2
+
 static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
-			  size_t len, bool to_user, size_t copied, bool *faulted)
+			  size_t len, bool to_user, size_t copied,
+			  unsigned int *stalls)
 {
 	size_t left;
 
-	if (!copied && *faulted)
+	if (copied)
+		*stalls = 0;
+	if ((*stalls)++ >= SCULL_FAULT_STALLS)
 		return -EFAULT;
-	*faulted = true;
 	mutex_unlock(&dev->lock);
 	if (to_user)
 		left = scull_fault_in_iov_iter_writeable(iter, len);
@@ -174,7 +181,7 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 				 struct iov_iter *to)
 {
 	struct scull_cursor c = SCULL_CURSOR_INIT;
-	bool faulted = false;
+	unsigned int stalls = 0;
 	ssize_t done = 0;
 	int err = 0;
 
@@ -200,11 +207,11 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 		if (n < chunk) {
 			/* The lock is dropped: the device may change under us. */
 			c = SCULL_CURSOR_INIT;
-			err = scull_fault_in(dev, to, chunk - n, true, n, &faulted);
+			err = scull_fault_in(dev, to, chunk - n, true, n, &stalls);
 			if (err)
 				break;
 		} else {
-			faulted = false;
+			stalls = 0;
 		}
 		if (fatal_signal_pending(current))
 			break;
@@ -265,7 +272,7 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 				  struct iov_iter *from)
 {
 	struct scull_cursor c = SCULL_CURSOR_INIT;
-	bool faulted = false;
+	unsigned int stalls = 0;
 	ssize_t n = 0, done = 0;
 
 	while (iov_iter_count(from)) {
@@ -289,11 +296,11 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 		if (n < chunk) {
 			/* The lock is dropped: the device may change under us. */
 			c = SCULL_CURSOR_INIT;
-			n = scull_fault_in(dev, from, chunk - n, false, n, &faulted);
+			n = scull_fault_in(dev, from, chunk - n, false, n, &stalls);
 			if (n)
 				break;
 		} else {
-			faulted = false;
+			stalls = 0;
 		}
 		if (fatal_signal_pending(current))
 			break;
