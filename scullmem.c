@@ -297,6 +297,13 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 			/* The lock is dropped: the device may change under us. */
 			c = SCULL_CURSOR_INIT;
 			n = scull_fault_in(dev, from, chunk - n, false, n, &stalls);
+			/*
+			 * Meanwhile the device may have been emptied and given
+			 * a smaller order, whose limit the rest may pass.
+			 */
+			if (!n && !scull_write_fits(pos, iov_iter_count(from),
+						    scull_limit(dev)))
+				n = -EFBIG;
 			if (n)
 				break;
 		} else {
