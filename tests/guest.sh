@@ -254,7 +254,8 @@ proc_vmallocinfo() {
 		[ "$dev" != scullv ] || continue
 		quanta_of "$dev" /tmp/snap | gawk '
 			function area(v,  a, b, mid) {	# the last area starting at or below v
-				for (a = 1, b = m; a <= b; ) {
+				a = 1; b = m
+				while (a <= b) {
 					mid = int((a + b) / 2)
 					if (lo[mid] <= v) a = mid + 1; else b = mid - 1
 				}
