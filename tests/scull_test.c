@@ -694,7 +694,8 @@ TEST_F_TIMEOUT(scull, copy_ending_before_unmapped_page, 120)
 	size_t q = self->quantum, k;
 	unsigned char *b = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	static const char data[] = "0123456789";
+	/* The device's first bytes: "0123456789", then zeros. */
+	static const char data[16] = "0123456789";
 	ssize_t r;
 
 	ASSERT_NE(MAP_FAILED, b);
@@ -721,6 +722,12 @@ TEST_F_TIMEOUT(scull, copy_ending_before_unmapped_page, 120)
 		r = pwrite(self->fd, at, 4096, 5 * q);
 		ASSERT_TRUE(fits(r, k))
 			TH_LOG("write of %zu bytes: %zd (%s)", k, r, strerror(errno));
+		if (r > 0) {
+			unsigned char back[16];
+
+			ASSERT_EQ(r, pread(self->fd, back, r, 5 * q));
+			ASSERT_EQ(0, memcmp(back, at, r));
+		}
 	}
 	munmap(b, 8192);
 }
