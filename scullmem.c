@@ -101,21 +101,18 @@ static int scull_open(struct inode *inode, struct file *filp)
  * a page that cannot be faulted in gets no byte, however often it is
  * retried.  So the request ends, with what was done or EFAULT, once the
  * copy made no progress after SCULL_FAULT_STALLS fault-ins in a row
- * (@stalls counts them, from the last copy that made progress): more than one,
- * so that a page reclaimed or migrated between a fault-in and the copy
- * is not taken for a bad buffer.  Looping there for ever was a livelock
+ * (@stalls counts them; a copy that makes progress zeroes it): more than
+ * one, so that a page reclaimed or migrated between a fault-in and the
+ * copy is not taken for a bad buffer.  Looping there for ever was a livelock
  * (race stress, scullv, 6.1); btrfs's direct I/O stops in the same way.
  */
 #define SCULL_FAULT_STALLS	2
 
 static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
-			  size_t len, bool to_user, size_t copied,
-			  unsigned int *stalls)
+			  size_t len, bool to_user, unsigned int *stalls)
 {
 	size_t left;
 
-	if (copied)
-		*stalls = 0;
 	if ((*stalls)++ >= SCULL_FAULT_STALLS)
 		return -EFAULT;
 	mutex_unlock(&dev->lock);
@@ -204,14 +201,14 @@ static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
 
 		done += n;
 		pos += n;
+		if (n)
+			stalls = 0;
 		if (n < chunk) {
 			/* The lock is dropped: the device may change under us. */
 			c = SCULL_CURSOR_INIT;
-			err = scull_fault_in(dev, to, chunk - n, true, n, &stalls);
+			err = scull_fault_in(dev, to, chunk - n, true, &stalls);
 			if (err)
 				break;
-		} else {
-			stalls = 0;
 		}
 		if (fatal_signal_pending(current))
 			break;
@@ -293,10 +290,12 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 		pos += n;
 		if (pos > dev->size)
 			dev->size = pos;
+		if (n)
+			stalls = 0;
 		if (n < chunk) {
 			/* The lock is dropped: the device may change under us. */
 			c = SCULL_CURSOR_INIT;
-			n = scull_fault_in(dev, from, chunk - n, false, n, &stalls);
+			n = scull_fault_in(dev, from, chunk - n, false, &stalls);
 			/*
 			 * Meanwhile the device may have been emptied and given
 			 * a smaller order, whose limit the rest may pass.
@@ -306,8 +305,6 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 				n = -EFBIG;
 			if (n)
 				break;
-		} else {
-			stalls = 0;
 		}
 		if (fatal_signal_pending(current))
 			break;
