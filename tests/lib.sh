@@ -17,7 +17,7 @@ ok() {
 	fi
 }
 
-# skipped NAME WHY: a test not run here, counted as skipped.
+# skipped NAME REASON: a test that does not run here, counted as skipped.
 skipped() {
 	n=$((n + 1))
 	skip=$((skip + 1))

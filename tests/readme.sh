@@ -269,26 +269,29 @@ dkms_root() {
 		cp "$mods"/modules.builtin* "/lib/modules/$kver/" &&
 		depmod "$kver" && [ -s "/lib/modules/$kver/modules.dep.bin" ]
 }
+# dkms_block: the README's DKMS block in that root; its diagnostics on failure.
+dkms_block() {
+	local t0=$SECONDS rc
+	dkms_root && run dkms && [ "$(cat /sys/module/scull/parameters/order)" = 2 ] &&
+		find "/lib/modules/$kver" -name 'scull.ko*' | grep -q . && rmmod scull
+	rc=$?
+	echo "# DKMS, with its set-up: $((SECONDS - t0)) s"
+	if [ "$rc" -ne 0 ]; then
+		find "/lib/modules/$kver" -maxdepth 3 | note
+		note < "/lib/modules/$kver/modules.dep"
+		modprobe -n -v scull 2>&1 | note
+	fi
+	return "$rc"
+}
 # SCULL_DKMS=0 skips it: the build takes minutes under TCG, and make
 # check runs it on two kernels only (scripts/check.sh says which).
+what="README DKMS: dkms add, build, install, then modprobe scull order=2"
 if [ "${SCULL_DKMS:-1}" = 0 ]; then
-	skipped "README DKMS: dkms add, build, install, then modprobe scull order=2" \
-		"SCULL_DKMS=0: make check builds with DKMS in the guests of two kernels (the native path above built here)"
-	totals
-	[ "$fail" -eq 0 ]
-	exit
+	skipped "$what" "SCULL_DKMS=0: make check builds with DKMS in the guests of two kernels (the native path above built here)"
+else
+	dkms_block
+	ok $? "$what"
 fi
-t0=$SECONDS
-dkms_root && run dkms && [ "$(cat /sys/module/scull/parameters/order)" = 2 ] &&
-	find "/lib/modules/$kver" -name 'scull.ko*' | grep -q . && rmmod scull
-rc=$?
-echo "# DKMS, with its set-up: $((SECONDS - t0)) s"
-if [ "$rc" -ne 0 ]; then
-	find "/lib/modules/$kver" -maxdepth 3 | note
-	note < "/lib/modules/$kver/modules.dep"
-	modprobe -n -v scull 2>&1 | note
-fi
-ok $rc "README DKMS: dkms add, build, install, then modprobe scull order=2"
 
 totals
 [ "$fail" -eq 0 ]
