@@ -799,6 +799,7 @@ memory_back() {
 
 	settle
 	before=$(free_pages)
+	cp /proc/meminfo /tmp/meminfo.before
 	load || return 1
 	workload || return 1
 	echo 1 > /proc/sys/kernel/kptr_restrict
@@ -813,6 +814,19 @@ memory_back() {
 	settle
 	after=$(free_pages)
 	note "free pages before load $before, after workload and rmmod $after"
+	# The kernel gives some memory back late (RCU-deferred frees, lazily
+	# purged vmap areas, per-CPU slab sheaves): once in a few hundred runs
+	# (7.2 arm64 in CI: 568 pages) the first count is short.  A leak stays
+	# short; count again after a longer wait, and say what moved.
+	local try
+	for try in 1 2 3; do
+		[ $((before - after)) -gt 256 ] || break
+		meminfo_moved /tmp/meminfo.before
+		settle
+		sleep $((5 * try))
+		after=$(free_pages)
+		note "free pages after $try more wait(s): $after"
+	done
 	if grep -q '\[scull\]' /proc/vmallocinfo; then
 		note "a vmalloc area still names scull"
 		return 1

@@ -46,6 +46,15 @@ settle() {
 	sleep 1
 }
 
+# meminfo_moved FILE: the /proc/meminfo lines that differ from FILE's by
+# more than 256 KiB, as notes ("Slab: 61232 -> 63400 kB").
+meminfo_moved() {
+	awk 'NR == FNR { was[$1] = $2; next }
+	     ($1 in was) && ($2 - was[$1] > 256 || was[$1] - $2 > 256) {
+		printf "# moved since the count before load: %s %d -> %d kB\n", $1, was[$1], $2
+	     }' "$1" /proc/meminfo
+}
+
 # ---- every quantum allocated was freed -------------------------------------
 # The exact check behind "memory is given back": after a workload and a
 # truncation of each device, /proc/scullmem's stats lines count as many
