@@ -10,7 +10,8 @@
 # Raw results go to $BENCH_OUT/results.txt (one record a line, parsed by
 # bench/report.sh on the host) and a few side files; progress to stdout.
 # Sizes can be changed with BENCH_REPS, BENCH_SEQ_MIB, BENCH_RAND_MIB,
-# BENCH_LAT_N, BENCH_FRAG_N, BENCH_FILL_MIB, BENCH_GRAPH_MIB.
+# BENCH_LAT_N, BENCH_FRAG_N, BENCH_FILL_MIB, BENCH_GRAPH_MIB, and the
+# devices measured with BENCH_DEVS (default: all five).
 set -uo pipefail
 # free_pages and settle, shared with the tests.  bench/run.sh runs a copy
 # of this script from the build directory: the repo is $SCULL_TOP.
@@ -27,6 +28,7 @@ frag_n=${BENCH_FRAG_N:-100}
 fill_mib=${BENCH_FILL_MIB:-1024}
 graph_mib=${BENCH_GRAPH_MIB:-8}
 max_order=6
+devs=${BENCH_DEVS:-scullp scullv scullk scullc scullh}
 T=/sys/kernel/tracing
 res=$out/results.txt
 : > "$res"
@@ -53,7 +55,7 @@ load() {
 	[ ! -d /sys/module/scull ] || rmmod scull || { say "rmmod failed"; exit 1; }
 	insmod "$ko" "$@" || { say "insmod $* failed"; exit 1; }
 	for _ in $(seq 50); do
-		[ -c /dev/scullk ] && break
+		[ -c "/dev/${devs##* }" ] && break
 		sleep 0.1
 	done
 }
@@ -65,6 +67,7 @@ cp "$bin"/memcpy_bw "$bin"/fragment "$bin"/latbench "$bin"/seekread "$bin"/trace
 	{ say "cannot copy the bench programs"; exit 1; }
 
 emit "info kver $(uname -r)"
+emit "info devs $devs"
 emit "info cmdline $(cat /proc/cmdline)"
 emit "info memtotal_kb $(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
 emit "info cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
@@ -110,7 +113,8 @@ say "allocation latency, unfragmented memory ($lat_n quanta per device and order
 load
 echo reset > /proc/scullmem
 trace_start
-/tmp/latbench "$lat_n" $max_order | sed 's/^latbench /alloc plain /' >> "$res"
+# shellcheck disable=SC2046,SC2086 # device names have no spaces
+/tmp/latbench "$lat_n" $max_order $(printf '/dev/%s ' $devs) | sed 's/^latbench /alloc plain /' >> "$res"
 trace_stop plain
 load
 phase latency_plain
@@ -121,7 +125,7 @@ phase latency_plain
 # sequential overwrite of the same data (nothing to allocate: the copy
 # alone), 4 KiB random write (after truncation) and 4 KiB random read (four
 # times over).  One fio run (a "block") at one order runs each workload on
-# tmpfs and the three devices back to back, and a memcpy measurement just
+# tmpfs and the devices back to back, and a memcpy measurement just
 # before the reads (exec_prerun); blocks go round the orders $reps times.
 # The host is shared and TCG timing follows its load, so the ratios are
 # taken between jobs that ran a second or two apart, and their median over
@@ -146,8 +150,8 @@ fio_block() {	# order rep
 		printf '[global]\nioengine=psync\ninvalidate=0\nfallocate=none\nstonewall\n'
 		for w in seqwrite seqread overwrite randwrite randread; do
 			fio_job tmpfs /tmp/bench-tmpfs.dat $w
-			for dev in scullp scullv scullk; do
-				fio_job $dev /dev/$dev $w
+			for dev in $devs; do
+				fio_job "$dev" "/dev/$dev" $w
 			done
 		done
 	} > /tmp/bench.fio
@@ -187,13 +191,13 @@ for rep in $(seq "$reps"); do
 		load order=$order
 		fio_block "$order" "$rep"
 		if [ "$rep" -eq "$reps" ] && [ "$order" -ge 2 ]; then
-			for dev in scullp scullv scullk; do
-				layout $dev "$order"
+			for dev in $devs; do
+				layout "$dev" "$order"
 			done
 			emit "vmallocinfo order $order scull_areas $(grep -c scull /proc/vmallocinfo)"
 		fi
-		for dev in scullp scullv scullk; do
-			: > /dev/$dev
+		for dev in $devs; do
+			: > "/dev/$dev"
 		done
 		say "  block: order $order, run $rep done"
 	done
@@ -250,7 +254,8 @@ echo 1 > $vm/drop_caches
 load
 echo reset > /proc/scullmem
 trace_start
-/tmp/latbench -f /tmp/fragment -l 4 "$frag_n" $max_order |
+# shellcheck disable=SC2046,SC2086
+/tmp/latbench -f /tmp/fragment -l 4 "$frag_n" $max_order $(printf '/dev/%s ' $devs) |
 	sed 's/^latbench /alloc frag /; s/^buddyinfo /buddyinfo frag /' >> "$res"
 trace_stop frag
 grep '^stats ' /proc/scullmem | sed 's/^/procstats frag /' >> "$res"

@@ -3,9 +3,9 @@
  * latbench - make each scull device allocate quanta of orders 0..N, with
  * memory as it is or fragmented, for the scull_quantum_alloc tracepoint.
  *
- *   latbench [-f FRAGMENTER] [-l LEAVE_MIB] COUNT MAX_ORDER
+ *   latbench [-f FRAGMENTER] [-l LEAVE_MIB] COUNT MAX_ORDER DEVICE...
  *
- * For each order: open each device (/dev/scullp, scullv, scullk) with
+ * For each order: open each DEVICE (/dev/scullp, ...) with
  * O_TRUNC, SCULL_IOC_SET_ORDER, then COUNT writes of one whole quantum to
  * each, at successive quantum offsets, the devices taking turns.  A write
  * that fails with ENOMEM (the allocator said no) is counted, and the next
@@ -43,8 +43,9 @@
 /* Order 10, the largest of x86_64, with 4 KiB pages. */
 #define QUANTUM_MAX	(4096UL << 10)
 
-#define NDEVS	3
-static const char *const devs[NDEVS] = { "/dev/scullp", "/dev/scullv", "/dev/scullk" };
+#define MAXDEVS	8
+static char *devs[MAXDEVS];
+static int ndevs;
 
 static char report[1 << 16];
 static size_t used;
@@ -59,6 +60,14 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		used = used + n < sizeof(report) ? used + n : sizeof(report) - 1;
+}
+
+/* "scullp" of "/dev/scullp". */
+static const char *base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
 }
 
 /* Copy /proc/buddyinfo into the report, lines prefixed. */
@@ -78,30 +87,30 @@ static void buddyinfo(const char *when)
 }
 
 /*
- * One order: all three devices at once, attempt i on each device in turn,
+ * One order: all the devices at once, attempt i on each device in turn,
  * starting with a different device each time, so that no allocator always
  * comes first and reaps what another one's reclaim or compaction freed.
  */
 static void attempt(unsigned int order, unsigned long count, char *buf)
 {
-	struct scull_geometry g[NDEVS];
-	unsigned long i, fails[NDEVS] = { 0 }, done[NDEVS] = { 0 };
-	double t, secs[NDEVS] = { 0 };
-	int fd[NDEVS], j, d, bad[NDEVS] = { 0 };
+	struct scull_geometry g[MAXDEVS];
+	unsigned long i, fails[MAXDEVS] = { 0 }, done[MAXDEVS] = { 0 };
+	double t, secs[MAXDEVS] = { 0 };
+	int fd[MAXDEVS], j, d, bad[MAXDEVS] = { 0 };
 
-	for (d = 0; d < NDEVS; d++) {
+	for (d = 0; d < ndevs; d++) {
 		fd[d] = open(devs[d], O_RDWR | O_TRUNC);
 		if (fd[d] < 0 || ioctl(fd[d], SCULL_IOC_SET_ORDER, &order) ||
 		    ioctl(fd[d], SCULL_IOC_GET_GEOMETRY, &g[d])) {
-			say("latbench %s order %u error %s\n", devs[d] + 5, order, strerror(errno));
+			say("latbench %s order %u error %s\n", base(devs[d]), order, strerror(errno));
 			bad[d] = 1;
 		}
 	}
 	for (i = 0; i < count; i++) {
-		for (j = 0; j < NDEVS; j++) {
+		for (j = 0; j < ndevs; j++) {
 			ssize_t n;
 
-			d = (i + j) % NDEVS;
+			d = (i + j) % ndevs;
 			if (bad[d])
 				continue;
 			t = now();
@@ -111,18 +120,18 @@ static void attempt(unsigned int order, unsigned long count, char *buf)
 			if (n < 0 && (errno == ENOMEM || errno == ENOSPC)) {
 				fails[d]++;
 			} else if (n != (ssize_t)g[d].quantum) {
-				say("latbench %s order %u error write %lu: %s\n", devs[d] + 5,
+				say("latbench %s order %u error write %lu: %s\n", base(devs[d]),
 				    order, i, n < 0 ? strerror(errno) : "short");
 				bad[d] = 1;
 			}
 		}
 	}
-	for (d = 0; d < NDEVS; d++) {
+	for (d = 0; d < ndevs; d++) {
 		if (fd[d] < 0)
 			continue;
 		if (!bad[d])
 			say("latbench %s order %u quantum %llu attempts %lu failures %lu seconds %.3f\n",
-			    devs[d] + 5, order, (unsigned long long)g[d].quantum, done[d],
+			    base(devs[d]), order, (unsigned long long)g[d].quantum, done[d],
 			    fails[d], secs[d]);
 		ioctl(fd[d], SCULL_IOC_RESET);
 		close(fd[d]);
@@ -146,14 +155,16 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "usage: latbench [-f FRAGMENTER] [-l LEAVE_MIB] COUNT MAX_ORDER\n");
+	if (argc - optind < 3 || argc - optind > 2 + MAXDEVS) {
+		fprintf(stderr, "usage: latbench [-f FRAGMENTER] [-l LEAVE_MIB] COUNT MAX_ORDER DEVICE...\n");
 		return 2;
 	}
 	count = strtoul(argv[optind], NULL, 0);
 	max_order = strtoul(argv[optind + 1], NULL, 0);
 	if (max_order > 10)
 		return 2;
+	for (ndevs = 0; optind + 2 + ndevs < argc; ndevs++)
+		devs[ndevs] = argv[optind + 2 + ndevs];
 	buf = malloc(QUANTUM_MAX);
 	if (!buf)
 		return 1;

@@ -25,6 +25,12 @@ echo "  report: bench/results/$kver.md, plots bench/results/$kver-*.png"
 
 command -v gnuplot > /dev/null || { echo "report.sh: gnuplot is missing, no plots" >&2; exit 0; }
 
+# The devices measured (report.awk), their backends and colours.
+mapfile -t devs < <(awk '{ print $1 }' "$data/devs.txt")
+mapfile -t backends < <(awk '{ print $2 }' "$data/devs.txt")
+ndev=${#devs[@]}
+colours=("#4477aa" "#228833" "#ee6677" "#ccbb44" "#aa3377" "#66ccee" "#bbbbbb" "#000000")
+
 # Throughput: one panel per workload, bars per device and order: the ratio
 # to tmpfs (1 = tmpfs); the seq panels also show the 1.5x goal.
 tp() {	# job title goal
@@ -36,7 +42,7 @@ tp() {	# job title goal
 	set ylabel "throughput / tmpfs (median of per-run ratios)"
 	set yrange [0:*]
 	set offsets 0, 0, graph 0.2, 0
-	set xrange [-0.6:2.6]
+	set xrange [-0.6:$((ndev - 1)).6]
 	plot "$data/thr-$1.dat" using 2:xtic(1) title "order 0" lc rgb "#4477aa", \\
 	     "" using 3 title "order 2" lc rgb "#66ccee", \\
 	     "" using 4 title "order 4" lc rgb "#228833", \\
@@ -80,15 +86,19 @@ tp() {	# job title goal
 	set grid
 	set multiplot layout 1,2 title "scull quantum allocation latency on $kver (tracepoint ns; solid median, dashed p99)"
 	set title "unfragmented memory"
-	plot for [i=0:2] "$data/lat.dat" index i using 1:2 lw 2 pt 7 lc (i+1) \
-		title word("__get_free_pages vmalloc kmalloc", i+1) . " median" noenhanced, \
-	     for [i=0:2] "" index i using 1:3 lw 1 dt 2 pt 6 lc (i+1) \
-		title word("__get_free_pages vmalloc kmalloc", i+1) . " p99" noenhanced
+	array colour[$ndev]
+	$(for i in "${!colours[@]}"; do [ "$i" -lt "$ndev" ] && echo "colour[$((i + 1))] = \"${colours[i]}\""; done)
+	names = "${backends[*]}"
+	devs = "${devs[*]}"
+	plot for [i=0:$((ndev - 1))] "$data/lat.dat" index i using 1:2 lw 2 pt 7 lc rgb colour[i+1] \
+		title word(names, i+1) . " median" noenhanced, \
+	     for [i=0:$((ndev - 1))] "" index i using 1:3 lw 1 dt 2 pt 6 lc rgb colour[i+1] \
+		title word(names, i+1) . " p99" noenhanced
 	set title "fragmented memory (fragmenter holding every other page)"
-	plot for [i=0:2] "$data/lat.dat" index i using 1:4 lw 2 pt 7 lc (i+1) \
-		title word("__get_free_pages vmalloc kmalloc", i+1) . " median" noenhanced, \
-	     for [i=0:2] "" index i using 1:5 lw 1 dt 2 pt 6 lc (i+1) \
-		title word("__get_free_pages vmalloc kmalloc", i+1) . " p99" noenhanced
+	plot for [i=0:$((ndev - 1))] "$data/lat.dat" index i using 1:4 lw 2 pt 7 lc rgb colour[i+1] \
+		title word(names, i+1) . " median" noenhanced, \
+	     for [i=0:$((ndev - 1))] "" index i using 1:5 lw 1 dt 2 pt 6 lc rgb colour[i+1] \
+		title word(names, i+1) . " p99" noenhanced
 	unset multiplot
 
 	# Failure rate after fragmentation.
@@ -105,12 +115,11 @@ tp() {	# job title goal
 	set xlabel "quantum order"
 	set key top left
 	set title "Failures on fragmented memory, $kver"
-	plot "$data/fail.dat" using 2:xtic(1) title "__get_free_pages (scullp)" noenhanced lc rgb "#4477aa", \
-	     "" using 3 title "vmalloc (scullv)" lc rgb "#228833", \
-	     "" using 4 title "kmalloc (scullk)" lc rgb "#ee6677", \
-	     "" using (\$0 - 0.25):(\$2 + 2):(sprintf("%.0f%%", \$2)) with labels font ",8" notitle, \
-	     "" using (\$0):(\$3 + 2):(sprintf("%.0f%%", \$3)) with labels font ",8" notitle, \
-	     "" using (\$0 + 0.25):(\$4 + 2):(sprintf("%.0f%%", \$4)) with labels font ",8" notitle
+	n = $ndev
+	plot for [j=1:n] "$data/fail.dat" using j+1:xtic(1) title word(names, j) . " (" . word(devs, j) . ")" \
+		noenhanced lc rgb colour[j], \
+	     for [j=1:n] "" using (\$0 + (j - 1 - (n - 1) / 2.0) / (n + 1)):(column(j+1) + 2):(sprintf("%.0f", column(j+1))) \
+		with labels font ",7" notitle
 	EOF
 } > "$data/plots.gp"
 gnuplot "$data/plots.gp"
