@@ -221,6 +221,16 @@ static inline size_t scull_kmalloc_size_roundup(size_t size)
 #endif
 
 /*
+ * v6.0 added user_backed_iter(), for the ITER_UBUF it added: before, the
+ * only iterator over user memory was ITER_IOVEC.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)
+#define scull_user_backed_iter	user_backed_iter
+#else
+#define scull_user_backed_iter	iter_is_iovec
+#endif
+
+/*
  * v5.16 added fault_in_iov_iter_readable() and fault_in_iov_iter_writeable(),
  * which return the bytes they could not fault in.  Before, there were only
  * iov_iter_fault_in_readable(), which fails the whole range when any page of

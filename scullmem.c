@@ -125,14 +125,46 @@ static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
 }
 
 /*
- * Copy @len bytes at @off of @quantum to @to, over whatever the backend
- * maps: once for a quantum mapped whole, a page at a time for one mapped
- * page by page.  A hole (@quantum NULL) reads as zeros.
+ * Whether a read copies page by page with copy_page_to_iter(), as tmpfs
+ * reads its pages.  That copy skips hardened usercopy's check of the
+ * kernel address, which the driver needs no more than tmpfs does (the
+ * bytes lie in one page of its own quantum), and which for a vmalloc
+ * address searches the vmap areas under their lock.  Slab quanta (scullc,
+ * scullk's small orders: those that may not be mapped) keep copy_to_iter(),
+ * so that hardened usercopy checks each copy against its cache: showing
+ * that check is part of what scullc is for.  Into user memory only: given
+ * a pipe (splice, before v6.5), copy_page_to_iter() would hand it the page
+ * itself, which the next write to the device would change.
+ */
+static bool scull_copy_by_page(struct scull_dev *dev, const struct iov_iter *to)
+{
+	return dev->order >= dev->be->mmap_min_order &&
+	       dev->be->mmap_min_order <= dev->be->max_order &&
+	       scull_user_backed_iter(to);
+}
+
+/* Up to the end of the page of byte @off of @quantum, with copy_page_to_iter(). */
+static size_t scull_copy_page_out(struct scull_dev *dev, void *quantum,
+				  size_t off, size_t len, size_t *want,
+				  struct iov_iter *to)
+{
+	size_t poff = offset_in_page(off);
+
+	*want = min_t(size_t, PAGE_SIZE - poff, len);
+	return copy_page_to_iter(scull_quantum_page(dev, quantum, off), poff,
+				 *want, to);
+}
+
+/*
+ * Copy @len bytes at @off of @quantum to @to: a page at a time, or over
+ * whatever the backend maps (once for a quantum mapped whole, a page at a
+ * time for one mapped page by page).  A hole (@quantum NULL) reads as zeros.
  */
 static size_t scull_copy_out(struct scull_dev *dev, void *quantum, size_t off,
 			     size_t len, struct iov_iter *to)
 {
 	size_t done = 0, avail, want, n;
+	bool by_page;
 	void *addr;
 
 	pagefault_disable();
@@ -140,11 +172,17 @@ static size_t scull_copy_out(struct scull_dev *dev, void *quantum, size_t off,
 		done = iov_iter_zero(len, to);
 		goto out_enable;
 	}
+	by_page = scull_copy_by_page(dev, to);
 	while (done < len) {
-		addr = scull_map(dev, quantum, off + done, &avail);
-		want = min(avail, len - done);
-		n = copy_to_iter(addr, want, to);
-		scull_unmap(dev, quantum, addr);
+		if (by_page) {
+			n = scull_copy_page_out(dev, quantum, off + done,
+						len - done, &want, to);
+		} else {
+			addr = scull_map(dev, quantum, off + done, &avail);
+			want = min(avail, len - done);
+			n = copy_to_iter(addr, want, to);
+			scull_unmap(dev, quantum, addr);
+		}
 		done += n;
 		if (n < want)
 			break;

@@ -107,7 +107,9 @@ struct seq_file;
  * @name:	name of the allocator, as shown in /proc/scullmem
  * @max_order:	largest quantum order the allocator can serve
  * @mmap_min_order: smallest order whose quanta may be mapped to user space
- *		(slab memory may not be; above @max_order: none may)
+ *		(slab memory may not be; above @max_order: none may).  Reads
+ *		copy the quanta of these orders a page at a time with
+ *		copy_page_to_iter(), and the others with copy_to_iter()
  * @nommap:	when none may, why: the end of the dmesg line of a refused
  *		mmap, after "mmap: <name> quanta "
  * @kmap:	a quantum may have no permanent kernel address (@vaddr NULL:
