@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: throughput, allocation latency, fragmentation, seek scaling
-# and metadata of the three scull devices, one QEMU boot per kernel.
+# and metadata of the scull devices, one QEMU boot per kernel.
 #
 #   bench/run.sh [6.1|6.12|<kver>]...      (default: both kernels)
 #
@@ -50,7 +50,7 @@ fi
 
 # The guest's knobs (bench/guest.sh) that are set here go along.
 knobs=()
-for v in BENCH_SEQ_MIB BENCH_RAND_MIB BENCH_LAT_N BENCH_FRAG_N BENCH_FILL_MIB BENCH_GRAPH_MIB; do
+for v in BENCH_SEQ_MIB BENCH_RAND_MIB BENCH_LAT_N BENCH_FRAG_N BENCH_FILL_MIB BENCH_GRAPH_MIB BENCH_DEVS; do
 	[ -z "${!v:-}" ] || knobs+=(--env "$v=${!v}")
 done
 
