@@ -10,7 +10,8 @@
 # Raw results go to $BENCH_OUT/results.txt (one record a line, parsed by
 # bench/report.sh on the host) and a few side files; progress to stdout.
 # Sizes can be changed with BENCH_REPS, BENCH_SEQ_MIB, BENCH_RAND_MIB,
-# BENCH_LAT_N, BENCH_FRAG_N, BENCH_FILL_MIB, BENCH_GRAPH_MIB, and the
+# BENCH_LAT_N, BENCH_FRAG_N, BENCH_FILL_MIB, BENCH_GRAPH_MIB, BENCH_ZONE_N,
+# BENCH_PRESSURE_MIB (BENCH_CACHEFILE: the page-cache file), and the
 # devices measured with BENCH_DEVS (default: all five).
 set -uo pipefail
 # free_pages and settle, shared with the tests.  bench/run.sh runs a copy
@@ -28,6 +29,9 @@ frag_n=${BENCH_FRAG_N:-100}
 fill_mib=${BENCH_FILL_MIB:-1024}
 graph_mib=${BENCH_GRAPH_MIB:-8}
 max_order=6
+zone_n=${BENCH_ZONE_N:-500}
+pressure_mib=${BENCH_PRESSURE_MIB:-512}
+cachefile=${BENCH_CACHEFILE:-}
 devs=${BENCH_DEVS:-scullp scullv scullk scullc scullh}
 T=/sys/kernel/tracing
 res=$out/results.txt
@@ -265,6 +269,100 @@ echo "$b" > $vm/min_free_kbytes
 echo "$c" > $vm/max_map_count
 load
 phase latency_frag
+
+# --- GFP flags: zone modifiers and action types ----------------------------
+# Three of Love's and LDD3's statements on GFP flags, measured on scullp
+# (scullh for __GFP_HIGHMEM, which only alloc_pages may be given).
+
+# zone_pages ZONE FIELD: a field of a zone in /proc/zoneinfo ("managed",
+# "free" for "pages free"), summed over the nodes.
+zone_pages() {
+	awk -v zone="$1" -v field="$2" '
+		$1 == "Node" { in_zone = $4 == zone; next }
+		in_zone && field == "free" && $1 == "pages" && $2 == "free" { s += $3 }
+		in_zone && $1 == field && field != "free" { s += $2 }
+		END { print s + 0 }' /proc/zoneinfo
+}
+
+# 1. Allocation latency per zone modifier: $zone_n quanta of orders 0 to 2
+# (ZONE_DMA holds about 16 MiB: $zone_n order-2 quanta must fit).
+say "allocation latency per zone modifier ($zone_n quanta per order)"
+for spec in scullp:normal scullp:dma32 scullp:dma scullh:highmem; do
+	dev=${spec%%:*} zone=${spec#*:}
+	load
+	if ! echo "$zone" 2> /dev/null > "/sys/class/scullmem/$dev/gfp"; then
+		emit "zonelat $zone $dev refused"
+		continue
+	fi
+	trace_start
+	/tmp/latbench "$zone_n" 2 "/dev/$dev" | sed "s/^latbench /alloc zone-$zone /" >> "$res"
+	trace_stop "zone-$zone"
+	emit "zonelat $zone $dev $(cat "/sys/class/scullmem/$dev/gfp")"
+done
+load
+phase gfp_zones
+
+# 2. ZONE_DMA is small: fill scullp with gfp=dma until the allocator says
+# no.  ENOMEM after about the zone's size, no OOM kill, and the machine
+# goes on: a GFP_KERNEL write to scullv works afterwards.
+say "filling scullp with gfp=dma"
+load
+echo dma > /sys/class/scullmem/scullp/gfp
+oom_before=$(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat)
+managed=$(zone_pages DMA managed) free_before=$(zone_pages DMA free)
+dd if=/dev/zero of=/dev/scullp bs=64k 2> /tmp/dmafill.err
+dd_rc=$?
+free_after=$(zone_pages DMA free)
+held=$(cat /sys/class/scullmem/scullp/bytes_allocated)
+quanta=$(cat /sys/class/scullmem/scullp/quanta)
+echo 1 > /proc/sys/kernel/kptr_restrict
+in_dma=$(awk '$1 == "Device" { on = $2 == "scullp:"; next }
+	on && /^    quantum / && / zone DMA / { n++ } END { print n + 0 }' /proc/scullmem)
+echo 0 > /proc/sys/kernel/kptr_restrict
+after_ok=0
+dd if=/dev/zero of=/dev/scullv bs=1M count=64 2> /dev/null && after_ok=1
+oom_after=$(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat)
+emit "dmafill managed $managed free_before $free_before free_after $free_after bytes $held" \
+	"quanta $quanta in_dma $in_dma dd_rc $dd_rc oom_before $oom_before oom_after $oom_after" \
+	"then_scullv_64mib $after_ok error $(head -n 1 /tmp/dmafill.err | tr ' ' '_')"
+load
+phase gfp_dma
+
+# 3. GFP_KERNEL against GFP_ATOMIC and GFP_NOWAIT while clean page cache
+# fills memory: a sparse file of the host's (bench/run.sh), read over 9p
+# (cache=loose: into the page cache) past the size of RAM, so that free
+# memory is down to the watermarks and the rest is reclaimable.  The
+# driver's own low-memory guard counts that as available, so the requests
+# reach the allocator.  Then as many order-0 quanta as free memory holds
+# plus $pressure_mib MiB, with each action type, the page cache refilled
+# before each: past the free pages, each allocation needs reclaim, direct
+# (GFP_KERNEL) or by kswapd in time (GFP_ATOMIC, GFP_NOWAIT).
+cache_fill() {
+	dd if="$cachefile" of=/dev/null bs=1M count=$((memtotal_mib * 3 / 2)) 2> /dev/null
+}
+memtotal_mib=$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
+if [ -r "${cachefile:-}" ]; then
+	emit "info pressure_mib $pressure_mib"
+	say "GFP actions under page-cache pressure (free memory + $pressure_mib MiB of order-0 quanta each)"
+	for action in kernel atomic nowait; do
+		load
+		echo "$action" > /sys/class/scullmem/scullp/gfp
+		cache_fill
+		emit "pressure $action before $(awk '/^(MemFree|Cached|MemAvailable):/ { printf "%s %d ", $1, $2 / 1024 }' /proc/meminfo)"
+		free_mib=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
+		trace_start
+		/tmp/latbench $(((free_mib + pressure_mib) * 256)) 0 /dev/scullp |
+			sed "s/^latbench /alloc pressure-$action /" >> "$res"
+		trace_stop "pressure-$action"
+		emit "pressure $action after $(awk '/^(MemFree|Cached|MemAvailable):/ { printf "%s %d ", $1, $2 / 1024 }' /proc/meminfo)"
+	done
+	echo 1 > /proc/sys/vm/drop_caches
+	load
+else
+	say "no page-cache file (BENCH_CACHEFILE): the GFP action measurement is skipped"
+	emit "pressure skipped"
+fi
+phase gfp_actions
 
 # --- where the time goes: function_graph -----------------------------------
 # $graph_mib MiB in 1 MiB read()/write() calls (after one untraced call), traced two

@@ -258,6 +258,21 @@ $1 == "graph" {
 }
 $1 == "phase" { phase[$2] = $3; nphase++; phases[nphase] = $2; next }
 $1 == "run" { v = $0; sub(/^run [^ ]+ /, "", v); run[$2] = v; next }
+# "zonelat ZONE DEV <gfp attribute>" or "zonelat ZONE DEV refused"
+$1 == "zonelat" {
+	nzl++; zl_zone[nzl] = $2; zl_dev[$2] = $3
+	v = $0; sub(/^zonelat [^ ]+ [^ ]+ /, "", v); zl_gfp[$2] = v
+	states[++nstates] = "zone-" $2
+	next
+}
+$1 == "dmafill" { for (i = 2; i < NF; i += 2) dma[$i] = $(i + 1); next }
+# "pressure ACTION before|after MemFree: M Cached: C MemAvailable: A" or "pressure skipped"
+$1 == "pressure" {
+	if ($2 == "skipped") { pressure_skipped = 1; next }
+	if ($3 == "before") { npr++; pr_action[npr] = $2; states[++nstates] = "pressure-" $2 }
+	for (i = 4; i < NF; i += 2) { k = $i; sub(":", "", k); pr_mem[$2, $3, k] = $(i + 1) }
+	next
+}
 
 END {
 	kver = info["kver"]
@@ -266,8 +281,9 @@ END {
 		ndev = split(info["devs"], devs, " ")
 	ndevword = ndev == 3 ? "three" : ndev == 5 ? "five" : ndev
 	# The allocation traces: "dev order ns success".
-	for (s = 1; s <= 2; s++) {
-		state = s == 1 ? "plain" : "frag"
+	states[-1] = "plain"; states[0] = "frag"
+	for (s = -1; s <= nstates; s++) {
+		state = states[s]
 		f = dir "/trace-" state ".txt"
 		while ((getline line < f) > 0) {
 			split(line, w, " ")
@@ -689,6 +705,8 @@ END {
 		out("")
 	}
 
+	gfp_section()
+
 	# ---- claims ----
 	out("## LDD3's claims on this kernel")
 	out("")
@@ -844,6 +862,9 @@ END {
 
 	# 7. a lookaside cache against kmalloc, at equal sizes
 	lookaside_claim()
+
+	# 8-10. GFP flags
+	gfp_claims()
 	out("")
 	out("The 2005 book's kernels had no xarray, no __GFP_RETRY_MAYFAIL, no compaction of " \
 	    "the kind used here and no per-CPU vmap block caches; where a verdict is \"not confirmed\" " \
@@ -884,6 +905,160 @@ function lookaside_claim(    o, st, r, fig, n, lsum, gm, kf, kk, v) {
 	v = look[1] == "" || look[2] == "" ? "no data" : 	    look[1] * MARGIN_MIN < 1 && look[2] * MARGIN_MIN < 1 ? "confirmed" : 	    look[1] * MARGIN_MIN < 1 ? "confirmed on unfragmented memory only" : 	    look[1] / MARGIN_MIN > 1 ? "not confirmed: kmem_cache_alloc was slower" : 	    "not distinguishable (within x" MARGIN_MIN ")"
 	claim("a lookaside cache (kmem_cache_alloc) allocates many objects of one size faster than kmalloc",
 	      "median allocation time, scullc (its own kmem_cache) / scullk (kmalloc) at equal order " 	      "(below 1: the cache is faster; the claim is read at orders 0 and 1, which kmalloc serves " 	      "from its kmalloc-4k and kmalloc-8k caches, geometric mean; above, kmalloc calls the page " 	      "allocator and scullc's slabs hold one or two objects):" fig, v)
+}
+
+# Median, p99 and failures of the allocations traced in one state.
+function st_median(state, dev, o,    k) {
+	k = state SUBSEP dev SUBSEP o
+	return (k in ok) ? median(ok[k]) : ""
+}
+
+function st_p99(state, dev, o,    k) {
+	k = state SUBSEP dev SUBSEP o
+	return (k in ok) ? pctl(ok[k], 0.99) : ""
+}
+
+function st_badmedian(state, dev, o,    k) {
+	k = state SUBSEP dev SUBSEP o
+	return (k in bad) ? median(bad[k]) : ""
+}
+
+function st_failed(state, dev, o,    k) {	# "F/N (P%)" from latbench's counts
+	k = state SUBSEP dev SUBSEP o
+	if (!(k in attempts) || !attempts[k])
+		return "-"
+	return sprintf("%d/%d (%.1f%%)", failures[k], attempts[k], 100 * failures[k] / attempts[k])
+}
+
+function mib(pages) {
+	return sprintf("%.1f MiB", pages * 4096 / 1048576)
+}
+
+function gfp_section(    i, z, o, a, d) {
+	if (!nzl && !("managed" in dma) && !npr && !pressure_skipped)
+		return
+	out("## GFP flags: zone modifiers and action types")
+	out("")
+	out("Each device's quanta are allocated with the zone modifier and the action type chosen " \
+	    "in its `gfp` attribute (README, \"Allocation flags\").  Three measurements on scullp " \
+	    "(scullh for `highmem`, which only alloc_pages may be given), each on a freshly loaded " \
+	    "module.")
+	out("")
+	if (nzl) {
+		out("**Latency per zone modifier**: " attempts["zone-normal" SUBSEP "scullp" SUBSEP 0] \
+		    " allocations of each order, unfragmented memory (tracepoint ns).  On x86_64 " \
+		    "`normal` takes pages from any zone (Normal first), `dma32` from DMA32 or DMA, `dma` " \
+		    "from the 16 MiB of ZONE_DMA; the driver refuses `highmem` on a 64-bit kernel, which has no " \
+		    "ZONE_HIGHMEM (only 32-bit kernels have high memory).")
+		out("")
+		out("| zone modifier | device | gfp | order | median | p99 | failed |")
+		out("|---|---|---|---|---|---|---|")
+		for (i = 1; i <= nzl; i++) {
+			z = zl_zone[i]; d = zl_dev[z]
+			if (zl_gfp[z] == "refused") {
+				out("| " z " | " d " | refused (no such zone on this kernel) | - | - | - | - |")
+				continue
+			}
+			for (o = 0; o <= 2; o++)
+				out("| " z " | " d " | `" zl_gfp[z] "` | " o " | " ns(st_median("zone-" z, d, o)) \
+				    " | " ns(st_p99("zone-" z, d, o)) " | " st_failed("zone-" z, d, o) " |")
+		}
+		out("")
+	}
+	if ("managed" in dma) {
+		out("**Filling ZONE_DMA**: scullp with `gfp=dma`, written with dd (64 KiB blocks) until " \
+		    "it fails.  ZONE_DMA: " dma["managed"] " pages managed (" mib(dma["managed"]) "), " \
+		    dma["free_before"] " free before the fill (" mib(dma["free_before"]) "), " \
+		    dma["free_after"] " after.  The fill stopped after " \
+		    sprintf("%.1f MiB", dma["bytes"] / 1048576) " (" dma["quanta"] " quanta, " \
+		    dma["in_dma"] " of them shown in zone DMA by /proc/scullmem), dd saying \"" \
+		    dmaerr() "\"; OOM kills during the fill (/proc/vmstat oom_kill): " \
+		    (dma["oom_after"] - dma["oom_before"]) "; a 64 MiB GFP_KERNEL write to scullv " \
+		    "afterwards: " (dma["then_scullv_64mib"] ? "succeeded" : "**failed**") ".")
+		out("")
+	}
+	if (pressure_skipped) {
+		out("**Action types under page-cache pressure**: not measured (no page-cache file).")
+		out("")
+	} else if (npr) {
+		out("**Action types under page-cache pressure**: before each run a sparse file of the " \
+		    "host's is read over 9p (cache=loose) to 1.5 times the size of RAM, so that clean " \
+		    "page cache fills memory and free memory is what kswapd leaves (MemFree, Cached); then " \
+		    "as many order-0 quanta as free memory held, plus " info["pressure_mib"] " MiB, are " \
+		    "written to scullp with the action type given (zone `normal`): past the free pages, " \
+		    "each allocation needs memory reclaimed, by itself (GFP_KERNEL) or by kswapd in time.  " \
+		    "The driver's low-memory guard " \
+		    "counts the page cache as available, so every request reaches the page allocator.")
+		out("")
+		out("| action | MemFree / Cached before (MiB) | failed | success median | success p99 | failure median | MemFree / Cached after (MiB) |")
+		out("|---|---|---|---|---|---|---|")
+		for (i = 1; i <= npr; i++) {
+			a = pr_action[i]
+			out("| " a " | " pr_mem[a, "before", "MemFree"] " / " pr_mem[a, "before", "Cached"] " | " \
+			    st_failed("pressure-" a, "scullp", 0) " | " ns(st_median("pressure-" a, "scullp", 0)) " | " \
+			    ns(st_p99("pressure-" a, "scullp", 0)) " | " ns(st_badmedian("pressure-" a, "scullp", 0)) \
+			    " | " pr_mem[a, "after", "MemFree"] " / " pr_mem[a, "after", "Cached"] " |")
+		}
+		out("")
+	}
+}
+
+function dmaerr(    e) {
+	e = dma["error"]
+	gsub("_", " ", e)
+	sub(/^.*: /, "", e)
+	return e
+}
+
+function pr_failures(a,    k) {	# failures of an action under pressure, or ""
+	k = "pressure-" a SUBSEP "scullp" SUBSEP 0
+	return (k in attempts) ? failures[k] : ""
+}
+
+function gfp_claims(    fk, fa, fn, v, fig, held, okd, i) {
+	if ("managed" in dma) {
+		held = dma["bytes"] / 4096
+		okd = dma["dd_rc"] != 0 && dmaerr() ~ /Cannot allocate memory/ && \
+		      held <= dma["managed"] && dma["in_dma"] == dma["quanta"] && \
+		      dma["oom_after"] == dma["oom_before"] && dma["then_scullv_64mib"]
+		claim("ZONE_DMA is small (the first 16 MiB on x86): `__GFP_DMA` allocations run out after about its size",
+		      sprintf("filled %.1f MiB of a %s zone (%s free before), all %d quanta in zone DMA; ",
+			      dma["bytes"] / 1048576, mib(dma["managed"]), mib(dma["free_before"]), dma["quanta"]) \
+		      "dd: \"" dmaerr() "\"; OOM kills " (dma["oom_after"] - dma["oom_before"]) \
+		      "; a 64 MiB write to scullv afterwards " (dma["then_scullv_64mib"] ? "succeeded" : "failed"),
+		      okd ? "confirmed: a clean ENOMEM, no OOM kill, the rest of memory unaffected" : "not confirmed")
+	}
+	if (nzl) {
+		fig = ""
+		for (i = 1; i <= nzl; i++)
+			if (zl_gfp[zl_zone[i]] != "refused")
+				fig = fig (fig ? ", " : "") zl_zone[i] " " ns(st_median("zone-" zl_zone[i], zl_dev[zl_zone[i]], 0))
+		v = ratio(st_median("zone-dma", "scullp", 0), st_median("zone-normal", "scullp", 0))
+		claim("allocation latency by zone modifier",
+		      "order 0, median: " fig,
+		      v == "" ? "reported" : sprintf("reported: dma at %.2fx normal", v))
+	}
+	if (npr) {
+		fk = pr_failures("kernel"); fa = pr_failures("atomic"); fn = pr_failures("nowait")
+		fig = "failed: kernel " st_failed("pressure-kernel", "scullp", 0) ", atomic " \
+		      st_failed("pressure-atomic", "scullp", 0) ", nowait " st_failed("pressure-nowait", "scullp", 0) \
+		      "; a success took (median) " ns(st_median("pressure-kernel", "scullp", 0)) ", " \
+		      ns(st_median("pressure-atomic", "scullp", 0)) ", " ns(st_median("pressure-nowait", "scullp", 0)) \
+		      "; a failure " ns(st_badmedian("pressure-atomic", "scullp", 0)) " (atomic), " \
+		      ns(st_badmedian("pressure-nowait", "scullp", 0)) " (nowait)"
+		v = fk == "" || fa == "" || fn == "" ? "no data" : \
+		    fk == 0 && fa + fn > 0 ? "confirmed: GFP_KERNEL never failed, GFP_ATOMIC failed " fa \
+			" times, GFP_NOWAIT " fn : \
+		    fk + fa + fn == 0 ? "not shown: no action type failed (reclaim by kswapd kept up)" : \
+		    "not confirmed: GFP_KERNEL failed too"
+		claim("GFP_KERNEL may sleep and reclaim, so it succeeds under memory pressure where GFP_ATOMIC and GFP_NOWAIT fail",
+		      fig, v)
+		v = fa == "" || fn == "" ? "no data" : \
+		    fn > fa ? "confirmed" : fn == fa && fn == 0 ? "not shown: neither failed" : \
+		    fn == fa ? "not distinguishable: as many failures" : "not confirmed"
+		claim("GFP_NOWAIT fails before GFP_ATOMIC, which may dip into the reserves below the min watermark",
+		      "failures: nowait " fn ", atomic " fa " (of " attempts["pressure-atomic" SUBSEP "scullp" SUBSEP 0] " each)", v)
+	}
 }
 
 function claim(c, figure, v) {

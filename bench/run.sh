@@ -50,9 +50,15 @@ fi
 
 # The guest's knobs (bench/guest.sh) that are set here go along.
 knobs=()
-for v in BENCH_SEQ_MIB BENCH_RAND_MIB BENCH_LAT_N BENCH_FRAG_N BENCH_FILL_MIB BENCH_GRAPH_MIB BENCH_DEVS; do
+for v in BENCH_SEQ_MIB BENCH_RAND_MIB BENCH_LAT_N BENCH_FRAG_N BENCH_FILL_MIB BENCH_GRAPH_MIB BENCH_DEVS \
+	BENCH_ZONE_N BENCH_PRESSURE_MIB; do
 	[ -z "${!v:-}" ] || knobs+=(--env "$v=${!v}")
 done
+
+# Clean page cache for the GFP measurement: the guest reads this file over
+# 9p (cache=loose) past the size of its RAM.  Sparse: it takes no disk.
+cachefile=$SCULL_BUILD/bench/pagecache.dat
+[ -f "$cachefile" ] || truncate -s 16G "$cachefile"
 
 # shellcheck disable=SC2046 # kernel versions have no spaces
 [ $# -gt 0 ] || set -- $(scull_kvers)
@@ -72,7 +78,7 @@ for k in "$@"; do
 	(cd "$SCULL_TOP" && PATH=$vmpath "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "${BENCH_MEM:-3G}" \
 		--timeout 2400 --append "$append" --out "$out" \
 		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" \
-		--env "BENCH_OUT=$out" --env "BENCH_BIN=$SCULL_BUILD/bench/bin" \
+		--env "BENCH_OUT=$out" --env "BENCH_BIN=$SCULL_BUILD/bench/bin" --env "BENCH_CACHEFILE=$cachefile" \
 		--env "BENCH_TIMING=$timing" --env "BENCH_REPS=${BENCH_REPS:-5}" "${knobs[@]}" \
 		-- bash "$out/guest.sh") > "$out/console.log" 2>&1 || rc=$?
 	{
