@@ -904,7 +904,7 @@ function lookaside_claim(    o, st, r, fig, n, lsum, gm, kf, kk, v) {
 	kf = "frag" SUBSEP "scullc" SUBSEP 0; kk = "frag" SUBSEP "scullk" SUBSEP 0
 	v = look[1] == "" || look[2] == "" ? "no data" : 	    look[1] * MARGIN_MIN < 1 && look[2] * MARGIN_MIN < 1 ? "confirmed" : 	    look[1] * MARGIN_MIN < 1 ? "confirmed on unfragmented memory only" : 	    look[1] / MARGIN_MIN > 1 ? "not confirmed: kmem_cache_alloc was slower" : 	    "not distinguishable (within x" MARGIN_MIN ")"
 	claim("a lookaside cache (kmem_cache_alloc) allocates many objects of one size faster than kmalloc",
-	      "median allocation time, scullc (its own kmem_cache) / scullk (kmalloc) at equal order " 	      "(below 1: the cache is faster; the claim is read at orders 0 and 1, which kmalloc serves " 	      "from its kmalloc-4k and kmalloc-8k caches, geometric mean; above, kmalloc calls the page " 	      "allocator and scullc's slabs hold one or two objects):" fig, v)
+	      "median allocation time, scullc (its own kmem_cache) / scullk (kmalloc) at equal order " 	      "(below 1: the cache is faster; the claim is read at orders 0 and 1, which kmalloc serves " 	      "from its kmalloc-4k and kmalloc-8k caches, geometric mean; above, kmalloc calls the page " 	      "allocator and scullc's slabs hold one or two objects): " fig, v)
 }
 
 # Median, p99 and failures of the allocations traced in one state.
@@ -1047,8 +1047,11 @@ function gfp_claims(    fk, fa, fn, v, fig, held, okd, i) {
 		      "; a failure " ns(st_badmedian("pressure-atomic", "scullp", 0)) " (atomic), " \
 		      ns(st_badmedian("pressure-nowait", "scullp", 0)) " (nowait)"
 		v = fk == "" || fa == "" || fn == "" ? "no data" : \
-		    fk == 0 && fa + fn > 0 ? "confirmed: GFP_KERNEL never failed, GFP_ATOMIC failed " fa \
+		    fk == 0 && fa > 0 && fn > 0 ? "confirmed: GFP_KERNEL never failed, GFP_ATOMIC failed " fa \
 			" times, GFP_NOWAIT " fn : \
+		    fk == 0 && fn > 0 ? "confirmed for GFP_NOWAIT (" fn " failures, GFP_KERNEL none); GFP_ATOMIC, " \
+			"which may take the reserves below the min watermark, never failed: kswapd kept ahead of it" : \
+		    fk == 0 && fa > 0 ? "confirmed for GFP_ATOMIC (" fa " failures, GFP_KERNEL none); GFP_NOWAIT never failed" : \
 		    fk + fa + fn == 0 ? "not shown: no action type failed (reclaim by kswapd kept up)" : \
 		    "not confirmed: GFP_KERNEL failed too"
 		claim("GFP_KERNEL may sleep and reclaim, so it succeeds under memory pressure where GFP_ATOMIC and GFP_NOWAIT fail",
