@@ -11,7 +11,8 @@
 # bench/report.sh on the host) and a few side files; progress to stdout.
 # Sizes can be changed with BENCH_REPS, BENCH_SEQ_MIB, BENCH_RAND_MIB,
 # BENCH_LAT_N, BENCH_FRAG_N, BENCH_FILL_MIB, BENCH_GRAPH_MIB, BENCH_ZONE_N,
-# BENCH_PRESSURE_MIB (BENCH_CACHEFILE: the page-cache file), and the
+# BENCH_PRESSURE_MIB, BENCH_PRESSURE_ROUNDS (BENCH_CACHEFILE: the page-cache
+# file), and the
 # devices measured with BENCH_DEVS (default: all five).
 set -uo pipefail
 # free_pages and settle, shared with the tests.  bench/run.sh runs a copy
@@ -31,6 +32,7 @@ graph_mib=${BENCH_GRAPH_MIB:-8}
 max_order=6
 zone_n=${BENCH_ZONE_N:-500}
 pressure_mib=${BENCH_PRESSURE_MIB:-512}
+pressure_rounds=${BENCH_PRESSURE_ROUNDS:-3}
 cachefile=${BENCH_CACHEFILE:-}
 devs=${BENCH_DEVS:-scullp scullv scullk scullc scullh}
 T=/sys/kernel/tracing
@@ -337,24 +339,38 @@ phase gfp_dma
 # plus $pressure_mib MiB, with each action type, the page cache refilled
 # before each: past the free pages, each allocation needs reclaim, direct
 # (GFP_KERNEL) or by kswapd in time (GFP_ATOMIC, GFP_NOWAIT).
+meminfo_mib() {
+	awk '/^(MemFree|Cached|MemAvailable):/ { printf "%s %d ", $1, $2 / 1024 }' /proc/meminfo
+}
+
 cache_fill() {
 	dd if="$cachefile" of=/dev/null bs=1M count=$((memtotal_mib * 3 / 2)) 2> /dev/null
 }
 memtotal_mib=$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
 if [ -r "${cachefile:-}" ]; then
 	emit "info pressure_mib $pressure_mib"
-	say "GFP actions under page-cache pressure (free memory + $pressure_mib MiB of order-0 quanta each)"
-	for action in kernel atomic nowait; do
-		load
-		echo "$action" > /sys/class/scullmem/scullp/gfp
-		cache_fill
-		emit "pressure $action before $(awk '/^(MemFree|Cached|MemAvailable):/ { printf "%s %d ", $1, $2 / 1024 }' /proc/meminfo)"
-		free_mib=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
-		trace_start
-		/tmp/latbench $(((free_mib + pressure_mib) * 256)) 0 /dev/scullp |
-			sed "s/^latbench /alloc pressure-$action /" >> "$res"
-		trace_stop "pressure-$action"
-		emit "pressure $action after $(awk '/^(MemFree|Cached|MemAvailable):/ { printf "%s %d ", $1, $2 / 1024 }' /proc/meminfo)"
+	emit "info pressure_rounds $pressure_rounds"
+	say "GFP actions under page-cache pressure (free memory + $pressure_mib MiB of order-0 quanta each, $pressure_rounds rounds)"
+	# Whether an allocation that does not reclaim fails is a race with
+	# kswapd: the rounds take the actions in turn, each round in another
+	# order, and the report sums them.
+	actions=(kernel atomic nowait)
+	for round in $(seq "$pressure_rounds"); do
+		for i in 0 1 2; do
+			action=${actions[(i + round - 1) % 3]}
+			load
+			echo "$action" > /sys/class/scullmem/scullp/gfp
+			cache_fill
+			emit "pressure $action before $(meminfo_mib)"
+			free_mib=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
+			trace_start
+			/tmp/latbench $(((free_mib + pressure_mib) * 256)) 0 /dev/scullp |
+				sed "s/^latbench /alloc pressure-$action /" >> "$res"
+			trace_stop "pressure-$action-$round"
+			cat "$out/trace-pressure-$action-$round.txt" >> "$out/trace-pressure-$action.txt"
+			rm -f "$out/trace-pressure-$action-$round.txt"
+			emit "pressure $action after $(meminfo_mib)"
+		done
 	done
 	echo 1 > /proc/sys/vm/drop_caches
 	load

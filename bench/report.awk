@@ -221,7 +221,8 @@ $1 == "fio" {
 }
 $1 == "alloc" {
 	k = $2 SUBSEP $3 SUBSEP $5
-	attempts[k] = $9; failures[k] = $11; seconds[k] = $13
+	# Summed: the GFP action rounds repeat a state.
+	attempts[k] += $9; failures[k] += $11; seconds[k] += $13
 	next
 }
 $1 == "buddyinfo" { buddy[++nbuddy] = $0; next }
@@ -269,8 +270,16 @@ $1 == "dmafill" { for (i = 2; i < NF; i += 2) dma[$i] = $(i + 1); next }
 # "pressure ACTION before|after MemFree: M Cached: C MemAvailable: A" or "pressure skipped"
 $1 == "pressure" {
 	if ($2 == "skipped") { pressure_skipped = 1; next }
-	if ($3 == "before") { npr++; pr_action[npr] = $2; states[++nstates] = "pressure-" $2 }
-	for (i = 4; i < NF; i += 2) { k = $i; sub(":", "", k); pr_mem[$2, $3, k] = $(i + 1) }
+	# The first round's memory figures; each action once.
+	if ($3 == "before" && !(("pressure-" $2) in pr_seen)) {
+		npr++; pr_action[npr] = $2; states[++nstates] = "pressure-" $2
+		pr_seen["pressure-" $2] = 1
+	}
+	for (i = 4; i < NF; i += 2) {
+		k = $i; sub(":", "", k)
+		if (!(($2, $3, k) in pr_mem))
+			pr_mem[$2, $3, k] = $(i + 1)
+	}
 	next
 }
 
@@ -989,6 +998,10 @@ function gfp_section(    i, z, o, a, d) {
 		    "each allocation needs memory reclaimed, by itself (GFP_KERNEL) or by kswapd in time.  " \
 		    "The driver's low-memory guard " \
 		    "counts the page cache as available, so every request reaches the page allocator.")
+		out("")
+		out("The actions took turns, " info["pressure_rounds"] " rounds, each in another order " \
+		    "(whether an allocation that does not reclaim fails is a race with kswapd); the " \
+		    "counts are summed over the rounds, the memory figures are the first round's.")
 		out("")
 		out("| action | MemFree / Cached before (MiB) | failed | success median | success p99 | failure median | MemFree / Cached after (MiB) |")
 		out("|---|---|---|---|---|---|---|")

@@ -51,7 +51,7 @@ fi
 # The guest's knobs (bench/guest.sh) that are set here go along.
 knobs=()
 for v in BENCH_SEQ_MIB BENCH_RAND_MIB BENCH_LAT_N BENCH_FRAG_N BENCH_FILL_MIB BENCH_GRAPH_MIB BENCH_DEVS \
-	BENCH_ZONE_N BENCH_PRESSURE_MIB; do
+	BENCH_ZONE_N BENCH_PRESSURE_MIB BENCH_PRESSURE_ROUNDS; do
 	[ -z "${!v:-}" ] || knobs+=(--env "$v=${!v}")
 done
 
