@@ -507,19 +507,16 @@ END {
 	for (d = 1; d <= ndev; d++) {
 		dev = devs[d]
 		for (o = 0; o <= maxorder; o++) {
-			kp = "plain" SUBSEP dev SUBSEP o; kf = "frag" SUBSEP dev SUBSEP o
-			pm = (kp in ok) ? median(ok[kp]) : ""; p99 = (kp in ok) ? pctl(ok[kp], 0.99) : ""
-			fm = (kf in ok) ? median(ok[kf]) : ""; f99 = (kf in ok) ? pctl(ok[kf], 0.99) : ""
-			fb = (kf in bad) ? median(bad[kf]) : ""
+			kf = "frag" SUBSEP dev SUBSEP o
+			pm = st_median("plain", dev, o); p99 = st_p99("plain", dev, o)
+			fm = st_median("frag", dev, o); f99 = st_p99("frag", dev, o)
+			fb = st_badmedian("frag", dev, o)
 			fails = (kf in attempts) && attempts[kf] ? 100 * failures[kf] / attempts[kf] : ""
 			lat_pm[dev, o] = pm; lat_fm[dev, o] = fm; failpct[dev, o] = fails
 			costper[dev, o] = tn[kf] ? tsum[kf] / tn[kf] : ""
-			pfail = (kp in attempts) ? failures[kp] : 0
 			out("| " backend[dev] " (" dev ") | " o " | " ns(pm) " | " ns(p99) " | " ns(fm) " | " \
 			    ns(f99) " | " (fails == "" ? "-" : sprintf("%.0f%% (%d/%d)", fails, failures[kf], attempts[kf])) \
 			    " | " ns(fb) " |")
-			lp = lp (lp ? "\n" : "") o " " dev " " (pm == "" ? "nan" : pm) " " (p99 == "" ? "nan" : p99) \
-			     " " (fm == "" ? "nan" : fm) " " (f99 == "" ? "nan" : f99)
 		}
 	}
 	out("")
@@ -531,10 +528,9 @@ END {
 	f = data "/lat.dat"
 	for (d = 1; d <= ndev; d++) {
 		for (o = 0; o <= maxorder; o++) {
-			kp = "plain" SUBSEP devs[d] SUBSEP o; kf = "frag" SUBSEP devs[d] SUBSEP o
 			printf "%d %s %s %s %s\n", o,
-				(kp in ok) ? median(ok[kp]) : "nan", (kp in ok) ? pctl(ok[kp], 0.99) : "nan",
-				(kf in ok) ? median(ok[kf]) : "nan", (kf in ok) ? pctl(ok[kf], 0.99) : "nan" > f
+				nan(st_median("plain", devs[d], o)), nan(st_p99("plain", devs[d], o)),
+				nan(st_median("frag", devs[d], o)), nan(st_p99("frag", devs[d], o)) > f
 		}
 		printf "\n\n" > f
 	}
@@ -925,6 +921,10 @@ function st_median(state, dev, o,    k) {
 function st_p99(state, dev, o,    k) {
 	k = state SUBSEP dev SUBSEP o
 	return (k in ok) ? pctl(ok[k], 0.99) : ""
+}
+
+function nan(x) {	# gnuplot's missing value
+	return x == "" ? "nan" : x
 }
 
 function st_badmedian(state, dev, o,    k) {
