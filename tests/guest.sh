@@ -815,9 +815,9 @@ memory_back() {
 	after=$(free_pages)
 	note "free pages before load $before, after workload and rmmod $after"
 	# The kernel gives some memory back late (RCU-deferred frees, lazily
-	# purged vmap areas, per-CPU slab sheaves): once in a few hundred runs
-	# (7.2 arm64 in CI: 568 pages) the first count is short.  A leak stays
-	# short; count again after a longer wait, and say what moved.
+	# purged vmap areas, per-CPU slab sheaves): rarely (once, 568 pages,
+	# on 7.2 arm64 in CI) the first count is short.  A leak stays short;
+	# count again after a longer wait, and say what moved.
 	local try
 	for try in 1 2 3; do
 		[ $((before - after)) -gt 256 ] || break
