@@ -155,6 +155,7 @@ quiet ./unload.sh
 # README's table, by the report's name, with the report's figure and range,
 # marked "missed" exactly where the report says MISSED; the two other rows
 # are the figures of the report's sentences on reads (known rows only).
+# Other tables of the section (the claims) are not this one.
 bench_table() {
 	local r1 r2
 	r1=$(echo "$TOP"/bench/results/6.1.*.md) r2=$(echo "$TOP"/bench/results/6.12.*.md)
@@ -176,7 +177,10 @@ bench_table() {
 	}
 	f <= 2 { text[f] = text[f] " " $0; next }
 	/^## / { b = /^## Benchmarks/ }
-	b && /^\| / && !/^\| figure / && !/^\|---/ {
+	# The table under "| figure | 6.1 | 6.12 | goal |", to its end.
+	b && /^\| figure / { t = 1; next }
+	!/^\|/ { t = 0 }
+	b && t && /^\| / && !/^\|---/ {
 		split($0, c, "|")
 		name = trim(c[2])
 		for (k = 1; k <= 2; k++) {
