@@ -138,8 +138,8 @@ static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
  */
 static bool scull_copy_by_page(struct scull_dev *dev, const struct iov_iter *to)
 {
+	/* dev->order <= max_order (insmod, SET_ORDER): none above it. */
 	return dev->order >= dev->be->mmap_min_order &&
-	       dev->be->mmap_min_order <= dev->be->max_order &&
 	       scull_user_backed_iter(to);
 }
 
