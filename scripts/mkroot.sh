@@ -27,22 +27,23 @@ mirror=${SCULL_MIRROR:-http://deb.debian.org/debian}
 security=${SCULL_MIRROR_SECURITY:-http://deb.debian.org/debian-security}
 
 # What the guests run (tests/*.sh, the README's blocks, make install) and
-# what the builds need; netbase for the README's /etc/services.  The
-# header meta-package pulls in the compiler its kernel was built with
-# (linux-compiler-gcc-N-x86 -> gcc-N).
+# what the builds need; netbase for the README's /etc/services; trinity for
+# tests/trinity.sh.  The header meta-package pulls in the compiler its
+# kernel was built with (linux-compiler-gcc-N-x86 -> gcc-N).
 ROOT_PKGS="bash coreutils util-linux procps gawk findutils sed grep kmod
 	cpio xz-utils busybox-static fio gcc make libc6-dev sparse udev dkms
-	netbase ca-certificates"
+	netbase ca-certificates trinity"
 
 # A foreign root (arm64 and i386 on amd64: lib.sh's scull_root_foreign)
 # is its guests' userland: what the tests run, and what the README's
 # blocks and make install need to build the module in the guest (gcc,
 # make, dkms, udev; the kernel headers and the root's linux-kbuild:
-# foreign_headers).  make check's own builds of its targets are cross
-# builds, here or for sid in the sid-amd64 root, against the same headers.
+# foreign_headers), and trinity (tests/trinity.sh).  make check's own
+# builds of its targets are cross builds, here or for sid in the sid-amd64
+# root, against the same headers.
 FOREIGN_PKGS="bash dash coreutils util-linux mount procps gawk findutils sed
 	grep diffutils kmod busybox-static fio base-files base-passwd netbase
-	libc-bin gcc make libc6-dev udev dkms"
+	libc-bin gcc make libc6-dev udev dkms trinity"
 
 ROOTS="bullseye-amd64 bookworm-i386 sid-amd64 bookworm-arm64 sid-arm64"
 

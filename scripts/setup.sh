@@ -17,14 +17,15 @@ quiet=0
 # qemu-system-x86 .. cpio: the guests (qemu-system-arm: arm64's);
 # debootstrap: the other Debian roots (scripts/mkroot.sh); sparse ..
 # libc6-dev-i386-cross: the builds of the module and of the tests (arm64's
-# and i386's cross builds) and static checks; fio .. libaio-dev: the tests;
-# gnuplot-nox, bc: the bench; dkms: the DKMS check; coccinelle:
-# coccicheck; the rest is what the scripts themselves run.
+# and i386's cross builds) and static checks; fio .. libaio-dev, trinity:
+# the tests (trinity runs only in the guests: tests/trinity.sh); gnuplot-nox,
+# bc: the bench; dkms: the DKMS check; coccinelle: coccicheck; the rest is
+# what the scripts themselves run.
 PKGS="qemu-system-x86 qemu-system-arm busybox-static kmod cpio xz-utils debootstrap
       sparse gcc make libc6-dev perl dash shellcheck gcc-aarch64-linux-gnu
       libc6-dev-arm64-cross gcc-i686-linux-gnu libc6-dev-i386-cross
       $SCULL_HEADER_PKGS linux-source-6.1
-      fio liburing-dev libaio-dev
+      fio liburing-dev libaio-dev trinity
       gnuplot-nox bc dkms coccinelle
       util-linux procps gawk coreutils findutils"
 
