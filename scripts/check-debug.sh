@@ -1,66 +1,111 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check-debug: build (once, cached) the debug kernel from Debian's
-# linux-source-6.1 with KASAN, kmemleak, lockdep, fault injection and
-# KUnit; build scull.ko and the KUnit module against it; boot it in QEMU
-# and run tests/debug-guest.sh (KUnit, fault injection, the functional
-# suite with the fuzzer, kmemleak).  Any KASAN, lockdep, "sleeping
-# function called from invalid context" or kmemleak report fails the run.
-# The last line is `N passed, N failed`.
+# make check-debug: build (once, cached) the two debug kernels from
+# Debian's linux-source-6.1 (scripts/debug-kernel.sh), build scull.ko
+# against each, boot each in QEMU and run tests/debug-guest.sh in it:
+#
+#   kasan  KASAN, kmemleak, lockdep, fault injection, KUnit: the KUnit
+#          suite, fault injection, the functional suite with the fuzzer and
+#          the race stress, kmemleak
+#   kcsan  KCSAN, lockdep: the functional suite with the race stress at
+#          full length; no KCSAN report may name a scull function
+#
+# The KASAN guest starts as soon as its kernel is built, and runs while
+# the KCSAN kernel builds.  Any KASAN, lockdep, "sleeping function called
+# from invalid context", kmemleak report, or KCSAN report naming scull,
+# fails the run.  The last line is `N passed, N failed[, N skipped]`.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
 logs=$SCULL_BUILD/logs
 mkdir -p "$logs"
-# The kernel first: it installs the few packages it needs itself, and its
-# build is the longest step, so on a new machine it starts while
+# The KASAN kernel first: it installs the few packages it needs itself,
+# and its build is the longest step, so on a new machine it starts while
 # scripts/setup.sh is still installing the rest.
-"$SCULL_TOP/scripts/debug-kernel.sh" > "$logs/debug-kernel.log" 2>&1 ||
-	{ tail -n 30 "$logs/debug-kernel.log"; die "the debug kernel did not build"; }
+"$SCULL_TOP/scripts/debug-kernel.sh" kasan > "$logs/debug-kernel.log" 2>&1 ||
+	{ tail -n 30 "$logs/debug-kernel.log"; die "the KASAN kernel did not build"; }
 "$SCULL_TOP/scripts/setup.sh" || die "setup failed"
-tree=$("$SCULL_TOP/scripts/debug-kernel.sh" --print-path)
-"$SCULL_TOP/scripts/fetch-kernels.sh" debug
+"$SCULL_TOP/scripts/fetch-kernels.sh" debug kcsan
 # shellcheck disable=SC2046 # kernel versions have no spaces
 "$SCULL_TOP/scripts/build.sh" $(scull_kvers) > /dev/null || die "build failed"
 
-dir=$SCULL_BUILD/debug
-mkdir -p "$dir"
-cp "$SCULL_TOP"/Kbuild "$SCULL_TOP"/Makefile "$SCULL_TOP"/dkms.conf \
-	"$SCULL_TOP"/*.c "$SCULL_TOP"/*.h "$dir/"
-make -s -C "$tree" M="$dir" modules > "$logs/debug-build.log" 2>&1 ||
-	{ cat "$logs/debug-build.log"; die "scull.ko does not build against the debug kernel"; }
-grep -q '^CONFIG_KUNIT=y' "$tree/.config" || die "the debug kernel has no KUnit"
-make -s -C "$SCULL_TOP/tests/kunit" KDIR="$tree" >> "$logs/debug-build.log" 2>&1 ||
-	{ cat "$logs/debug-build.log"; die "the KUnit module does not build"; }
+# module_for FLAVOUR DIR: scull.ko built against that debug kernel in DIR.
+module_for() {
+	local tree
+	tree=$("$SCULL_TOP/scripts/debug-kernel.sh" "$1" --print-path)
+	mkdir -p "$2"
+	cp "$SCULL_TOP"/Kbuild "$SCULL_TOP"/Makefile "$SCULL_TOP"/dkms.conf \
+		"$SCULL_TOP"/*.c "$SCULL_TOP"/*.h "$2/"
+	make -s -C "$tree" M="$2" modules > "$logs/debug-build-$1.log" 2>&1 ||
+		{ cat "$logs/debug-build-$1.log"; die "scull.ko does not build against the $1 kernel"; }
+	[ "$1" = kasan ] || return 0
+	grep -q '^CONFIG_KUNIT=y' "$tree/.config" || die "the KASAN kernel has no KUnit"
+	make -s -C "$SCULL_TOP/tests/kunit" KDIR="$tree" >> "$logs/debug-build-$1.log" 2>&1 ||
+		{ cat "$logs/debug-build-$1.log"; die "the KUnit module does not build"; }
+}
 
-log "testing on the debug kernel (KASAN under TCG: slow)"
-SCULL_VM_URGENT=1 "$SCULL_TOP/scripts/vm.sh" --kver debug --mem 2G --timeout 3600 \
-	--env "SCULL_KO=$dir/scull.ko" -- bash tests/debug-guest.sh > "$logs/debug.log" 2>&1
-grep -E '^(not ok|ok) |^    not ok|^# ' "$logs/debug.log" | grep -v '^ok ' || true
-pass=0 fail=0 skip=0
-totals=$(grep '^# scull-totals:' "$logs/debug.log" | tail -n 1)
-if [ -n "$totals" ]; then
-	read -r _ pass _ fail _ skip <<< "${totals#\# scull-totals: }"
-	# The plan must add up to the totals.
-	if ! scull_plan_ok "$logs/debug.log" $((pass + fail + skip)); then
-		echo "not ok - debug run: plan 1..$(scull_plan "$logs/debug.log") but $((pass + fail + skip)) results"
-		fail=$((fail + 1))
-	fi
+# guest KVER LOG DIR: the debug guest's run, in the background.
+guest() {
+	SCULL_VM_URGENT=1 "$SCULL_TOP/scripts/vm.sh" --kver "$1" --mem 2G --timeout 3600 \
+		--env "SCULL_KO=$3/scull.ko" -- bash tests/debug-guest.sh > "$2" 2>&1 &
+}
+
+module_for kasan "$SCULL_BUILD/debug"
+log "testing on the KASAN kernel (KASAN under TCG: slow)"
+guest debug "$logs/debug.log" "$SCULL_BUILD/debug"
+kasan_pid=$!
+kcsan_pid=
+if "$SCULL_TOP/scripts/debug-kernel.sh" kcsan > "$logs/debug-kernel-kcsan.log" 2>&1; then
+	module_for kcsan "$SCULL_BUILD/kcsan"
+	log "testing on the KCSAN kernel"
+	guest kcsan "$logs/kcsan.log" "$SCULL_BUILD/kcsan"
+	kcsan_pid=$!
 else
-	fail=1
-	echo "not ok - the debug run did not finish (see $logs/debug.log)"
-	tail -n 30 "$logs/debug.log"
+	tail -n 30 "$logs/debug-kernel-kcsan.log"
+	log "the KCSAN kernel did not build"
 fi
-if grep -q '^SCULL-DMESG clean' "$logs/debug.log"; then
-	pass=$((pass + 1))
-	echo "ok - debug kernel: no KASAN, lockdep, atomic-sleep, kmemleak, WARNING or BUG report"
+
+pass=0 fail=0 skip=0
+# verdict NAME LOG WHAT: add up one guest's totals and its dmesg verdict.
+verdict() {
+	local totals p f s
+	grep -E '^(not ok|ok) |^    not ok|^# ' "$2" | grep -v '^ok ' | sed "s/^/$1: /" || true
+	totals=$(grep '^# scull-totals:' "$2" | tail -n 1)
+	if [ -n "$totals" ]; then
+		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+		# The plan must add up to the totals.
+		if ! scull_plan_ok "$2" $((p + f + s)); then
+			echo "not ok - $1 run: plan 1..$(scull_plan "$2") but $((p + f + s)) results"
+			fail=$((fail + 1))
+		fi
+	else
+		fail=$((fail + 1))
+		echo "not ok - the $1 run did not finish (see $2)"
+		tail -n 30 "$2"
+	fi
+	grep '^vm.sh: .*KCSAN, not in scull' "$2" | sed "s/^/$1: /" || true
+	if grep -q '^SCULL-DMESG clean' "$2"; then
+		pass=$((pass + 1))
+		echo "ok - $1 kernel: $3"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $1 kernel: dmesg has kernel reports (see $2)"
+	fi
+}
+
+wait "$kasan_pid"
+verdict KASAN "$logs/debug.log" "no KASAN, lockdep, atomic-sleep, kmemleak, WARNING or BUG report"
+if [ -n "$kcsan_pid" ]; then
+	wait "$kcsan_pid"
+	verdict KCSAN "$logs/kcsan.log" "no KCSAN report naming scull; no lockdep, atomic-sleep, WARNING or BUG report"
 else
 	fail=$((fail + 1))
-	echo "not ok - debug kernel: dmesg has kernel reports (see $logs/debug.log)"
+	echo "not ok - the KCSAN kernel did not build (see $logs/debug-kernel-kcsan.log)"
 fi
-echo "# make check-debug took $(( $(date +%s) - start )) s; log in $logs/debug.log"
+echo "# make check-debug took $(( $(date +%s) - start )) s; logs in $logs/debug.log and $logs/kcsan.log"
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else

@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build, once, the debug kernel of `make check-debug`: Debian's
+# Build, once, a debug kernel of `make check-debug`: Debian's
 # linux-source-6.1, tinyconfig + kernel/configs/kvm_guest.config +
-# scripts/debug-kernel.config (KASAN, kmemleak, lockdep, fault injection,
-# KUnit, all that the guest needs built in).  The tree is kept, configured
-# and with Module.symvers, for building modules with `make -C TREE M=DIR`:
+# fragments, all that the guest needs built in.  Two flavours, as KASAN
+# and KCSAN exclude each other:
 #
-#   $SCULL_CACHE/debug-kernel/KEY/linux-source-6.1/
-#   $SCULL_CACHE/debug-kernel/KEY/build.log
+#   kasan  scripts/debug-kernel.config (KASAN, kmemleak, lockdep, fault
+#          injection, KUnit)
+#   kcsan  the same + scripts/debug-kcsan.config, whose lines win (KCSAN,
+#          lockdep, atomic-sleep checks; no KASAN, kmemleak or fault
+#          injection)
 #
-# KEY hashes the fragment and the linux-source-6.1 package version: change
-# either and the next run builds a new tree (and deletes the old ones).
-# An interrupted build resumes where it stopped.
+# The tree is kept, configured and with Module.symvers, for building
+# modules with `make -C TREE M=DIR`:
 #
-#   debug-kernel.sh                 build if needed, print the bzImage's path
-#   debug-kernel.sh --print-path    print the tree's path, build nothing
-#   debug-kernel.sh --print-bzimage print the bzImage's path, build nothing
+#   $SCULL_CACHE/debug-kernel/FLAVOUR/KEY/linux-source-6.1/
+#   $SCULL_CACHE/debug-kernel/FLAVOUR/KEY/build.log
+#
+# KEY hashes the fragments and the linux-source-6.1 package version:
+# change either and the next run builds a new tree (and deletes the old
+# ones of that flavour).  An interrupted build resumes where it stopped.
+#
+#   debug-kernel.sh [FLAVOUR]                 build if needed, print the bzImage's path
+#   debug-kernel.sh [FLAVOUR] --print-path    print the tree's path, build nothing
+#   debug-kernel.sh [FLAVOUR] --print-bzimage print the bzImage's path, build nothing
+#
+# FLAVOUR is kasan (the default) or kcsan.
 #
 # Env: SCULL_CACHE (default ~/.cache/scullmem), SCULL_JOBS (default nproc),
 # SCULL_NICE (default 10: the build yields to the guests of make check;
@@ -24,8 +34,23 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cache=${SCULL_CACHE:-$HOME/.cache/scullmem}/debug-kernel
-frag=$top/scripts/debug-kernel.config
+flavour=kasan
+case ${1:-} in
+kasan | kcsan) flavour=$1; shift ;;
+esac
+base=${SCULL_CACHE:-$HOME/.cache/scullmem}/debug-kernel
+cache=$base/$flavour
+frags=("$top/scripts/debug-kernel.config")
+[ "$flavour" = kasan ] || frags+=("$top/scripts/debug-$flavour.config")
+# The KCSAN kernel instruments none of its own code, only the modules
+# built against it: scull.ko.  scull's races are between scull's own
+# accesses, which KCSAN sees there (and a racy read of scull's whose value
+# changes under it, whoever wrote it: "race of unknown origin"); the whole
+# kernel instrumented costs several times the guest's CPU time, and its
+# reports are the core kernel's own races.  KCSAN's runtime is built in
+# either way, as is the rest of the fragment.
+make_vars=()
+[ "$flavour" != kcsan ] || make_vars=(KCSAN_SANITIZE=n)
 src=/usr/src/linux-source-6.1.tar.xz
 export DEBIAN_FRONTEND=noninteractive
 
@@ -41,8 +66,11 @@ recipe=3
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
 
 key_of() {
-	printf 'recipe %s\nlinux-source-6.1 %s\n' "$recipe" "$1" | cat - "$frag" |
-		sha256sum | cut -c1-12
+	{
+		printf 'recipe %s\nlinux-source-6.1 %s\n' "$recipe" "$1"
+		[ "$flavour" = kasan ] || echo "flavour $flavour: make ${make_vars[*]}"
+		cat "${frags[@]}"
+	} | sha256sum | cut -c1-12
 }
 
 case ${1:-} in
@@ -52,7 +80,7 @@ case ${1:-} in
 	[ "$1" = --print-path ] && echo "$d" || echo "$d/arch/x86/boot/bzImage"
 	exit 0 ;;
 '') ;;
-*) die "usage: $0 [--print-path | --print-bzimage]" ;;
+*) die "usage: $0 [kasan | kcsan] [--print-path | --print-bzimage]" ;;
 esac
 
 # The build tools and the source.  dwarves (pahole) is not needed: no
@@ -119,10 +147,16 @@ lost_report() {
 		done
 }
 if [ ! -f "$dir/.configured" ]; then
-	log "configuring: tinyconfig + kvm_guest.config + ${frag#"$top"/}"
+	log "configuring: tinyconfig + kvm_guest.config + ${frags[*]#"$top"/}"
+	# What the fragments ask, the last line of each symbol winning.
+	cat "${frags[@]}" | awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { sym = $2 }
+		sym != "" { if (!(sym in line)) order[n++] = sym; line[sym] = $0; sym = "" }
+		END { for (i = 0; i < n; i++) print line[order[i]] }' > "$dir/fragment.config"
 	{
 		make ARCH=x86_64 tinyconfig
-		scripts/kconfig/merge_config.sh -m .config kernel/configs/kvm_guest.config "$frag"
+		scripts/kconfig/merge_config.sh -m .config kernel/configs/kvm_guest.config "${frags[@]}"
 		make ARCH=x86_64 olddefconfig
 	} > "$dir/config.log" 2>&1 || { tail -n 30 "$dir/config.log" >&2; die "configuring failed"; }
 	lost=0
@@ -144,8 +178,8 @@ if [ ! -f "$dir/.configured" ]; then
 		sym=${sym#CONFIG_}
 		sym=${sym%%[= ]*}
 		lost_report "$sym" >&2
-	done < "$frag"
-	[ "$lost" = 0 ] || die "$lost option(s) of ${frag#"$top"/} lost; fix their dependencies (above) in the fragment"
+	done < "$dir/fragment.config"
+	[ "$lost" = 0 ] || die "$lost option(s) of ${frags[*]#"$top"/} lost; fix their dependencies (above) in the fragments"
 	touch "$dir/.configured"
 fi
 
@@ -155,7 +189,7 @@ fi
 jobs=${SCULL_JOBS:-$(nproc)}
 niceness=${SCULL_NICE:-10}
 log "building bzImage with -j$jobs under nice $niceness; log: $dir/build.log (about 8 min on 2 idle cores)"
-if ! nice -n "$niceness" make -j"$jobs" ARCH=x86_64 bzImage modules_prepare modules > "$dir/build.log" 2>&1; then
+if ! nice -n "$niceness" make -j"$jobs" ARCH=x86_64 "${make_vars[@]}" bzImage modules_prepare modules > "$dir/build.log" 2>&1; then
 	grep -E 'error|Error' "$dir/build.log" | head -n 20 >&2 || true
 	tail -n 20 "$dir/build.log" >&2
 	die "the build failed; see $dir/build.log"
@@ -166,8 +200,10 @@ fi
 touch "$dir/.built"
 log "built in $(( $(date +%s) - start )) s: $(make -s kernelrelease)"
 
-# Older keys are stale trees of 1-2 GB each.
-for old in "$cache"/*/; do
+# Older keys are stale trees of 1-2 GB each (and, before the flavours,
+# the KASAN tree was $base/KEY).
+for old in "$cache"/*/ "$base"/????????????/; do
+	[ -d "$old" ] || continue
 	old=${old%/}
 	[ "$old" = "$dir" ] || { log "removing the stale $old"; rm -rf "$old"; }
 done

@@ -8,7 +8,7 @@
 # as /init, and the modules 9p over virtio needs (modprobe --show-depends,
 # in load order, .ko.xz unpacked), listed in kernels/<kver>/modules.list.
 #
-#   scripts/fetch-kernels.sh [6.1|i386|<target>|<kver>|debug]...
+#   scripts/fetch-kernels.sh [6.1|i386|<target>|<kver>|debug|kcsan]...
 #                           (default: make check's targets)
 #
 # A target of another root (lib.sh's SCULL_TARGETS_TABLE) is downloaded
@@ -106,7 +106,7 @@ fetch_one() {
 # has them built in).
 ninep_modules() {
 	local name
-	[ "$1" != debug ] || return 0
+	! scull_is_debug "$1" || return 0
 	for name in virtio_pci 9pnet_virtio 9p; do
 		modprobe -d "$2/root" -S "$1" --show-depends "$name" ||
 			die "modprobe --show-depends $name failed for $1"
@@ -156,7 +156,7 @@ make_initramfs() {
 		echo "$name" >> "$ir/modules.list"
 		echo "$m" >> "$dir/modules.list.tmp"
 	done
-	if [ "$kver" != debug ] && ! grep -q '/9p\.ko' "$dir/modules.list.tmp"; then
+	if ! scull_is_debug "$kver" && ! grep -q '/9p\.ko' "$dir/modules.list.tmp"; then
 		rm -rf "$ir"
 		die "no 9p module found for $kver under $dir/root"
 	fi
@@ -175,11 +175,11 @@ flock 9
 [ $# -gt 0 ] || set -- $(scull_targets)
 for k in "$@"; do
 	kver=$(scull_kver_of "$k")
-	if [ "$kver" = debug ]; then
-		# The debug kernel comes from debug-kernel.sh; only its initramfs is made here.
-		dir=$SCULL_CACHE/kernels/debug
+	if scull_is_debug "$kver"; then
+		# The debug kernels come from debug-kernel.sh; only their initramfs is made here.
+		dir=$SCULL_CACHE/kernels/$kver
 		mkdir -p "$dir"
-		ensure_initramfs debug "$dir"
+		ensure_initramfs "$kver" "$dir"
 		continue
 	fi
 	fetch_one "$kver"

@@ -151,6 +151,19 @@ scull_targets() {
 	done <<< "$SCULL_TARGETS_TABLE"
 }
 
+# scull_is_debug KVER: KVER is one of make check-debug's kernels, built
+# here from linux-source-6.1 by scripts/debug-kernel.sh: "debug" (KASAN)
+# or "kcsan".
+scull_is_debug() { [ "$1" = debug ] || [ "$1" = kcsan ]; }
+
+# scull_debug_flavour KVER: debug-kernel.sh's flavour of a debug kernel.
+scull_debug_flavour() {
+	case $1 in
+	kcsan) echo kcsan ;;
+	*) echo kasan ;;
+	esac
+}
+
 # scull_root_of KVER: the name of the root KVER builds and runs in; nothing
 # for this machine's kernels (and for the debug kernel).
 scull_root_of() {
@@ -307,11 +320,11 @@ scull_kshort() {
 
 # Pick a kernel version from a target's name (6.1, 5.10, i386: see
 # SCULL_TARGETS_TABLE), a short name of this machine's kernels or a full
-# version (the debug kernel, "debug", is its own name).
+# version (the debug kernels, "debug" and "kcsan", are their own names).
 scull_kver_of() {
 	local k pkg name root meta
 	case $1 in
-	debug) echo debug; return 0 ;;
+	debug | kcsan) echo "$1"; return 0 ;;
 	esac
 	while read -r name root meta; do
 		[ "$1" = "$name" ] || continue

@@ -3,7 +3,7 @@
 #
 # Boot a kernel in QEMU (software emulation, no KVM) and run a command in it.
 #
-#   vm.sh --kver 6.1|6.12|<kver>|debug [--mem 1G] [--append ARGS]
+#   vm.sh --kver 6.1|6.12|<kver>|debug|kcsan [--mem 1G] [--append ARGS]
 #         [--timeout S] [--out DIR] [--kernel BZIMAGE] [--env NAME=VALUE]...
 #         -- COMMAND...
 #
@@ -17,7 +17,9 @@
 # in the guest, at the same path.  --append adds to the kernel command line
 # (later options win over the defaults).  The payload's output is printed;
 # the guest's dmesg is checked for kernel reports ($SCULL_DMESG_BAD in
-# lib.sh), the offending lines printed on stderr.
+# lib.sh), the offending lines printed on stderr.  KCSAN's reports count
+# only when they name a scull function (scripts/dmesg-filter.awk); the
+# others are listed on stderr, one line each.
 #
 # Exit code: COMMAND's; 1 if it did not finish (crash, or QEMU used
 # --timeout seconds of CPU, default 1200, or three times that went by on
@@ -62,7 +64,7 @@ esac
 
 kdir=$SCULL_CACHE/kernels/$kver
 root='' rootdir=''
-if [ "$kver" != debug ]; then
+if ! scull_is_debug "$kver"; then
 	root=$(scull_root_of "$kver")
 	[ -z "$root" ] || rootdir=$SCULL_CACHE/roots/$root
 fi
@@ -82,8 +84,8 @@ esac
 command -v "${qemu[0]}" > /dev/null || die "${qemu[0]} is missing: run scripts/setup.sh"
 # Cheap when all is cached; rebuilds the initramfs when its init changed.
 "$SCULL_TOP/scripts/fetch-kernels.sh" "$kver"
-if [ -z "$kernel" ] && [ "$kver" = debug ]; then
-	kernel=$("$SCULL_TOP/scripts/debug-kernel.sh" --print-path)/arch/x86/boot/bzImage
+if [ -z "$kernel" ] && scull_is_debug "$kver"; then
+	kernel=$("$SCULL_TOP/scripts/debug-kernel.sh" "$(scull_debug_flavour "$kver")" --print-bzimage)
 fi
 [ -n "$kernel" ] || kernel=$kdir/root/boot/vmlinuz-$kver
 [ -f "$kernel" ] || die "no kernel image at $kernel"
@@ -126,10 +128,22 @@ cat "$kdir/initramfs.cpio" "$work/payload.cpio" > "$work/initrd"
 # kernel bug, while a real lockup is still reported (after 120 s / 300 s).
 cmdline="console=$console loglevel=3 log_buf_len=8M panic=-1 panic_on_warn=0"
 cmdline="$cmdline watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300"
-cmdline="$cmdline slub_debug=FZPU init_on_alloc=0 page_poison=1"
+# The debug kernels' own checkers see what slub_debug and page poisoning
+# would, and more precisely: KASAN an out-of-bounds or freed access when it
+# happens (slab, pages, vmalloc), not at the next free or allocation; and
+# under KASAN or KCSAN the two cost a third of the guest's time.
+if scull_is_debug "$kver"; then
+	cmdline="$cmdline init_on_alloc=0"
+	# Only scull.ko is instrumented in the KCSAN kernel (debug-kernel.sh):
+	# watching one of its accesses in 100 instead of 4000 costs little and
+	# makes a short race forty times likelier to be seen.
+	[ "$kver" != kcsan ] || cmdline="$cmdline kcsan.skip_watch=100"
+else
+	cmdline="$cmdline slub_debug=FZPU init_on_alloc=0 page_poison=1"
+fi
 [ -z "$rootdir" ] || cmdline="$cmdline scullvm.root=$rootdir"
 case $kver in
-6.1.* | debug) ;;
+6.1.* | debug | kcsan) ;;
 *) cmdline="$cmdline kfence.sample_interval=100" ;;
 esac
 
@@ -284,11 +298,14 @@ grep 'SCULL-VM-ERROR' "$work/console" >&2 || true
 child_cpu
 log "$kver: booted in ${boot:-?} s (guest clock), whole run ${elapsed} s, CPU $((cpu - cpu0)) s, payload exit $rc"
 
-dirty=$(grep -E -c "$SCULL_DMESG_BAD" "$work/dmesg" || true)
+awk -v mode=list -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$work/dmesg" |
+	sed -n 's/^other /KCSAN, not in scull: /p' | sort | uniq -c | sed 's/^ */vm.sh: /' >&2
+awk -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$work/dmesg" > "$work/dmesg.ours"
+dirty=$(grep -E -c "$SCULL_DMESG_BAD" "$work/dmesg.ours" || true)
 if [ "$dirty" -gt 0 ] || [ ! -s "$work/dmesg" ]; then
 	if [ -s "$work/dmesg" ]; then
 		log "the guest's dmesg is dirty ($dirty report lines):"
-		grep -E -B2 -A20 "$SCULL_DMESG_BAD" "$work/dmesg" | head -n 120 >&2 || true
+		grep -E -B2 -A20 "$SCULL_DMESG_BAD" "$work/dmesg.ours" | head -n 120 >&2 || true
 	else
 		log "the guest's dmesg did not come back"
 		dirty=1

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check-debug, the guest's half: run as root in the debug kernel
-# (KASAN, kmemleak, lockdep, fault injection, KUnit).  In order: the KUnit
-# suite, fault injection at every allocation site, the whole functional
-# suite (tests/guest.sh, with the fuzzer), then a kmemleak scan after
-# rmmod.  vm.sh fails the run on any KASAN, lockdep, "sleeping function"
-# or kmemleak report.  Ends with `# scull-totals: ...`.
+# make check-debug, the guest's half: run as root in a debug kernel.
+#
+# The KASAN kernel (KASAN, kmemleak, lockdep, fault injection, KUnit), in
+# order: the KUnit suite, fault injection at every allocation site, the
+# whole functional suite (tests/guest.sh, with the fuzzer and the race
+# stress), then a kmemleak scan after rmmod.
+#
+# The KCSAN kernel (KCSAN, lockdep): the functional suite with the race
+# stress at more operations, then KCSAN's verdict: no report may name a
+# scull function; the core kernel's own reports are listed, not counted.
+#
+# vm.sh fails the run on any KASAN, lockdep, "sleeping function",
+# kmemleak report, or KCSAN report naming scull.  Ends with
+# `# scull-totals: ...`.
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +27,58 @@ DBG=/sys/kernel/debug
 
 echo "KTAP version 1"
 echo "# debug kernel $(uname -r)"
+
+# ---- KCSAN ---------------------------------------------------------------------
+# The suite with the race stress at 4 threads x SCULL_STRESS_OPS (3000, as
+# on the stock kernels: KCSAN samples one access in about 4000, so the
+# races it can see need many operations) and the fuzzer at a third.
+kcsan_run() {
+	local reports ours watched
+	echo "# the functional suite, with the fuzzer at 10000 and 34000 operations in all," \
+		"the race stress at 4 threads x ${SCULL_STRESS_OPS:-3000}"
+	suite SCULL_FUZZ_TOTAL0=10000 SCULL_FUZZ_TOTAL=34000 SCULL_TRINITY_CALLS=3000 \
+		SCULL_STRESS_OPS="${SCULL_STRESS_OPS:-3000}"
+	[ ! -d /sys/module/scull ] || rmmod scull
+	echo "# KCSAN: $(tr '\n' ' ' < $DBG/kcsan)"
+	# Only scull.ko is instrumented (debug-kernel.sh): every watchpoint
+	# KCSAN set up was on one of scull's accesses.
+	watched=$(awk '$1 == "setup_watchpoints:" { print $2 }' $DBG/kcsan)
+	[ "${watched:-0}" -gt 0 ]
+	ok $? "KCSAN watched scull's accesses: ${watched:-no} watchpoints set up"
+	reports=$(dmesg | awk -v mode=list -f "$TOP/scripts/dmesg-filter.awk" | sort | uniq -c)
+	ours=$(grep -c ' scull ' <<< "$reports")
+	echo "# KCSAN reports naming scull: $ours; the core kernel's own (not counted):"
+	grep -v ' scull ' <<< "$reports" | sed 's/^ */#   /; s/ other / /'
+	[ "$ours" -eq 0 ] || dmesg | awk -f "$TOP/scripts/dmesg-filter.awk" |
+		grep -A30 'BUG: KCSAN' | head -n 120 | sed 's/^/# /'
+	[ "$ours" -eq 0 ]
+	ok $? "KCSAN: no data race reported in a scull function"
+}
+
+# ---- the functional suite ----------------------------------------------------
+# suite VAR=VALUE...: tests/guest.sh with these settings, its lines
+# indented, its totals added to ours.
+suite() {
+	local p f s
+	# As it goes, so that the console shows where a run is.
+	env SCULL_KO="$KO" "$@" bash "$TOP/tests/guest.sh" debug 2>&1 | tee /tmp/suite.log |
+		sed 's/^/    /'
+	suite_totals=$(grep '^# scull-totals:' /tmp/suite.log | tail -n 1)
+	if [ -n "$suite_totals" ]; then
+		read -r _ p _ f _ s <<< "${suite_totals#\# scull-totals: }"
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) n=$((n + p + f + s))
+	else
+		ok 1 "tests/guest.sh ran to completion"
+	fi
+}
+
+if [ -e $DBG/kcsan ]; then
+	kcsan_run
+	totals
+	[ "$fail" -eq 0 ]
+	exit
+fi
+
 # Forget whatever kmemleak suspects from boot: only what follows counts.
 echo scan > $DBG/kmemleak
 echo clear > $DBG/kmemleak
@@ -92,16 +152,7 @@ ok $? "fault injection, order 2: whole, short or ENOMEM writes; data intact; dev
 # what it checks is every path, which the fewer operations still take.
 echo "# the functional suite, with the fuzzer at 10000 and 34000 operations in all," \
 	"the race stress at 4 threads x 1000"
-SCULL_KO=$KO SCULL_FUZZ_TOTAL0=10000 SCULL_FUZZ_TOTAL=34000 SCULL_STRESS_OPS=1000 \
-	bash "$TOP/tests/guest.sh" debug > /tmp/suite.log 2>&1
-sed 's/^/    /' /tmp/suite.log
-suite_totals=$(grep '^# scull-totals:' /tmp/suite.log | tail -n 1)
-if [ -n "$suite_totals" ]; then
-	read -r _ p _ f _ s <<< "${suite_totals#\# scull-totals: }"
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) n=$((n + p + f + s))
-else
-	ok 1 "tests/guest.sh ran to completion"
-fi
+suite SCULL_FUZZ_TOTAL0=10000 SCULL_FUZZ_TOTAL=34000 SCULL_STRESS_OPS=1000 SCULL_TRINITY_CALLS=6000
 
 # ---- kmemleak ----------------------------------------------------------------
 [ ! -d /sys/module/scull ] || rmmod scull
