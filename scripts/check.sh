@@ -121,7 +121,7 @@ host_step() {
 # test script (APPEND: more kernel command line).  Prints its report and
 # writes "P F S" to <label>-<kver>.counts.
 guest_run() {
-	local kver=$1 label=$2 mem=$3 timeout=$4 script=$5 append=${6:-} log totals p=0 f=0 s=0
+	local kver=$1 label=$2 mem=$3 timeout=$4 script=$5 append=${6:-} log
 	log=$logs/$label-$kver.log
 	if [ ! -f "$SCULL_TOP/$script" ]; then
 		echo "not ok - $label on $kver: $script is missing"
@@ -137,29 +137,8 @@ guest_run() {
 	phase "$label on $kver: done"
 	# The failures and the diagnostics, not the passes.
 	grep -E '^(not ok|ok) |^ +not ok|^# ' "$log" | grep -v -E '^ok |^# scull-totals' || true
-	totals=$(grep '^# scull-totals:' "$log" | tail -n 1)
-	if [ -n "$totals" ]; then
-		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
-		echo "# $label on $kver: $p passed, $f failed, $s skipped"
-		# The plan must add up to the totals.
-		if ! scull_plan_ok "$log" $((p + f + s)); then
-			echo "not ok - $label on $kver: plan 1..$(scull_plan "$log") but $((p + f + s)) results"
-			f=$((f + 1))
-		fi
-	else
-		f=1
-		echo "not ok - $label on $kver: the run did not finish (see $log)"
-		grep -v '^\[' "$log" | tail -n 30 | sed 's/^/#   /'
-	fi
-	if grep -q '^SCULL-DMESG clean' "$log"; then
-		p=$((p + 1))
-		echo "ok - $label on $kver: dmesg free of WARNING, BUG, Oops, OOM, KFENCE and poison reports"
-	else
-		f=$((f + 1))
-		echo "not ok - $label on $kver: dmesg has kernel reports (see $log)"
-		grep -E "$SCULL_DMESG_BAD" "$log" | head -n 10 | sed 's/^/#   /'
-	fi
-	echo "$p $f $s" > "$logs/$label-$kver.counts"
+	scull_verdict "$log" "$label on $kver" "WARNING, BUG, Oops, OOM, KFENCE and poison reports"
+	echo "$verdict_p $verdict_f $verdict_s" > "$logs/$label-$kver.counts"
 }
 
 # dkms_in_guest KVER: whether the README's DKMS block runs in KVER's

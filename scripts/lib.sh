@@ -53,6 +53,39 @@ scull_plan_ok() {
 	plan=$(scull_plan "$1")
 	[ "${plan:-0}" -eq "$2" ] && [ "$2" -gt 0 ]
 }
+
+# scull_verdict LOG LABEL CLEAN: the verdict on one guest run from vm.sh's
+# output in LOG: its totals, checked against its plan (a run that did not
+# report them counts as one failure), and one more test, its dmesg (CLEAN
+# says what a clean one is free of).  Prints the not-ok lines and the
+# dmesg's verdict; sets verdict_p, verdict_f and verdict_s.
+scull_verdict() {
+	local log=$1 label=$2 totals p=0 f=0 s=0
+	totals=$(grep '^# scull-totals:' "$log" | tail -n 1)
+	if [ -n "$totals" ]; then
+		read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
+		echo "# $label: $p passed, $f failed, $s skipped"
+		# The plan must add up to the totals.
+		if ! scull_plan_ok "$log" $((p + f + s)); then
+			echo "not ok - $label: plan 1..$(scull_plan "$log") but $((p + f + s)) results"
+			f=$((f + 1))
+		fi
+	else
+		f=1
+		echo "not ok - $label: the run did not finish (see $log)"
+		grep -v '^\[' "$log" | tail -n 30 | sed 's/^/#   /'
+	fi
+	if grep -q '^SCULL-DMESG clean' "$log"; then
+		p=$((p + 1))
+		echo "ok - $label: dmesg free of $3"
+	else
+		f=$((f + 1))
+		echo "not ok - $label: dmesg has kernel reports (see $log)"
+		grep -E "$SCULL_DMESG_BAD" "$log" | head -n 10 | sed 's/^/#   /'
+	fi
+	# shellcheck disable=SC2034 # the caller reads them
+	verdict_p=$p verdict_f=$f verdict_s=$s
+}
 die() { log "error: $*"; exit 1; }
 
 # scull_apt_lock: hold, until this shell exits, the lock that lets one of

@@ -57,19 +57,10 @@ kcsan_run() {
 
 # ---- the functional suite ----------------------------------------------------
 # suite VAR=VALUE...: tests/guest.sh with these settings, its lines
-# indented, its totals added to ours.
+# indented as they go (the console shows where a run is), its totals
+# added to ours.
 suite() {
-	local p f s
-	# As it goes, so that the console shows where a run is.
-	env SCULL_KO="$KO" "$@" bash "$TOP/tests/guest.sh" debug 2>&1 | tee /tmp/suite.log |
-		sed 's/^/    /'
-	suite_totals=$(grep '^# scull-totals:' /tmp/suite.log | tail -n 1)
-	if [ -n "$suite_totals" ]; then
-		read -r _ p _ f _ s <<< "${suite_totals#\# scull-totals: }"
-		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) n=$((n + p + f + s))
-	else
-		ok 1 "tests/guest.sh ran to completion"
-	fi
+	subrun tests/guest.sh env SCULL_KO="$KO" "$@" bash "$TOP/tests/guest.sh" debug
 }
 
 if [ -e $DBG/kcsan ]; then

@@ -999,21 +999,8 @@ unload
 # trinity, a third-party fuzzer, on the nodes (tests/trinity.sh: its own
 # KTAP lines, indented; its totals count here).  SCULL_TRINITY_CALLS in
 # all: 6000 here and in the KASAN kernel, 3000 in the KCSAN one.
-trinity_suite() {
-	local out totals p f s
-	out=$(mktemp)
-	SCULL_TRINITY_CALLS=${SCULL_TRINITY_CALLS:-6000} bash "$TOP/tests/trinity.sh" "$kver" > "$out" 2>&1
-	sed 's/^/    /' "$out"
-	totals=$(grep '^# scull-totals:' "$out" | tail -n 1)
-	rm -f "$out"
-	if [ -z "$totals" ]; then
-		ok 1 "tests/trinity.sh ran to completion"
-		return
-	fi
-	read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) n=$((n + p + f + s))
-}
-trinity_suite
+subrun tests/trinity.sh env SCULL_TRINITY_CALLS="${SCULL_TRINITY_CALLS:-6000}" \
+	bash "$TOP/tests/trinity.sh" "$kver"
 
 note "guest.sh took $SECONDS s"
 totals

@@ -17,6 +17,25 @@ ok() {
 	fi
 }
 
+# subrun NAME CMD...: run CMD, a script that prints KTAP and ends with a
+# `# scull-totals:` line, with its lines indented as they come, and add its
+# totals to ours; without a totals line, one failure: "NAME ran to
+# completion".
+subrun() {
+	local name=$1 out totals p f s
+	shift
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out" | sed 's/^/    /'
+	totals=$(grep '^# scull-totals:' "$out" | tail -n 1)
+	rm -f "$out"
+	if [ -z "$totals" ]; then
+		ok 1 "$name ran to completion"
+		return
+	fi
+	read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) n=$((n + p + f + s))
+}
+
 # skipped NAME REASON: a test that does not run here, counted as skipped.
 skipped() {
 	n=$((n + 1))

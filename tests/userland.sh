@@ -19,20 +19,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 # part SCRIPT [ENV...]: run one script, indented, and add its totals.
 part() {
-	local script=$1 out totals p f s t0=$SECONDS
+	local script=$1 t0=$SECONDS
 	shift
-	out=$(mktemp)
-	env "$@" bash "$TOP/tests/$script" "$kver" > "$out" 2>&1
-	sed 's/^/    /' "$out"
+	subrun "$script" env "$@" bash "$TOP/tests/$script" "$kver"
 	echo "# $script took $((SECONDS - t0)) s"
-	totals=$(grep '^# scull-totals:' "$out" | tail -n 1)
-	rm -f "$out"
-	if [ -z "$totals" ]; then
-		ok 1 "$script ran to completion"
-		return
-	fi
-	read -r _ p _ f _ s <<< "${totals#\# scull-totals: }"
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) n=$((n + p + f + s))
 }
 
 echo "KTAP version 1"
