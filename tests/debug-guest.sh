@@ -47,8 +47,9 @@ kcsan_run() {
 	ok $? "KCSAN watched scull's accesses: ${watched:-no} watchpoints set up"
 	reports=$(dmesg | awk -v mode=list -f "$TOP/scripts/dmesg-filter.awk" | sort | uniq -c)
 	ours=$(grep -c ' scull ' <<< "$reports")
-	echo "# KCSAN reports naming scull: $ours; the core kernel's own (not counted):"
-	grep -v ' scull ' <<< "$reports" | sed 's/^ */#   /; s/ other / /'
+	echo "# KCSAN reports naming scull: $ours; the core kernel's own (not counted):" \
+		"$(grep -c ' other ' <<< "$reports")"
+	grep ' other ' <<< "$reports" | sed 's/^ */#   /; s/ other / /'
 	[ "$ours" -eq 0 ] || dmesg | awk -f "$TOP/scripts/dmesg-filter.awk" |
 		grep -A30 'BUG: KCSAN' | head -n 120 | sed 's/^/# /'
 	[ "$ours" -eq 0 ]
