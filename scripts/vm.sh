@@ -308,7 +308,8 @@ child_cpu
 log "$kver: booted in ${boot:-?} s (guest clock), whole run ${elapsed} s, CPU $((cpu - cpu0)) s, payload exit $rc"
 
 awk -v mode=list -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$work/dmesg" |
-	sed -n 's/^other /KCSAN, not in scull: /p' | sort | uniq -c | sed 's/^ */vm.sh: /' >&2
+	sed -n "s/^other /KCSAN, not in scull: /p; s/^notice /the kernel's notice, not a report: /p" |
+	sort | uniq -c | sed 's/^ */vm.sh: /' >&2
 awk -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$work/dmesg" > "$work/dmesg.ours"
 dirty=$(grep -E -c "$SCULL_DMESG_BAD" "$work/dmesg.ours" || true)
 if [ "$dirty" -gt 0 ] || [ ! -s "$work/dmesg" ]; then
