@@ -18,8 +18,9 @@
 # (later options win over the defaults).  The payload's output is printed;
 # the guest's dmesg is checked for kernel reports ($SCULL_DMESG_BAD in
 # lib.sh), the offending lines printed on stderr.  KCSAN's reports count
-# only when they name a scull function (scripts/dmesg-filter.awk); the
-# others are listed on stderr, one line each.
+# only when they name a scull function, and the kernel's "GUP no longer
+# grows the stack" notice not at all (scripts/dmesg-filter.awk); those
+# left out are listed on stderr, one line each.
 #
 # Exit code: COMMAND's; 1 if it did not finish (crash, or QEMU used
 # --timeout seconds of CPU, default 1200, or three times that went by on
@@ -136,7 +137,7 @@ cmdline="$cmdline watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300"
 # The debug kernels' own checkers see what slub_debug and page poisoning
 # would, and more precisely: KASAN an out-of-bounds or freed access when it
 # happens (slab, pages, vmalloc), not at the next free or allocation; and
-# under KASAN or KCSAN the two cost a third of the guest's time.
+# under KASAN the two made the suite's parts a quarter to a half slower.
 if scull_is_debug "$kver"; then
 	cmdline="$cmdline init_on_alloc=0"
 	# Only scull.ko is instrumented in the KCSAN kernel (debug-kernel.sh):

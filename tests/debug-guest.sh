@@ -30,8 +30,8 @@ echo "# debug kernel $(uname -r)"
 
 # ---- KCSAN ---------------------------------------------------------------------
 # The suite with the race stress at 4 threads x SCULL_STRESS_OPS (3000, as
-# on the stock kernels: KCSAN samples one access in about 4000, so the
-# races it can see need many operations) and the fuzzer at a third.
+# on the stock kernels: KCSAN watches one of scull's accesses in 100, so
+# the races it can see need many operations) and the fuzzer at a third.
 kcsan_run() {
 	local reports ours watched
 	echo "# the functional suite, with the fuzzer at 10000 and 34000 operations in all," \
