@@ -537,13 +537,30 @@ static void scull_page_where(struct page *page, struct scull_layout *layout)
 }
 
 /**
+ * scull_layout_page - the @i-th page that a quantum touches
+ * @be:		its backend
+ * @quantum:	the quantum
+ * @layout:	its layout, from scull_quantum_layout()
+ * @i:		below @layout->pages
+ *
+ * A slab object that is not page-aligned starts @layout->offset bytes into
+ * its first page and ends in the page after its last whole one.
+ */
+struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
+			       const struct scull_layout *layout, unsigned int i)
+{
+	return be->page(quantum, i ? ((size_t)i << PAGE_SHIFT) - layout->offset : 0);
+}
+
+/**
  * scull_quantum_layout - describe where a quantum lies in physical memory
  * @be:		its backend
  * @quantum:	the quantum, as returned by the backend's alloc
  * @order:	its order
- * @layout:	filled with its kernel address, its first pfn, its contiguous
- *		runs of pages, the zones and nodes of its pages and what its
- *		first page is
+ * @layout:	filled with its kernel address and its offset in its first
+ *		page, its first pfn, the pages it touches and their
+ *		contiguous runs, the zones and nodes of those pages and what
+ *		its first page is
  *
  * The pages are looked up one by one through the backend, so the
  * contiguity reported is measured, not assumed from the allocator's name.
@@ -551,16 +568,18 @@ static void scull_page_where(struct page *page, struct scull_layout *layout)
 void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 			  unsigned int order, struct scull_layout *layout)
 {
-	unsigned int i, pages = 1U << order;
 	unsigned long pfn, prev = 0;
 	struct page *page;
+	unsigned int i;
 
 	memset(layout, 0, sizeof(*layout));
 	layout->virt = be->vaddr(quantum);
 	layout->vmalloc = layout->virt && is_vmalloc_addr(layout->virt);
-	layout->pages = pages;
-	for (i = 0; i < pages; i++) {
-		page = be->page(quantum, (size_t)i << PAGE_SHIFT);
+	if (layout->virt)
+		layout->offset = offset_in_page(layout->virt);
+	layout->pages = DIV_ROUND_UP(layout->offset + (PAGE_SIZE << order), PAGE_SIZE);
+	for (i = 0; i < layout->pages; i++) {
+		page = scull_layout_page(be, quantum, layout, i);
 		pfn = page_to_pfn(page);
 		if (i == 0) {
 			layout->pfn = pfn;

@@ -291,19 +291,19 @@ static void scull_show_run(struct seq_file *m, const char *sep,
 }
 
 /*
- * " pfns RUNS": the physically contiguous runs of a quantum's pages, in the
- * quantum's page order, comma-separated, as its backend finds them.
+ * " pfns RUNS": the physically contiguous runs of the pages a quantum
+ * touches, in the quantum's order, comma-separated, as its backend finds
+ * them.
  */
 static void scull_show_pfns(struct seq_file *m, struct scull_dev *dev,
-			    void *quantum)
+			    void *quantum, const struct scull_layout *l)
 {
-	unsigned int i, pages = 1U << dev->order;
 	unsigned long pfn, first = 0, last = 0;
 	const char *sep = " pfns ";
+	unsigned int i;
 
-	for (i = 0; i < pages; i++) {
-		pfn = page_to_pfn(scull_quantum_page(dev, quantum,
-						     (size_t)i << PAGE_SHIFT));
+	for (i = 0; i < l->pages; i++) {
+		pfn = page_to_pfn(scull_layout_page(dev->be, quantum, l, i));
 		if (i && pfn == last + 1) {
 			last = pfn;
 			continue;
@@ -329,7 +329,7 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 			   SCULL_VIRT_WIDTH, scull_shown(it, it->qset));
 	scull_quantum_layout(dev->be, it->quantum, dev->order, &l);
 	if (it->privileged)
-		phys = (unsigned long long)PFN_PHYS(l.pfn);
+		phys = (unsigned long long)PFN_PHYS(l.pfn) + l.offset;
 	else
 		l.pfn = 0;
 	seq_printf(m, "    quantum %lu: virt ", it->qidx);
@@ -342,7 +342,7 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 		   l.pages, l.runs, l.runs == 1 ? "contiguous" : "scattered");
 	scull_show_where(m, dev, &l);
 	if (it->privileged)
-		scull_show_pfns(m, dev, it->quantum);
+		scull_show_pfns(m, dev, it->quantum, &l);
 	else
 		seq_puts(m, " pfns -");
 	seq_putc(m, '\n');

@@ -236,8 +236,11 @@ enum scull_page_kind {
 /**
  * struct scull_layout - where a quantum lies in physical memory
  * @virt:	its permanent kernel address (the backend's vaddr), or NULL
+ * @offset:	where it starts in its first page: 0 but for a slab object
+ *		that is not page-aligned (slub_debug's red zone before it)
  * @pfn:	page frame number of its first page
- * @pages:	number of pages in the quantum
+ * @pages:	number of pages it touches: 1 << order, one more when @offset
+ *		is not 0
  * @runs:	number of physically contiguous runs of pages (1: contiguous)
  * @vmalloc:	@virt lies in the vmalloc area, not the linear map (with no
  *		@virt, neither: the quantum is in high memory)
@@ -249,6 +252,7 @@ enum scull_page_kind {
  */
 struct scull_layout {
 	void *virt;
+	size_t offset;
 	unsigned long pfn;
 	unsigned int pages;
 	unsigned int runs;
@@ -415,6 +419,8 @@ const char *scull_gfp_refusal(const struct scull_backend *be,
 			      const struct scull_gfp *g);
 void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 			  unsigned int order, struct scull_layout *layout);
+struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
+			       const struct scull_layout *layout, unsigned int i);
 
 /* scull_proc.c */
 int scull_proc_init(void);

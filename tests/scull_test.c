@@ -1297,9 +1297,12 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
  * pages nor for the pages of a vmalloc quantum, whose pfns come from
  * pagemap.  No page may be free, mapped, on an LRU, anonymous, reserved or
  * a page table.  And a linear quantum's phys must be where the linear map
- * puts its virt, the map's offset measured on a scullp page through
- * pagemap: this catches a pfn off by one page, which kpageflags alone would
- * not when the next page belongs to the same slab.
+ * puts its virt, to the byte, the map's offset measured on a scullp page
+ * through pagemap: this catches a pfn off by one page, which kpageflags
+ * alone would not when the next page belongs to the same slab.  A slab
+ * object that is not page-aligned (slub_debug's red zone before it, as the
+ * guests boot) touches one page more than its order: the line counts and
+ * lists every page it touches.
  *
  * One exception: KFENCE (on in the guests of 6.12 and later) hands out one
  * slab allocation in every sample interval from its own pool, whose pages
@@ -1369,12 +1372,12 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 		KPF_BIT(KPF_ZERO_PAGE) | KPF_BIT(KPF_HUGE) | KPF_BIT(KPF_THP) |
 		KPF_BIT(KPF_HWPOISON) | KPF_BIT(KPF_OFFLINE) | KPF_BIT(KPF_RESERVED) |
 		KPF_BIT(KPF_MMAP);	/* what scullv maps below is unmapped by then */
-	size_t q = self->quantum, pages = q / 4096, p;
+	size_t q = self->quantum, qpages = q / 4096, p, pages;
 	unsigned long idx[4] = { 0, 1, 2, self->qset + 3 };	/* the last in another qset */
-	size_t len = (idx[3] + 1) * q;
+	size_t len = (idx[3] + 1) * q, stride = qpages + 1;
 	int vmalloc = !strcmp(self->name, "scullv");
 	int slab = self->order < variant->slab_below;
-	unsigned long long *pfn = calloc(4 * pages, sizeof(*pfn)), linear = 0;
+	unsigned long long *pfn = calloc(4 * stride, sizeof(*pfn)), linear = 0;
 	unsigned char *buf = malloc(q);
 	struct qline ql[8];
 	struct layout lay;
@@ -1391,22 +1394,33 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 	}
 	ASSERT_EQ(4, proc_qlines(self->name, ql, 8));
 	for (i = 0; i < 4; i++) {
+		/* The pages the quantum touches, from where it starts in its first. */
+		unsigned long long in_page = vmalloc ? 0 : ql[i].virt & 0xfff;
+
+		pages = (in_page + q + 4095) / 4096;
 		ASSERT_EQ(idx[i], ql[i].idx);
-		ASSERT_EQ(pages, ql[i].pages);
+		ASSERT_EQ(pages, ql[i].pages)
+			TH_LOG("quantum %lu at virt %llx: %u pages shown, it touches %zu",
+			       idx[i], ql[i].virt, ql[i].pages, pages);
+		ASSERT_TRUE(pages == qpages || slab)
+			TH_LOG("quantum %lu: only slab objects may start inside a page", idx[i]);
 		ASSERT_STREQ(region_of(vmalloc, &ql[i]), ql[i].region);
 		ASSERT_TRUE(!ql[i].novirt || variant->highmem);
 		ASSERT_NE(0, ql[i].pfn) TH_LOG("no pfn shown: not CAP_SYS_ADMIN?");
-		ASSERT_EQ(ql[i].pfn << 12, ql[i].phys);
+		/* phys is the quantum's own address: its offset in the page too. */
+		ASSERT_EQ((ql[i].pfn << 12) + in_page, ql[i].phys)
+			TH_LOG("quantum %lu: virt %llx phys %llx pfn %llx", idx[i],
+			       ql[i].virt, ql[i].phys, ql[i].pfn);
 		ASSERT_GE(QL_MAXP, pages);
 		for (p = 0; p < pages; p++)
-			pfn[i * pages + p] = ql[i].pfns[p];
+			pfn[i * stride + p] = ql[i].pfns[p];
 		if (vmalloc)
 			continue;
 		ASSERT_EQ(1, ql[i].runs);
 		if (ql[i].novirt)
 			continue;	/* high memory: no address to check */
-		/* phys is where the linear map puts virt's page. */
-		ASSERT_EQ(linear, (ql[i].virt & ~0xfffULL) - ql[i].phys)
+		/* phys is where the linear map puts virt. */
+		ASSERT_EQ(linear, ql[i].virt - ql[i].phys)
 			TH_LOG("quantum %lu: virt %llx phys %llx", idx[i], ql[i].virt, ql[i].phys);
 		ASSERT_EQ(0, proc_layout(&lay)) TH_LOG("no layout line in /proc/scullmem");
 		ASSERT_LE(lay.linear_lo, ql[i].virt);
@@ -1420,13 +1434,13 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 		ASSERT_NE(MAP_FAILED, m);
 		ASSERT_LE(0, pm);
 		for (i = 0; i < 4; i++) {
-			for (p = 0; p < pages; p++) {
-				pfn[i * pages + p] = mapped_pfn(pm, m + idx[i] * q + p * 4096);
-				ASSERT_NE(0, pfn[i * pages + p]);
+			for (p = 0; p < qpages; p++) {
+				pfn[i * stride + p] = mapped_pfn(pm, m + idx[i] * q + p * 4096);
+				ASSERT_NE(0, pfn[i * stride + p]);
 			}
-			ASSERT_EQ(ql[i].pfn, pfn[i * pages]);
-			for (p = 0; p < pages; p++)
-				ASSERT_EQ(ql[i].pfns[p], pfn[i * pages + p])
+			ASSERT_EQ(ql[i].pfn, pfn[i * stride]);
+			for (p = 0; p < qpages; p++)
+				ASSERT_EQ(ql[i].pfns[p], pfn[i * stride + p])
 					TH_LOG("quantum %lu page %zu", idx[i], p);
 		}
 		close(pm);
@@ -1435,14 +1449,15 @@ TEST_F_TIMEOUT(scull, proc_matches_kpageflags, 120)
 	kpf = open("/proc/kpageflags", O_RDONLY);
 	ASSERT_LE(0, kpf) TH_LOG("/proc/kpageflags: %s", strerror(errno));
 	for (i = 0; i < 4; i++) {
+		pages = ql[i].pages;
 		for (p = 0; p < pages; p++) {
-			unsigned long long f = kpageflags(kpf, pfn[i * pages + p]);
+			unsigned long long f = kpageflags(kpf, pfn[i * stride + p]);
 			int head = !!(f & KPF_BIT(KPF_COMPOUND_HEAD));
 			int tail = !!(f & KPF_BIT(KPF_COMPOUND_TAIL));
 
 /* What a failed check below prints. */
 #define KPF_WHERE TH_LOG("quantum %lu page %zu pfn %llx: kpageflags %llx", \
-			 idx[i], p, pfn[i * pages + p], f)
+			 idx[i], p, pfn[i * stride + p], f)
 			ASSERT_EQ(slab, !!(f & KPF_BIT(KPF_SLAB))) KPF_WHERE;
 			if (slab && (f & KPF_BIT(KPF_RESERVED))) {
 				ASSERT_TRUE(kfence_sampling()) KPF_WHERE;
