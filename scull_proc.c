@@ -196,41 +196,27 @@ static void scull_show_zones(struct seq_file *m, struct zone *const *zones)
  * The device's quanta per zone: a quantum counts in each zone that holds
  * one of its pages, so a scattered vmalloc quantum can count in several.
  * For a backend whose quanta may be in high memory, also how many have no
- * permanent kernel address.
+ * permanent kernel address.  The store keeps the counts as quanta come and
+ * go: showing them costs the same whatever the device holds.
  */
 static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
 {
-	unsigned long counts[MAX_NR_ZONES] = { };
-	struct zone *zones[MAX_NR_ZONES] = { };
-	unsigned long qidx, unmapped = 0;
-	struct scull_layout l;
+	const struct zone *zones = NODE_DATA(first_online_node)->node_zones;
 	const char *sep = " ";
 	unsigned int i;
-	void **qset;
-	void *q;
 
-	for (qidx = 0; (q = scull_find_quantum(dev, &qidx, &qset)); qidx++) {
-		scull_quantum_layout(dev->be, q, dev->order, &l);
-		unmapped += !l.virt;
-		for (i = 0; i < MAX_NR_ZONES; i++) {
-			if (l.zones[i]) {
-				zones[i] = l.zones[i];
-				counts[i]++;
-			}
-		}
-		cond_resched();
-	}
 	seq_puts(m, "  quanta by zone:");
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		if (zones[i]) {
-			seq_printf(m, "%s%s %lu", sep, zones[i]->name, counts[i]);
+		if (dev->zone_quanta[i]) {
+			seq_printf(m, "%s%s %lu", sep, zones[i].name,
+				   dev->zone_quanta[i]);
 			sep = ", ";
 		}
 	}
 	seq_puts(m, *sep == ' ' ? " none\n" : "\n");
 	if (dev->be->kmap)
 		seq_printf(m, "  highmem quanta %lu (no kernel mapping: virt -)\n",
-			   unmapped);
+			   dev->nr_unmapped);
 }
 
 static void scull_show_header(struct seq_file *m, struct scull_dev *dev)

@@ -92,10 +92,30 @@ void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
 	return NULL;
 }
 
+/*
+ * Count a quantum in (@sign 1) or out of (@sign -1) the zones of its pages,
+ * for /proc/scullmem's header: a walk of its pages now, as it comes and
+ * goes, instead of a walk of every quantum under the lock at each read.
+ */
+static void scull_account_zones(struct scull_dev *dev, void *quantum, long sign)
+{
+	struct scull_layout l;
+	unsigned int i;
+
+	scull_quantum_layout(dev->be, quantum, dev->order, &l);
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		if (l.zones[i])
+			dev->zone_quanta[i] += sign;
+	}
+	if (!l.virt)
+		dev->nr_unmapped += sign;
+}
+
 void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
 			void *quantum)
 {
 	trace_scull_quantum_free(dev->be->devname, qidx, quantum, dev->order);
+	scull_account_zones(dev, quantum, -1);
 	dev->be->free(dev->be_ctx, quantum, dev->order);
 	dev->stats.frees++;
 }
@@ -267,6 +287,7 @@ void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 	end = local_clock();
 	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
 	if (fresh) {
+		scull_account_zones(dev, fresh, 1);
 		scull_zero(dev, fresh, 0, off);
 		scull_zero(dev, fresh, off + len, quantum);
 	}
@@ -279,7 +300,10 @@ void scull_publish(struct scull_dev *dev, void **slot, void *quantum)
 	dev->nr_quanta++;
 }
 
-/* The first quantum index at or after @qidx that holds no quantum. */
+/*
+ * The first quantum index at or after @qidx that holds no quantum: past
+ * as many quanta as the device holds, so with a break now and then.
+ */
 unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx)
 {
 	for (;; qidx++) {
@@ -287,6 +311,7 @@ unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx)
 
 		if (!qset || !qset[qidx % dev->qset])
 			return qidx;
+		cond_resched();
 	}
 }
 

@@ -205,6 +205,9 @@ struct scull_stats {
  * @stats:	allocation statistics
  * @gfp:	the flags chosen for quanta
  * @gfp_mask:	what they make: the gfp_t passed to the backend's alloc
+ * @zone_quanta: quanta allocated with a page in each zone, by zone index
+ *		(kept as quanta come and go, for /proc/scullmem)
+ * @nr_unmapped: quanta allocated with no permanent kernel address
  * @nr_maps:	user mappings of the device; while there are any, its quanta
  *		and qset arrays stay where they are
  * @device:	the device in the driver model
@@ -222,6 +225,8 @@ struct scull_dev {
 	struct scull_stats stats;
 	struct scull_gfp gfp;
 	gfp_t gfp_mask;
+	unsigned long zone_quanta[MAX_NR_ZONES];
+	unsigned long nr_unmapped;
 	atomic_t nr_maps;
 	struct device *device;
 };
