@@ -60,33 +60,37 @@ struct scull_dev *scull_dev_get(unsigned int minor)
 	return minor < SCULL_NR_DEVS ? &scull_devs[minor] : NULL;
 }
 
-/* Free all data of @dev unless it is mapped; the caller holds its lock. */
+/*
+ * Free all data of @dev, for an open with O_TRUNC and for SCULL_IOC_RESET;
+ * refused while the device is mapped.  Takes the device's lock.
+ */
 static int scull_truncate(struct scull_dev *dev)
 {
+	int err = 0;
+
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
 	if (atomic_read(&dev->nr_maps)) {
 		scull_user_err(dev, "cannot truncate while the device is mapped\n");
-		return -EBUSY;
+		err = -EBUSY;
+	} else {
+		scull_trim(dev);
 	}
-	scull_trim(dev);
-	return 0;
+	mutex_unlock(&dev->lock);
+	return err;
 }
 
 static int scull_open(struct inode *inode, struct file *filp)
 {
 	struct scull_dev *dev = scull_dev_get(iminor(inode));
-	int err = 0;
 
 	if (!dev)
 		return -ENXIO;
 	filp->private_data = dev;
 
-	if ((filp->f_flags & O_TRUNC) && (filp->f_mode & FMODE_WRITE)) {
-		if (mutex_lock_interruptible(&dev->lock))
-			return -ERESTARTSYS;
-		err = scull_truncate(dev);
-		mutex_unlock(&dev->lock);
-	}
-	return err;
+	if ((filp->f_flags & O_TRUNC) && (filp->f_mode & FMODE_WRITE))
+		return scull_truncate(dev);
+	return 0;
 }
 
 /*
@@ -689,15 +693,9 @@ static int scull_ioc_gfp(struct scull_dev *dev, unsigned int cmd,
 
 static int scull_ioc_reset(struct scull_dev *dev, struct file *filp)
 {
-	int err;
-
 	if (!(filp->f_mode & FMODE_WRITE))
 		return -EBADF;
-	if (mutex_lock_interruptible(&dev->lock))
-		return -ERESTARTSYS;
-	err = scull_truncate(dev);
-	mutex_unlock(&dev->lock);
-	return err;
+	return scull_truncate(dev);
 }
 
 static long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
