@@ -7,11 +7,14 @@
  * are grouped in qsets of @qset pointers, as in LDD3's scull; the qsets
  * are indexed by number in an xarray, so the quantum at any offset is found
  * without walking a list.
+ *
+ * The files and what each exports are listed at the end, one block each.
  */
 #ifndef _SCULLMEM_H
 #define _SCULLMEM_H
 
 #include <linux/atomic.h>
+#include <linux/device.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
@@ -22,6 +25,8 @@
 
 #include "scull_ioctl.h"
 
+struct attribute_group;
+struct file;
 struct seq_file;
 
 #define SCULL_NR_DEVS	5
@@ -288,8 +293,20 @@ static inline loff_t scull_limit(const struct scull_dev *dev)
 	return scull_limit_of(dev->order);
 }
 
-/* scullmem.c */
+/* Report bad input from user space once in dmesg, without letting it flood. */
+#define scull_user_err(dev, fmt, ...) \
+	dev_info_ratelimited((dev)->device, fmt, ##__VA_ARGS__)
+
+/* scullmem.c: the char device */
 struct scull_dev *scull_dev_get(unsigned int minor);
+int scull_truncate(struct scull_dev *dev);	/* takes the device's lock */
+
+/* scull_mmap.c */
+int scull_mmap(struct file *filp, struct vm_area_struct *vma);
+
+/* scull_ctl.c */
+long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+extern const struct attribute_group *scull_groups[];
 
 /* scull_store.c: the caller holds the device's lock, unless said otherwise. */
 /*
