@@ -19,7 +19,7 @@ modules:
 # SCULLCTL: where to put it (the test builds of other userlands do).
 SCULLCTL ?= scripts/scullctl
 scullctl: $(SCULLCTL)
-$(SCULLCTL): scripts/scullctl.c scullmem.h
+$(SCULLCTL): scripts/scullctl.c scull_ioctl.h
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Install what `make` built (as root): sudo make install.

@@ -6,7 +6,8 @@
  * that only it understands, and maps their bytes for the core on demand
  * (struct scull_backend).  None of them zeroes: the quantum store zeroes
  * whatever part of a new quantum a write does not fill, so a full-quantum
- * write touches memory only once.
+ * write touches memory only once.  This is the one file that names the
+ * kernel's allocators; it calls nothing else of the module.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -14,6 +14,10 @@
  * The banner is followed by each device's allocation statistics; writing
  * "reset" to the file clears them.
  *
+ * It only presents: it calls scull_dev_get(), the store's lookups
+ * (scull_find_quantum, scull_meta_bytes), scull_quantum_layout() of
+ * scull_alloc.c and, for "reset", scull_reset_stats(); it changes no data.
+ *
  * Kernel addresses are shown only to a reader who had CAP_SYS_ADMIN when
  * opening the file; everyone else sees zeros in their place, and "-" for
  * the runs of page frames.

@@ -9,8 +9,11 @@
  * array of the last lookup), allocates, zeroes and accounts new quanta,
  * publishes them, frees them and estimates the memory the index costs.
  * The char device (scullmem.c) reads and writes through it, as brd.c's
- * request handling goes through its page store.  Every function here
- * expects the device's lock to be held, unless it says otherwise.
+ * request handling goes through its page store, and so do the fault
+ * handler (scull_mmap.c) and the geometry changes (scull_ctl.c).  It calls
+ * only the device's backend (struct scull_backend), never an allocator by
+ * name.  Every function here expects the device's lock to be held, unless
+ * it says otherwise.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

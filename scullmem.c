@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The char device core of scullmem.
+ * The char device of scullmem: open, read/write, llseek and truncation,
+ * the file operations, and module init and exit.
  *
  * A descendant of LDD3's scullp and scullv: one device per allocator
  * (minor numbers and allocators are listed in scull_alloc.c), each storing
- * its data in quanta grouped in qsets.  This file never knows which
- * allocator is behind a device; it only calls the device's backend.
+ * its data in quanta grouped in qsets.  It calls the quantum store
+ * (scull_store.c) and reaches quantum bytes only through scull_map() and
+ * scull_quantum_page(); mmap is scull_mmap.c's, ioctl and sysfs are
+ * scull_ctl.c's, /proc/scullmem is scull_proc.c's.  It never knows which
+ * allocator is behind a device.
  *
  * Unlike LDD3: the qset for an offset is found in O(1) through an xarray,
  * read() and write() move the whole request, holes read as zeros, and the
@@ -23,10 +27,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/overflow.h>
 #include <linux/sched/signal.h>
-#include <linux/slab.h>
-#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
@@ -51,42 +52,42 @@ static dev_t scull_devt;
 static struct cdev scull_cdev;
 static struct class *scull_class;
 
-/* Report bad input from user space once in dmesg, without letting it flood. */
-#define scull_user_err(dev, fmt, ...) \
-	dev_info_ratelimited((dev)->device, fmt, ##__VA_ARGS__)
-
 struct scull_dev *scull_dev_get(unsigned int minor)
 {
 	return minor < SCULL_NR_DEVS ? &scull_devs[minor] : NULL;
 }
 
-/* Free all data of @dev unless it is mapped; the caller holds its lock. */
-static int scull_truncate(struct scull_dev *dev)
+/*
+ * Free all data of @dev, for an open with O_TRUNC and for SCULL_IOC_RESET;
+ * refused while the device is mapped.  Takes the device's lock.
+ */
+int scull_truncate(struct scull_dev *dev)
 {
+	int err = 0;
+
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
 	if (atomic_read(&dev->nr_maps)) {
 		scull_user_err(dev, "cannot truncate while the device is mapped\n");
-		return -EBUSY;
+		err = -EBUSY;
+	} else {
+		scull_trim(dev);
 	}
-	scull_trim(dev);
-	return 0;
+	mutex_unlock(&dev->lock);
+	return err;
 }
 
 static int scull_open(struct inode *inode, struct file *filp)
 {
 	struct scull_dev *dev = scull_dev_get(iminor(inode));
-	int err = 0;
 
 	if (!dev)
 		return -ENXIO;
 	filp->private_data = dev;
 
-	if ((filp->f_flags & O_TRUNC) && (filp->f_mode & FMODE_WRITE)) {
-		if (mutex_lock_interruptible(&dev->lock))
-			return -ERESTARTSYS;
-		err = scull_truncate(dev);
-		mutex_unlock(&dev->lock);
-	}
-	return err;
+	if ((filp->f_flags & O_TRUNC) && (filp->f_mode & FMODE_WRITE))
+		return scull_truncate(dev);
+	return 0;
 }
 
 /*
@@ -468,388 +469,6 @@ static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 	filp->f_pos = pos;
 	return pos;
 }
-
-static void scull_vm_open(struct vm_area_struct *vma)
-{
-	struct scull_dev *dev = vma->vm_private_data;
-
-	atomic_inc(&dev->nr_maps);
-}
-
-static void scull_vm_close(struct vm_area_struct *vma)
-{
-	struct scull_dev *dev = vma->vm_private_data;
-
-	atomic_dec(&dev->nr_maps);
-}
-
-/*
- * Map the page that holds offset pgoff << PAGE_SHIFT, allocating a zeroed
- * quantum for a hole.  Past the end of data, as past the end of a file,
- * the access gets SIGBUS; so does one that finds no memory, which must not
- * wake the OOM killer.
- */
-static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
-{
-	struct scull_dev *dev = vmf->vma->vm_private_data;
-	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-	struct scull_cursor c = SCULL_CURSOR_INIT;
-	struct scull_pos p;
-	void **slot;
-
-	mutex_lock(&dev->lock);
-	if (pos >= dev->size)
-		goto out_unlock;
-	scull_locate(pos, dev->order, dev->qset, &p);
-	slot = scull_slot(dev, &c, &p, true);
-	if (slot && !*slot) {
-		void *fresh = scull_new_quantum(dev, p.qidx, 0, 0);
-
-		if (fresh)
-			scull_publish(dev, slot, fresh);
-	}
-	if (!slot || !*slot) {
-		scull_user_err(dev, "out of memory mapping offset %lld\n", pos);
-		goto out_unlock;
-	}
-	vmf->page = scull_quantum_page(dev, *slot, p.off);
-	get_page(vmf->page);
-	ret = 0;
-out_unlock:
-	mutex_unlock(&dev->lock);
-	return ret;
-}
-
-static const struct vm_operations_struct scull_vm_ops = {
-	.open	= scull_vm_open,
-	.close	= scull_vm_close,
-	.fault	= scull_vm_fault,
-};
-
-static int scull_mmap(struct file *filp, struct vm_area_struct *vma)
-{
-	struct scull_dev *dev = filp->private_data;
-	unsigned long last;
-	int err = 0;
-
-	mutex_lock(&dev->lock);
-	last = scull_limit(dev) >> PAGE_SHIFT;	/* the order is read under the lock */
-	if (vma->vm_pgoff > last || vma_pages(vma) > last - vma->vm_pgoff) {
-		scull_user_err(dev, "mmap: offset %lu pages is out of range\n",
-			       vma->vm_pgoff);
-		err = -EINVAL;
-		goto out_unlock;
-	}
-	if (dev->be->mmap_min_order > dev->be->max_order) {
-		scull_user_err(dev, "mmap: %s quanta %s\n", dev->be->name,
-			       dev->be->nommap);
-		err = -ENODEV;
-		goto out_unlock;
-	}
-	if (dev->order < dev->be->mmap_min_order) {
-		scull_user_err(dev, "mmap: %s quanta of order %u are slab memory, which cannot be mapped; use order %u or more\n",
-			       dev->be->name, dev->order, dev->be->mmap_min_order);
-		err = -ENODEV;
-		goto out_unlock;
-	}
-	vma->vm_ops = &scull_vm_ops;
-	vma->vm_private_data = dev;
-	scull_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	scull_vm_open(vma);
-out_unlock:
-	mutex_unlock(&dev->lock);
-	return err;
-}
-
-static void scull_get_geometry(struct scull_dev *dev, struct scull_geometry *g)
-{
-	mutex_lock(&dev->lock);
-	g->order = dev->order;
-	g->qset = dev->qset;
-	g->quantum = scull_quantum_size(dev);
-	g->size = dev->size;
-	g->quanta = dev->nr_quanta;
-	g->bytes_allocated = (u64)dev->nr_quanta * g->quantum;
-	mutex_unlock(&dev->lock);
-}
-
-static int scull_ioc_get_geometry(struct scull_dev *dev, void __user *arg)
-{
-	struct scull_geometry g = { };
-
-	scull_get_geometry(dev, &g);
-	if (copy_to_user(arg, &g, sizeof(g))) {
-		scull_user_err(dev, "ioctl GET_GEOMETRY: bad user pointer\n");
-		return -EFAULT;
-	}
-	return 0;
-}
-
-static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
-			 u32 __user *arg)
-{
-	bool is_order = cmd == SCULL_IOC_SET_ORDER;
-	u32 val, lo = is_order ? 0 : 1;
-	u32 hi = is_order ? dev->be->max_order : SCULL_QSET_MAX;
-	int err;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (get_user(val, arg)) {
-		scull_user_err(dev, "ioctl SET: bad user pointer\n");
-		return -EFAULT;
-	}
-	if (is_order ? !scull_order_valid(val, hi) : !scull_qset_valid(val)) {
-		scull_user_err(dev, "ioctl SET: %s=%u is out of range: %u..%u\n",
-			       is_order ? "order" : "qset", val, lo, hi);
-		return -EINVAL;
-	}
-	mutex_lock(&dev->lock);
-	if (dev->size || dev->nr_quanta || atomic_read(&dev->nr_maps)) {
-		scull_user_err(dev, "ioctl SET: the device holds data; truncate it first\n");
-		err = -EBUSY;
-		goto out_unlock;
-	}
-	if (is_order) {
-		err = scull_store_set_order(dev, val);
-	} else {
-		scull_trim(dev);	/* empty qset arrays sized for the old qset */
-		dev->qset = val;
-		err = 0;
-	}
-out_unlock:
-	mutex_unlock(&dev->lock);
-	return err;
-}
-
-/*
- * Choose the allocation flags of an empty device's quanta, for the
- * SET_GFP ioctl and the gfp attribute.  What the backend refuses, it says
- * why, and that goes to dmesg.
- */
-static int scull_set_gfp(struct scull_dev *dev, const struct scull_gfp *g)
-{
-	const char *rule;
-	int err = 0;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (g->zone >= SCULL_GFP_NR_ZONES || g->action >= SCULL_GFP_NR_ACTS) {
-		scull_user_err(dev, "gfp: zone %u or action %u is out of range: 0..%u, 0..%u\n",
-			       g->zone, g->action, SCULL_GFP_NR_ZONES - 1,
-			       SCULL_GFP_NR_ACTS - 1);
-		return -EINVAL;
-	}
-	rule = scull_gfp_refusal(dev->be, g);
-	if (rule) {
-		scull_user_err(dev, "gfp=%s,%s refused: %s\n",
-			       scull_gfp_zone_names[g->zone],
-			       scull_gfp_act_names[g->action], rule);
-		return -EINVAL;
-	}
-	mutex_lock(&dev->lock);
-	if (dev->size || dev->nr_quanta || atomic_read(&dev->nr_maps)) {
-		scull_user_err(dev, "gfp: the device holds data; truncate it first\n");
-		err = -EBUSY;
-	} else {
-		dev->gfp = *g;
-		dev->gfp_mask = scull_gfp_mask(g);
-	}
-	mutex_unlock(&dev->lock);
-	return err;
-}
-
-static void scull_get_gfp(struct scull_dev *dev, struct scull_gfp *g,
-			  gfp_t *mask)
-{
-	mutex_lock(&dev->lock);
-	*g = dev->gfp;
-	*mask = dev->gfp_mask;
-	mutex_unlock(&dev->lock);
-}
-
-static int scull_ioc_gfp(struct scull_dev *dev, unsigned int cmd,
-			 struct scull_gfp __user *arg)
-{
-	struct scull_gfp g;
-	gfp_t mask;
-
-	if (cmd == SCULL_IOC_GET_GFP) {
-		scull_get_gfp(dev, &g, &mask);
-		if (!copy_to_user(arg, &g, sizeof(g)))
-			return 0;
-	} else if (!copy_from_user(&g, arg, sizeof(g))) {
-		return scull_set_gfp(dev, &g);
-	}
-	scull_user_err(dev, "ioctl %s_GFP: bad user pointer\n",
-		       cmd == SCULL_IOC_GET_GFP ? "GET" : "SET");
-	return -EFAULT;
-}
-
-static int scull_ioc_reset(struct scull_dev *dev, struct file *filp)
-{
-	int err;
-
-	if (!(filp->f_mode & FMODE_WRITE))
-		return -EBADF;
-	if (mutex_lock_interruptible(&dev->lock))
-		return -ERESTARTSYS;
-	err = scull_truncate(dev);
-	mutex_unlock(&dev->lock);
-	return err;
-}
-
-static long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
-{
-	struct scull_dev *dev = filp->private_data;
-
-	switch (cmd) {
-	case SCULL_IOC_GET_GEOMETRY:
-		return scull_ioc_get_geometry(dev, (void __user *)arg);
-	case SCULL_IOC_SET_ORDER:
-	case SCULL_IOC_SET_QSET:
-		return scull_ioc_set(dev, cmd, (u32 __user *)arg);
-	case SCULL_IOC_RESET:
-		return scull_ioc_reset(dev, filp);
-	case SCULL_IOC_SET_GFP:
-	case SCULL_IOC_GET_GFP:
-		return scull_ioc_gfp(dev, cmd, (struct scull_gfp __user *)arg);
-	default:
-		/* Not logged: isatty() probes every file this way. */
-		return -ENOTTY;
-	}
-}
-
-/* Read-only attributes in /sys/class/scullmem/scull?/, one value each. */
-enum scull_attr_field {
-	SCULL_ATTR_ORDER,
-	SCULL_ATTR_QSET,
-	SCULL_ATTR_QUANTUM,
-	SCULL_ATTR_SIZE,
-	SCULL_ATTR_QUANTA,
-	SCULL_ATTR_BYTES_ALLOCATED,
-};
-
-static ssize_t scull_attr_show(struct device *device,
-			       struct device_attribute *attr, char *buf)
-{
-	unsigned long field = (unsigned long)container_of(attr,
-					struct dev_ext_attribute, attr)->var;
-	struct scull_geometry g;
-	u64 val;
-
-	scull_get_geometry(dev_get_drvdata(device), &g);
-	switch (field) {
-	case SCULL_ATTR_ORDER:
-		val = g.order;
-		break;
-	case SCULL_ATTR_QSET:
-		val = g.qset;
-		break;
-	case SCULL_ATTR_QUANTUM:
-		val = g.quantum;
-		break;
-	case SCULL_ATTR_SIZE:
-		val = g.size;
-		break;
-	case SCULL_ATTR_QUANTA:
-		val = g.quanta;
-		break;
-	default:
-		val = g.bytes_allocated;
-		break;
-	}
-	return sysfs_emit(buf, "%llu\n", val);
-}
-
-#define SCULL_ATTR(_name, _field)					\
-	struct dev_ext_attribute scull_attr_##_name = {			\
-		__ATTR(_name, 0444, scull_attr_show, NULL),		\
-		(void *)(_field)					\
-	}
-
-static SCULL_ATTR(order, SCULL_ATTR_ORDER);
-static SCULL_ATTR(qset, SCULL_ATTR_QSET);
-static SCULL_ATTR(quantum, SCULL_ATTR_QUANTUM);
-static SCULL_ATTR(size, SCULL_ATTR_SIZE);
-static SCULL_ATTR(quanta, SCULL_ATTR_QUANTA);
-static SCULL_ATTR(bytes_allocated, SCULL_ATTR_BYTES_ALLOCATED);
-
-/*
- * gfp: the allocation flags of the quanta, as "ZONE,ACTION" and as the
- * kernel prints a gfp mask; written as ZONE, ACTION or "ZONE,ACTION" (what
- * is not given is the default: normal, kernel).
- */
-static ssize_t gfp_show(struct device *device, struct device_attribute *attr,
-			char *buf)
-{
-	struct scull_gfp g;
-	gfp_t mask;
-
-	scull_get_gfp(dev_get_drvdata(device), &g, &mask);
-	return sysfs_emit(buf, "%s,%s %pGg\n", scull_gfp_zone_names[g.zone],
-			  scull_gfp_act_names[g.action], &mask);
-}
-
-/* One word of a gfp attribute write: a zone or an action, set in @g. */
-static int scull_gfp_word(const char *word, struct scull_gfp *g,
-			  bool *zone, bool *action)
-{
-	int i;
-
-	i = match_string(scull_gfp_zone_names, SCULL_GFP_NR_ZONES, word);
-	if (i >= 0 && !*zone) {
-		g->zone = i;
-		*zone = true;
-		return 0;
-	}
-	i = match_string(scull_gfp_act_names, SCULL_GFP_NR_ACTS, word);
-	if (i >= 0 && !*action) {
-		g->action = i;
-		*action = true;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static ssize_t gfp_store(struct device *device, struct device_attribute *attr,
-			 const char *buf, size_t count)
-{
-	struct scull_dev *dev = dev_get_drvdata(device);
-	struct scull_gfp g = { };
-	bool zone = false, action = false;
-	char text[32], *words, *word;
-	int err;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (strscpy(text, buf, sizeof(text)) < 0)
-		goto bad;
-	words = strim(text);
-	while ((word = strsep(&words, ","))) {
-		if (scull_gfp_word(word, &g, &zone, &action))
-			goto bad;
-	}
-	err = scull_set_gfp(dev, &g);
-	return err ? err : count;
-bad:
-	scull_user_err(dev, "gfp: write ZONE, ACTION or ZONE,ACTION: a zone of normal, dma, dma32, highmem, movable; an action of kernel, atomic, nowait, noio, nofs\n");
-	return -EINVAL;
-}
-static DEVICE_ATTR_RW(gfp);
-
-static struct attribute *scull_attrs[] = {
-	&scull_attr_order.attr.attr,
-	&scull_attr_qset.attr.attr,
-	&scull_attr_quantum.attr.attr,
-	&scull_attr_size.attr.attr,
-	&scull_attr_quanta.attr.attr,
-	&scull_attr_bytes_allocated.attr.attr,
-	&dev_attr_gfp.attr,
-	NULL
-};
-ATTRIBUTE_GROUPS(scull);
 
 static const struct file_operations scull_fops = {
 	.owner		= THIS_MODULE,

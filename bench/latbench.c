@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../scullmem.h"
+#include "../scull_ioctl.h"
 #include "bench.h"
 
 /* Order 10, the largest of x86_64, with 4 KiB pages. */

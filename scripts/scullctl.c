@@ -20,7 +20,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../scullmem.h"
+#include "../scull_ioctl.h"
 
 static const char scullctl_usage[] =
 	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]] [reset]\n";

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../scullmem.h"
+#include "../scull_ioctl.h"
 #include "testlib.h"
 
 #define NFD	4

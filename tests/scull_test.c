@@ -31,7 +31,7 @@
 #include <linux/kernel-page-flags.h>
 
 #include "kselftest_harness.h"
-#include "../scullmem.h"
+#include "../scull_ioctl.h"
 #include "testlib.h"
 
 /* ---- helpers ---------------------------------------------------------- */

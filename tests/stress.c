@@ -47,7 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../scullmem.h"
+#include "../scull_ioctl.h"
 #include "testlib.h"
 
 #define SPAN		(2UL << 20)	/* offsets stay below 2 MiB */

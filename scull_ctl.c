@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control interfaces of a scull device: its ioctls and its attributes
+ * in /sys/class/scullmem/scull?/.
+ *
+ * Owns the geometry and the allocation flags as user space sees and sets
+ * them: SCULL_IOC_* (scull_ioctl.h) and the sysfs files order, qset,
+ * quantum, size, quanta, bytes_allocated and gfp.  It calls the quantum
+ * store (scull_trim, scull_store_set_order), the char device for RESET
+ * (scull_truncate), and the gfp helpers of scull_alloc.c, which answer for
+ * the device's backend: it never names an allocator.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "scull_compat.h"	/* first: it stops a build for too old a kernel */
+
+#include <linux/capability.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/uaccess.h>
+
+#include "scullmem.h"
+
+static void scull_get_geometry(struct scull_dev *dev, struct scull_geometry *g)
+{
+	mutex_lock(&dev->lock);
+	g->order = dev->order;
+	g->qset = dev->qset;
+	g->quantum = scull_quantum_size(dev);
+	g->size = dev->size;
+	g->quanta = dev->nr_quanta;
+	g->bytes_allocated = (u64)dev->nr_quanta * g->quantum;
+	mutex_unlock(&dev->lock);
+}
+
+static int scull_ioc_get_geometry(struct scull_dev *dev, void __user *arg)
+{
+	struct scull_geometry g = { };
+
+	scull_get_geometry(dev, &g);
+	if (copy_to_user(arg, &g, sizeof(g))) {
+		scull_user_err(dev, "ioctl GET_GEOMETRY: bad user pointer\n");
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
+			 u32 __user *arg)
+{
+	bool is_order = cmd == SCULL_IOC_SET_ORDER;
+	u32 val, lo = is_order ? 0 : 1;
+	u32 hi = is_order ? dev->be->max_order : SCULL_QSET_MAX;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (get_user(val, arg)) {
+		scull_user_err(dev, "ioctl SET: bad user pointer\n");
+		return -EFAULT;
+	}
+	if (is_order ? !scull_order_valid(val, hi) : !scull_qset_valid(val)) {
+		scull_user_err(dev, "ioctl SET: %s=%u is out of range: %u..%u\n",
+			       is_order ? "order" : "qset", val, lo, hi);
+		return -EINVAL;
+	}
+	mutex_lock(&dev->lock);
+	if (dev->size || dev->nr_quanta || atomic_read(&dev->nr_maps)) {
+		scull_user_err(dev, "ioctl SET: the device holds data; truncate it first\n");
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	if (is_order) {
+		err = scull_store_set_order(dev, val);
+	} else {
+		scull_trim(dev);	/* empty qset arrays sized for the old qset */
+		dev->qset = val;
+		err = 0;
+	}
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+/*
+ * Choose the allocation flags of an empty device's quanta, for the
+ * SET_GFP ioctl and the gfp attribute.  What the backend refuses, it says
+ * why, and that goes to dmesg.
+ */
+static int scull_set_gfp(struct scull_dev *dev, const struct scull_gfp *g)
+{
+	const char *rule;
+	int err = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (g->zone >= SCULL_GFP_NR_ZONES || g->action >= SCULL_GFP_NR_ACTS) {
+		scull_user_err(dev, "gfp: zone %u or action %u is out of range: 0..%u, 0..%u\n",
+			       g->zone, g->action, SCULL_GFP_NR_ZONES - 1,
+			       SCULL_GFP_NR_ACTS - 1);
+		return -EINVAL;
+	}
+	rule = scull_gfp_refusal(dev->be, g);
+	if (rule) {
+		scull_user_err(dev, "gfp=%s,%s refused: %s\n",
+			       scull_gfp_zone_names[g->zone],
+			       scull_gfp_act_names[g->action], rule);
+		return -EINVAL;
+	}
+	mutex_lock(&dev->lock);
+	if (dev->size || dev->nr_quanta || atomic_read(&dev->nr_maps)) {
+		scull_user_err(dev, "gfp: the device holds data; truncate it first\n");
+		err = -EBUSY;
+	} else {
+		dev->gfp = *g;
+		dev->gfp_mask = scull_gfp_mask(g);
+	}
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+static void scull_get_gfp(struct scull_dev *dev, struct scull_gfp *g,
+			  gfp_t *mask)
+{
+	mutex_lock(&dev->lock);
+	*g = dev->gfp;
+	*mask = dev->gfp_mask;
+	mutex_unlock(&dev->lock);
+}
+
+static int scull_ioc_gfp(struct scull_dev *dev, unsigned int cmd,
+			 struct scull_gfp __user *arg)
+{
+	struct scull_gfp g;
+	gfp_t mask;
+
+	if (cmd == SCULL_IOC_GET_GFP) {
+		scull_get_gfp(dev, &g, &mask);
+		if (!copy_to_user(arg, &g, sizeof(g)))
+			return 0;
+	} else if (!copy_from_user(&g, arg, sizeof(g))) {
+		return scull_set_gfp(dev, &g);
+	}
+	scull_user_err(dev, "ioctl %s_GFP: bad user pointer\n",
+		       cmd == SCULL_IOC_GET_GFP ? "GET" : "SET");
+	return -EFAULT;
+}
+
+static int scull_ioc_reset(struct scull_dev *dev, struct file *filp)
+{
+	if (!(filp->f_mode & FMODE_WRITE))
+		return -EBADF;
+	return scull_truncate(dev);
+}
+
+long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct scull_dev *dev = filp->private_data;
+
+	switch (cmd) {
+	case SCULL_IOC_GET_GEOMETRY:
+		return scull_ioc_get_geometry(dev, (void __user *)arg);
+	case SCULL_IOC_SET_ORDER:
+	case SCULL_IOC_SET_QSET:
+		return scull_ioc_set(dev, cmd, (u32 __user *)arg);
+	case SCULL_IOC_RESET:
+		return scull_ioc_reset(dev, filp);
+	case SCULL_IOC_SET_GFP:
+	case SCULL_IOC_GET_GFP:
+		return scull_ioc_gfp(dev, cmd, (struct scull_gfp __user *)arg);
+	default:
+		/* Not logged: isatty() probes every file this way. */
+		return -ENOTTY;
+	}
+}
+
+/* Read-only attributes in /sys/class/scullmem/scull?/, one value each. */
+enum scull_attr_field {
+	SCULL_ATTR_ORDER,
+	SCULL_ATTR_QSET,
+	SCULL_ATTR_QUANTUM,
+	SCULL_ATTR_SIZE,
+	SCULL_ATTR_QUANTA,
+	SCULL_ATTR_BYTES_ALLOCATED,
+};
+
+static ssize_t scull_attr_show(struct device *device,
+			       struct device_attribute *attr, char *buf)
+{
+	unsigned long field = (unsigned long)container_of(attr,
+					struct dev_ext_attribute, attr)->var;
+	struct scull_geometry g;
+	u64 val;
+
+	scull_get_geometry(dev_get_drvdata(device), &g);
+	switch (field) {
+	case SCULL_ATTR_ORDER:
+		val = g.order;
+		break;
+	case SCULL_ATTR_QSET:
+		val = g.qset;
+		break;
+	case SCULL_ATTR_QUANTUM:
+		val = g.quantum;
+		break;
+	case SCULL_ATTR_SIZE:
+		val = g.size;
+		break;
+	case SCULL_ATTR_QUANTA:
+		val = g.quanta;
+		break;
+	default:
+		val = g.bytes_allocated;
+		break;
+	}
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+#define SCULL_ATTR(_name, _field)					\
+	struct dev_ext_attribute scull_attr_##_name = {			\
+		__ATTR(_name, 0444, scull_attr_show, NULL),		\
+		(void *)(_field)					\
+	}
+
+static SCULL_ATTR(order, SCULL_ATTR_ORDER);
+static SCULL_ATTR(qset, SCULL_ATTR_QSET);
+static SCULL_ATTR(quantum, SCULL_ATTR_QUANTUM);
+static SCULL_ATTR(size, SCULL_ATTR_SIZE);
+static SCULL_ATTR(quanta, SCULL_ATTR_QUANTA);
+static SCULL_ATTR(bytes_allocated, SCULL_ATTR_BYTES_ALLOCATED);
+
+/*
+ * gfp: the allocation flags of the quanta, as "ZONE,ACTION" and as the
+ * kernel prints a gfp mask; written as ZONE, ACTION or "ZONE,ACTION" (what
+ * is not given is the default: normal, kernel).
+ */
+static ssize_t gfp_show(struct device *device, struct device_attribute *attr,
+			char *buf)
+{
+	struct scull_gfp g;
+	gfp_t mask;
+
+	scull_get_gfp(dev_get_drvdata(device), &g, &mask);
+	return sysfs_emit(buf, "%s,%s %pGg\n", scull_gfp_zone_names[g.zone],
+			  scull_gfp_act_names[g.action], &mask);
+}
+
+/* One word of a gfp attribute write: a zone or an action, set in @g. */
+static int scull_gfp_word(const char *word, struct scull_gfp *g,
+			  bool *zone, bool *action)
+{
+	int i;
+
+	i = match_string(scull_gfp_zone_names, SCULL_GFP_NR_ZONES, word);
+	if (i >= 0 && !*zone) {
+		g->zone = i;
+		*zone = true;
+		return 0;
+	}
+	i = match_string(scull_gfp_act_names, SCULL_GFP_NR_ACTS, word);
+	if (i >= 0 && !*action) {
+		g->action = i;
+		*action = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static ssize_t gfp_store(struct device *device, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	struct scull_dev *dev = dev_get_drvdata(device);
+	struct scull_gfp g = { };
+	bool zone = false, action = false;
+	char text[32], *words, *word;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (strscpy(text, buf, sizeof(text)) < 0)
+		goto bad;
+	words = strim(text);
+	while ((word = strsep(&words, ","))) {
+		if (scull_gfp_word(word, &g, &zone, &action))
+			goto bad;
+	}
+	err = scull_set_gfp(dev, &g);
+	return err ? err : count;
+bad:
+	scull_user_err(dev, "gfp: write ZONE, ACTION or ZONE,ACTION: a zone of normal, dma, dma32, highmem, movable; an action of kernel, atomic, nowait, noio, nofs\n");
+	return -EINVAL;
+}
+static DEVICE_ATTR_RW(gfp);
+
+static struct attribute *scull_attrs[] = {
+	&scull_attr_order.attr.attr,
+	&scull_attr_qset.attr.attr,
+	&scull_attr_quantum.attr.attr,
+	&scull_attr_size.attr.attr,
+	&scull_attr_quanta.attr.attr,
+	&scull_attr_bytes_allocated.attr.attr,
+	&dev_attr_gfp.attr,
+	NULL
+};
+
+static const struct attribute_group scull_group = {
+	.attrs = scull_attrs,
+};
+
+/* For device_create_with_groups(): the attributes of each node. */
+const struct attribute_group *scull_groups[] = {
+	&scull_group,
+	NULL
+};

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap of a scull device and its fault handler.
+ *
+ * Owns the device's user mappings: it checks that a mapping may be made,
+ * counts the mappings (nr_maps, which keeps quanta where they are while
+ * any exist) and maps a quantum's page into a process on a fault,
+ * allocating a zeroed quantum for a hole.  It calls the quantum store
+ * (scull_slot, scull_new_quantum, scull_publish) and reaches a quantum's
+ * pages only through scull_quantum_page(): it never names an allocator.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "scull_compat.h"	/* first: it stops a build for too old a kernel */
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+#include "scullmem.h"
+
+static void scull_vm_open(struct vm_area_struct *vma)
+{
+	struct scull_dev *dev = vma->vm_private_data;
+
+	atomic_inc(&dev->nr_maps);
+}
+
+static void scull_vm_close(struct vm_area_struct *vma)
+{
+	struct scull_dev *dev = vma->vm_private_data;
+
+	atomic_dec(&dev->nr_maps);
+}
+
+/*
+ * Map the page that holds offset pgoff << PAGE_SHIFT, allocating a zeroed
+ * quantum for a hole.  Past the end of data, as past the end of a file,
+ * the access gets SIGBUS; so does one that finds no memory, which must not
+ * wake the OOM killer.
+ */
+static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
+{
+	struct scull_dev *dev = vmf->vma->vm_private_data;
+	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct scull_cursor c = SCULL_CURSOR_INIT;
+	struct scull_pos p;
+	void **slot;
+
+	mutex_lock(&dev->lock);
+	if (pos >= dev->size)
+		goto out_unlock;
+	scull_locate(pos, dev->order, dev->qset, &p);
+	slot = scull_slot(dev, &c, &p, true);
+	if (slot && !*slot) {
+		void *fresh = scull_new_quantum(dev, p.qidx, 0, 0);
+
+		if (fresh)
+			scull_publish(dev, slot, fresh);
+	}
+	if (!slot || !*slot) {
+		scull_user_err(dev, "out of memory mapping offset %lld\n", pos);
+		goto out_unlock;
+	}
+	vmf->page = scull_quantum_page(dev, *slot, p.off);
+	get_page(vmf->page);
+	ret = 0;
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct scull_vm_ops = {
+	.open	= scull_vm_open,
+	.close	= scull_vm_close,
+	.fault	= scull_vm_fault,
+};
+
+int scull_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct scull_dev *dev = filp->private_data;
+	unsigned long last;
+	int err = 0;
+
+	mutex_lock(&dev->lock);
+	last = scull_limit(dev) >> PAGE_SHIFT;	/* the order is read under the lock */
+	if (vma->vm_pgoff > last || vma_pages(vma) > last - vma->vm_pgoff) {
+		scull_user_err(dev, "mmap: offset %lu pages is out of range\n",
+			       vma->vm_pgoff);
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	if (dev->be->mmap_min_order > dev->be->max_order) {
+		scull_user_err(dev, "mmap: %s quanta %s\n", dev->be->name,
+			       dev->be->nommap);
+		err = -ENODEV;
+		goto out_unlock;
+	}
+	if (dev->order < dev->be->mmap_min_order) {
+		scull_user_err(dev, "mmap: %s quanta of order %u are slab memory, which cannot be mapped; use order %u or more\n",
+			       dev->be->name, dev->order, dev->be->mmap_min_order);
+		err = -ENODEV;
+		goto out_unlock;
+	}
+	vma->vm_ops = &scull_vm_ops;
+	vma->vm_private_data = dev;
+	scull_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	scull_vm_open(vma);
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return err;
+}
