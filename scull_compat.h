@@ -98,18 +98,20 @@
 
 /*
  * v5.11 added kmap_local_page(): a mapping of one page, private to the
- * task that made it, which may be preempted while it holds it.  Before,
- * kmap_atomic(), which also disables preemption and page faults until
- * kunmap_atomic(): enough for scullh, whose copies run with page faults
- * disabled and never sleep between the two.  Both take any address in
- * the page to unmap it.
+ * task that made it, which may be preempted and may sleep while it holds
+ * it.  Before, use kmap(), which may sleep too, not kmap_atomic(): that
+ * disables preemption until kunmap_atomic(), and a copy made meanwhile may
+ * sleep.  Page faults are disabled around the copies, but a splice read
+ * copies into a pipe iterator, whose copy_to_iter() allocates the pipe's
+ * pages with GFP_USER, and reclaim may sleep there.  kunmap() wants the
+ * page, which kmap_to_page() finds from any address in it.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
 #define scull_kmap_local_page	kmap_local_page
 #define scull_kunmap_local	kunmap_local
 #else
-#define scull_kmap_local_page	kmap_atomic
-#define scull_kunmap_local	kunmap_atomic
+#define scull_kmap_local_page	kmap
+#define scull_kunmap_local(addr)	kunmap(kmap_to_page(addr))
 #endif
 
 /*
