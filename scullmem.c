@@ -42,8 +42,35 @@ static unsigned int scull_qset = 500;
 module_param_named(qset, scull_qset, uint, 0444);
 MODULE_PARM_DESC(qset, "Quanta per qset array (default 500; 1..65536)");
 
-static unsigned long long scull_max_size;
-module_param_named(max_size, scull_max_size, ullong, 0644);
+/*
+ * Written at run time through sysfs while writes read it: an atomic64_t,
+ * so that a 32-bit kernel never reads half of an old value and half of a
+ * new one (READ_ONCE() of a u64 is two loads there).
+ */
+static atomic64_t scull_max_size = ATOMIC64_INIT(0);
+
+static int scull_max_size_set(const char *val, const struct kernel_param *kp)
+{
+	u64 v;
+	int err = kstrtoull(val, 0, &v);
+
+	if (err)
+		return err;
+	atomic64_set(kp->arg, v);
+	return 0;
+}
+
+static int scull_max_size_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%llu\n", (u64)atomic64_read(kp->arg));
+}
+
+static const struct kernel_param_ops scull_max_size_ops = {
+	.set	= scull_max_size_set,
+	.get	= scull_max_size_get,
+};
+
+module_param_cb(max_size, &scull_max_size_ops, &scull_max_size, 0644);
 MODULE_PARM_DESC(max_size,
 		 "Largest size of a device in bytes; writable at run time (default: half of RAM, as tmpfs)");
 
@@ -352,11 +379,9 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 	return done ? done : n;
 }
 
-/* Clip a write at @pos to max_size; 0 when nothing fits. */
-static size_t scull_fit(struct scull_dev *dev, loff_t pos, size_t count)
+/* Clip a write at @pos to max_size (read once: @max); 0 when nothing fits. */
+static size_t scull_fit(loff_t pos, size_t count, u64 max)
 {
-	u64 max = READ_ONCE(scull_max_size);
-
 	if (pos >= max)
 		return 0;
 	return min_t(u64, count, max - pos);
@@ -366,6 +391,7 @@ static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct scull_dev *dev = iocb->ki_filp->private_data;
 	size_t fit, count = iov_iter_count(from);
+	u64 max = atomic64_read(&scull_max_size);
 	loff_t pos, limit;
 	ssize_t ret;
 
@@ -381,10 +407,10 @@ static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		ret = -EFBIG;
 		goto out_unlock;
 	}
-	fit = scull_fit(dev, pos, count);
+	fit = scull_fit(pos, count, max);
 	if (!fit) {
 		scull_user_err(dev, "write at %lld: max_size %llu reached\n",
-			       pos, READ_ONCE(scull_max_size));
+			       pos, max);
 		ret = -ENOSPC;
 		goto out_unlock;
 	}
@@ -576,8 +602,9 @@ static int __init scull_init(void)
 	err = scull_check_params();
 	if (err)
 		return err;
-	if (!scull_max_size)
-		scull_max_size = (u64)totalram_pages() << (PAGE_SHIFT - 1);
+	if (!atomic64_read(&scull_max_size))
+		atomic64_set(&scull_max_size,
+			     (u64)totalram_pages() << (PAGE_SHIFT - 1));
 
 	err = alloc_chrdev_region(&scull_devt, 0, SCULL_NR_DEVS, "scullmem");
 	if (err) {
