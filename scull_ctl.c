@@ -67,8 +67,10 @@ static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
 			       is_order ? "order" : "qset", val, lo, hi);
 		return -EINVAL;
 	}
-	mutex_lock(&dev->lock);
-	if (dev->size || dev->nr_quanta || atomic_read(&dev->nr_maps)) {
+	err = scull_lock_all(dev);
+	if (err)
+		return err;
+	if (dev->size || dev->nr_quanta) {
 		scull_user_err(dev, "ioctl SET: the device holds data; truncate it first\n");
 		err = -EBUSY;
 		goto out_unlock;
@@ -81,7 +83,7 @@ static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
 		err = 0;
 	}
 out_unlock:
-	mutex_unlock(&dev->lock);
+	scull_unlock_all(dev);
 	return err;
 }
 
@@ -110,15 +112,17 @@ static int scull_set_gfp(struct scull_dev *dev, const struct scull_gfp *g)
 			       scull_gfp_act_names[g->action], rule);
 		return -EINVAL;
 	}
-	mutex_lock(&dev->lock);
-	if (dev->size || dev->nr_quanta || atomic_read(&dev->nr_maps)) {
+	err = scull_lock_all(dev);
+	if (err)
+		return err;
+	if (dev->size || dev->nr_quanta) {
 		scull_user_err(dev, "gfp: the device holds data; truncate it first\n");
 		err = -EBUSY;
 	} else {
 		dev->gfp = *g;
 		dev->gfp_mask = scull_gfp_mask(g);
 	}
-	mutex_unlock(&dev->lock);
+	scull_unlock_all(dev);
 	return err;
 }
 

@@ -3,8 +3,8 @@
  * mmap of a scull device and its fault handler.
  *
  * Owns the device's user mappings: it checks that a mapping may be made,
- * counts the mappings (nr_maps, which keeps quanta where they are while
- * any exist) and maps a quantum's page into a process on a fault,
+ * counts the mappings (nr_maps: while there are none, a truncation has no
+ * page tables to zap) and maps a quantum's page into a process on a fault,
  * allocating a zeroed quantum for a hole.  It calls the quantum store
  * (scull_slot, scull_new_quantum, scull_publish) and reaches a quantum's
  * pages only through scull_quantum_page(): it never names an allocator.
@@ -15,6 +15,7 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 
 #include "scullmem.h"
 
@@ -36,7 +37,21 @@ static void scull_vm_close(struct vm_area_struct *vma)
  * Map the page that holds offset pgoff << PAGE_SHIFT, allocating a zeroed
  * quantum for a hole.  Past the end of data, as past the end of a file,
  * the access gets SIGBUS; so does one that finds no memory, which must not
- * wake the OOM killer.
+ * wake the OOM killer, and one at an order whose quanta may not be mapped
+ * (slab memory), which the device may have been given since the mmap.
+ *
+ * Only the inner lock: a write holding the outer one may fault on a
+ * mapping of its own device.  The page is returned locked
+ * (VM_FAULT_LOCKED), locked before the inner lock is dropped: a truncation,
+ * which zaps the device's mappings under that lock, waits for it and so
+ * for the page to be in the page table (scull_unmap_all()), and no fault
+ * maps a page of quanta already freed.
+ *
+ * A read fault on a hole allocates, whatever the opener's access, as in
+ * tmpfs: the mapping is shared and must see what a later write stores
+ * there, which the shared zero page would not.  It is charged to the
+ * faulting task's memory cgroup and bounded by the device's size, which
+ * only a writer sets.
  */
 static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 {
@@ -48,7 +63,7 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 	void **slot;
 
 	mutex_lock(&dev->lock);
-	if (pos >= dev->size)
+	if (pos >= dev->size || dev->order < dev->be->mmap_min_order)
 		goto out_unlock;
 	scull_locate(pos, dev->order, dev->qset, &p);
 	slot = scull_slot(dev, &c, &p, true);
@@ -64,7 +79,8 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 	}
 	vmf->page = scull_quantum_page(dev, *slot, p.off);
 	get_page(vmf->page);
-	ret = 0;
+	lock_page(vmf->page);
+	ret = VM_FAULT_LOCKED;
 out_unlock:
 	mutex_unlock(&dev->lock);
 	return ret;

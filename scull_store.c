@@ -22,6 +22,7 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/sizes.h>
@@ -297,10 +298,46 @@ void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 	return fresh;
 }
 
+/*
+ * Make a quantum, zeroed and filled, visible.  With release: a reader
+ * holds only the outer lock and may look at the slot while a fault fills
+ * the hole (scull_read_shared()).
+ */
 void scull_publish(struct scull_dev *dev, void **slot, void *quantum)
 {
-	*slot = quantum;
+	/* Pairs with the smp_load_acquire() of scull_read_shared(). */
+	smp_store_release(slot, quantum);
 	dev->nr_quanta++;
+}
+
+/*
+ * Wait for the faults that found a page of @dev and are putting it in a
+ * page table: each holds the page locked until it is there (VM_FAULT_LOCKED,
+ * scull_vm_fault()).  The caller holds both locks, so no new fault finds
+ * one, and has zapped the page tables; it zaps them again after.
+ */
+void scull_wait_faults(struct scull_dev *dev)
+{
+	size_t quantum = scull_quantum_size(dev), off;
+	unsigned long nr;
+	unsigned int slot;
+	void **qset;
+
+	if (dev->order < dev->be->mmap_min_order)
+		return;		/* never mapped */
+	xa_for_each(&dev->qsets, nr, qset) {
+		for (slot = 0; slot < dev->qset; slot++) {
+			if (!qset[slot])
+				continue;
+			for (off = 0; off < quantum; off += PAGE_SIZE) {
+				struct page *page = scull_quantum_page(dev, qset[slot], off);
+
+				lock_page(page);
+				unlock_page(page);
+			}
+		}
+		cond_resched();
+	}
 }
 
 /*

@@ -27,6 +27,8 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -85,23 +87,58 @@ struct scull_dev *scull_dev_get(unsigned int minor)
 }
 
 /*
- * Free all data of @dev, for an open with O_TRUNC and for SCULL_IOC_RESET;
- * refused while the device is mapped.  Takes the device's lock.
+ * Take both locks of @dev, the outer one first, for a change that no read,
+ * write or fault may see half done: a truncation, or a change of geometry
+ * or flags.  Killable, as the wait may last a whole write.
+ */
+int scull_lock_all(struct scull_dev *dev)
+{
+	if (down_write_killable(&dev->rwsem))
+		return -EINTR;
+	mutex_lock(&dev->lock);
+	return 0;
+}
+
+void scull_unlock_all(struct scull_dev *dev)
+{
+	mutex_unlock(&dev->lock);
+	up_write(&dev->rwsem);
+}
+
+/*
+ * Take every page of @dev out of user space before its quanta go, as a
+ * truncated tmpfs file's: zap the page tables that map them, wait for the
+ * faults that found a page before the caller took the inner lock (each
+ * holds its page locked until the page is in a page table:
+ * scull_vm_fault()), and zap what they mapped.  An access to the mapping
+ * then faults again, and past the new end gets SIGBUS.  With no mapping
+ * of the device, no page can be mapped or on its way; a new one is made
+ * under the inner lock, which the caller holds (scull_mmap()).
+ */
+static void scull_unmap_all(struct scull_dev *dev)
+{
+	if (!atomic_read(&dev->nr_maps))
+		return;
+	unmap_mapping_range(dev->inode->i_mapping, 0, 0, 1);
+	scull_wait_faults(dev);
+	unmap_mapping_range(dev->inode->i_mapping, 0, 0, 1);
+}
+
+/*
+ * Free all data of @dev, for an open with O_TRUNC and for SCULL_IOC_RESET.
+ * A mapping never blocks it: the mapped pages are zapped first.  Takes both
+ * locks.
  */
 int scull_truncate(struct scull_dev *dev)
 {
-	int err = 0;
+	int err = scull_lock_all(dev);
 
-	if (mutex_lock_interruptible(&dev->lock))
-		return -ERESTARTSYS;
-	if (atomic_read(&dev->nr_maps)) {
-		scull_user_err(dev, "cannot truncate while the device is mapped\n");
-		err = -EBUSY;
-	} else {
-		scull_trim(dev);
-	}
-	mutex_unlock(&dev->lock);
-	return err;
+	if (err)
+		return err;
+	scull_unmap_all(dev);
+	scull_trim(dev);
+	scull_unlock_all(dev);
+	return 0;
 }
 
 static int scull_open(struct inode *inode, struct file *filp)
@@ -111,6 +148,8 @@ static int scull_open(struct inode *inode, struct file *filp)
 	if (!dev)
 		return -ENXIO;
 	filp->private_data = dev;
+	/* Every file of the device maps through one address_space. */
+	filp->f_mapping = dev->inode->i_mapping;
 
 	if ((filp->f_flags & O_TRUNC) && (filp->f_mode & FMODE_WRITE))
 		return scull_truncate(dev);
@@ -118,9 +157,13 @@ static int scull_open(struct inode *inode, struct file *filp)
 }
 
 /*
- * Copies between quanta and user memory run with page faults disabled,
- * because a fault on a mapping of a scull device takes that device's lock.
- * When a copy stops short, drop the lock, fault the pages in and go on.
+ * A write copies from user memory with the inner lock held and page faults
+ * disabled, because a fault on a mapping of a scull device takes that
+ * device's inner lock.  When a copy stops short, drop the inner lock (the
+ * outer one, held throughout, keeps every other write, truncation and
+ * change of geometry out, so the write's position and the device's
+ * geometry stay as they were), fault the pages in and go on.  A read holds
+ * the outer lock only, shared, and copies with page faults enabled.
  *
  * The fault-in succeeds when it got the first page, yet the copy may still
  * stop before it: a copy may stop up to a word short of the fault (6.1's
@@ -137,17 +180,14 @@ static int scull_open(struct inode *inode, struct file *filp)
 #define SCULL_FAULT_STALLS	2
 
 static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
-			  size_t len, bool to_user, unsigned int *stalls)
+			  size_t len, unsigned int *stalls)
 {
 	size_t left;
 
 	if ((*stalls)++ >= SCULL_FAULT_STALLS)
 		return -EFAULT;
 	mutex_unlock(&dev->lock);
-	if (to_user)
-		left = scull_fault_in_iov_iter_writeable(iter, len);
-	else
-		left = scull_fault_in_iov_iter_readable(iter, len);
+	left = scull_fault_in_iov_iter_readable(iter, len);
 	mutex_lock(&dev->lock);
 	return left == len ? -EFAULT : 0;
 }
@@ -187,6 +227,7 @@ static size_t scull_copy_page_out(struct scull_dev *dev, void *quantum,
  * Copy @len bytes at @off of @quantum to @to: a page at a time, or over
  * whatever the backend maps (once for a quantum mapped whole, a page at a
  * time for one mapped page by page).  A hole (@quantum NULL) reads as zeros.
+ * Page faults may be taken: the caller holds no inner lock.
  */
 static size_t scull_copy_out(struct scull_dev *dev, void *quantum, size_t off,
 			     size_t len, struct iov_iter *to)
@@ -195,11 +236,8 @@ static size_t scull_copy_out(struct scull_dev *dev, void *quantum, size_t off,
 	bool by_page;
 	void *addr;
 
-	pagefault_disable();
-	if (!quantum) {
-		done = iov_iter_zero(len, to);
-		goto out_enable;
-	}
+	if (!quantum)
+		return iov_iter_zero(len, to);
 	by_page = scull_copy_by_page(dev, to);
 	while (done < len) {
 		if (by_page) {
@@ -215,8 +253,6 @@ static size_t scull_copy_out(struct scull_dev *dev, void *quantum, size_t off,
 		if (n < want)
 			break;
 	}
-out_enable:
-	pagefault_enable();
 	return done;
 }
 
@@ -240,47 +276,42 @@ static size_t scull_copy_in(struct scull_dev *dev, void *quantum, size_t off,
 	return done;
 }
 
-static ssize_t scull_read_locked(struct scull_dev *dev, loff_t pos,
+/*
+ * Under the outer lock, shared: the size, the geometry and every quantum
+ * and qset array present stay as they are (only a holder of the outer lock
+ * for writing changes or frees them).  A fault may add a quantum to a hole
+ * meanwhile, under the inner lock: its slot is read with acquire, paired
+ * with scull_publish(), so a quantum seen is a zeroed one.  A copy that
+ * stops short is a bad user buffer: what was done, or EFAULT.
+ */
+static ssize_t scull_read_shared(struct scull_dev *dev, loff_t pos,
 				 struct iov_iter *to)
 {
 	struct scull_cursor c = SCULL_CURSOR_INIT;
-	unsigned int stalls = 0;
+	size_t qsize = scull_quantum_size(dev);
 	ssize_t done = 0;
-	int err = 0;
 
 	while (iov_iter_count(to) && pos < dev->size) {
-		/*
-		 * The geometry is read again each time round: scull_fault_in()
-		 * drops the lock, and meanwhile the device may be emptied and
-		 * given another order.
-		 */
-		size_t quantum = scull_quantum_size(dev);
+		void **slot, *quantum;
 		struct scull_pos p;
 		size_t chunk, n;
-		void **slot;
 
 		scull_locate(pos, dev->order, dev->qset, &p);
-		chunk = min_t(loff_t, min(iov_iter_count(to), quantum - p.off),
+		chunk = min_t(loff_t, min(iov_iter_count(to), qsize - p.off),
 			      dev->size - pos);
 		slot = scull_slot(dev, &c, &p, false);
-		n = scull_copy_out(dev, slot ? *slot : NULL, p.off, chunk, to);
-
+		/* Pairs with the smp_store_release() of scull_publish(). */
+		quantum = slot ? smp_load_acquire(slot) : NULL;
+		n = scull_copy_out(dev, quantum, p.off, chunk, to);
 		done += n;
 		pos += n;
-		if (n)
-			stalls = 0;
-		if (n < chunk) {
-			/* The lock is dropped: the device may change under us. */
-			c = SCULL_CURSOR_INIT;
-			err = scull_fault_in(dev, to, chunk - n, true, &stalls);
-			if (err)
-				break;
-		}
+		if (n < chunk)
+			return done ? done : -EFAULT;
 		if (fatal_signal_pending(current))
 			break;
 		cond_resched();
 	}
-	return done ? done : err;
+	return done;
 }
 
 static ssize_t scull_read_iter(struct kiocb *iocb, struct iov_iter *to)
@@ -290,10 +321,10 @@ static ssize_t scull_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (!iov_iter_count(to))
 		return 0;
-	if (mutex_lock_interruptible(&dev->lock))
-		return -ERESTARTSYS;
-	ret = scull_read_locked(dev, iocb->ki_pos, to);
-	mutex_unlock(&dev->lock);
+	if (down_read_killable(&dev->rwsem))
+		return -EINTR;
+	ret = scull_read_shared(dev, iocb->ki_pos, to);
+	up_read(&dev->rwsem);
 	if (ret > 0)
 		iocb->ki_pos += ret;
 	return ret;
@@ -338,14 +369,11 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 	unsigned int stalls = 0;
 	ssize_t n = 0, done = 0;
 
+	/* The geometry stays: the caller holds the outer lock throughout. */
+	size_t quantum = scull_quantum_size(dev);
+
 	while (iov_iter_count(from)) {
-		/*
-		 * Read each time round, as in scull_read_locked(): a chunk
-		 * sized for the order before a fault-in would run past the
-		 * end of a smaller quantum.  A quantum fits in size_t, so its
-		 * offset does too (32-bit).
-		 */
-		size_t quantum = scull_quantum_size(dev);
+		/* A quantum fits in size_t, so its offset does too (32-bit). */
 		size_t chunk = min(iov_iter_count(from),
 				   quantum - ((size_t)pos & (quantum - 1)));
 
@@ -359,16 +387,12 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 		if (n)
 			stalls = 0;
 		if (n < chunk) {
-			/* The lock is dropped: the device may change under us. */
-			c = SCULL_CURSOR_INIT;
-			n = scull_fault_in(dev, from, chunk - n, false, &stalls);
 			/*
-			 * Meanwhile the device may have been emptied and given
-			 * a smaller order, whose limit the rest may pass.
+			 * The inner lock is dropped: a fault may add a qset
+			 * array meanwhile, so the cursor is looked up again.
 			 */
-			if (!n && !scull_write_fits(pos, iov_iter_count(from),
-						    scull_limit(dev)))
-				n = -EFBIG;
+			c = SCULL_CURSOR_INIT;
+			n = scull_fault_in(dev, from, chunk - n, &stalls);
 			if (n)
 				break;
 		}
@@ -397,9 +421,16 @@ static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (!count)
 		return 0;
-	if (mutex_lock_interruptible(&dev->lock))
-		return -ERESTARTSYS;
-	limit = scull_limit(dev);	/* the order is read under the lock */
+	/*
+	 * Both locks for the whole write: the outer one keeps other writes,
+	 * truncation and changes of geometry out even while the inner one is
+	 * dropped to fault the buffer in, so that an O_APPEND write lands
+	 * whole at the end it found, and no truncation lands inside a write.
+	 */
+	ret = scull_lock_all(dev);
+	if (ret)
+		return ret;
+	limit = scull_limit(dev);
 	pos = (iocb->ki_flags & IOCB_APPEND) ? dev->size : iocb->ki_pos;
 	if (!scull_write_fits(pos, count, limit)) {
 		scull_user_err(dev, "write of %zu bytes at %lld passes the device limit %lld\n",
@@ -422,7 +453,7 @@ static ssize_t scull_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	else if (ret == -ENOMEM)
 		scull_user_err(dev, "out of memory writing at %lld\n", pos);
 out_unlock:
-	mutex_unlock(&dev->lock);
+	scull_unlock_all(dev);
 	return ret;
 }
 
@@ -530,6 +561,64 @@ static int __init scull_check_params(void)
 	return 0;
 }
 
+/*
+ * Each device has an inode of its own, on a pseudo filesystem that is
+ * never registered or mounted where anyone could see it (as DRM's
+ * devices have): every file of the device takes its address_space as
+ * f_mapping, so that the device's user mappings are in one i_mmap tree,
+ * which a truncation walks with unmap_mapping_range().  The mapping holds
+ * no page: the quanta are not page cache.  The filesystem has no owner:
+ * its mount lives from init to exit, and a reference on the module would
+ * keep it from ever being unloaded.
+ */
+#define SCULL_FS_MAGIC	0x5c011e4d
+
+static int scull_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, SCULL_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type scull_fs_type = {
+	.name		= "scullmem",
+	.init_fs_context = scull_fs_init_fs_context,
+	.kill_sb	= kill_anon_super,
+};
+
+static struct vfsmount *scull_mnt;
+static int scull_mnt_count;
+
+static void scull_put_inodes(unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		iput(scull_devs[i].inode);
+	simple_release_fs(&scull_mnt, &scull_mnt_count);
+}
+
+static int __init scull_get_inodes(void)
+{
+	unsigned int i;
+	int err;
+
+	err = simple_pin_fs(&scull_fs_type, &scull_mnt, &scull_mnt_count);
+	if (err) {
+		pr_err("cannot mount the inode filesystem: %d\n", err);
+		return err;
+	}
+	for (i = 0; i < SCULL_NR_DEVS; i++) {
+		struct inode *inode = alloc_anon_inode(scull_mnt->mnt_sb);
+
+		if (IS_ERR(inode)) {
+			pr_err("cannot allocate an inode: %ld\n", PTR_ERR(inode));
+			scull_put_inodes(i);
+			return PTR_ERR(inode);
+		}
+		scull_devs[i].inode = inode;
+	}
+	return 0;
+}
+
 /* Free the data and the allocator state of the first @count devices. */
 static void scull_exit_devs(unsigned int count)
 {
@@ -547,6 +636,7 @@ static int __init scull_init_devs(void)
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = &scull_devs[i];
 
+		init_rwsem(&dev->rwsem);
 		mutex_init(&dev->lock);
 		xa_init(&dev->qsets);
 		atomic_set(&dev->nr_maps, 0);
@@ -617,9 +707,12 @@ static int __init scull_init(void)
 		pr_err("cannot create class: %d\n", err);
 		goto out_unregister;
 	}
-	err = scull_init_devs();
+	err = scull_get_inodes();
 	if (err)
 		goto out_class;
+	err = scull_init_devs();
+	if (err)
+		goto out_inodes;
 	cdev_init(&scull_cdev, &scull_fops);
 	scull_cdev.owner = THIS_MODULE;
 	err = cdev_add(&scull_cdev, scull_devt, SCULL_NR_DEVS);
@@ -644,6 +737,8 @@ out_cdev:
 	cdev_del(&scull_cdev);
 out_devs:
 	scull_exit_devs(SCULL_NR_DEVS);
+out_inodes:
+	scull_put_inodes(SCULL_NR_DEVS);
 out_class:
 	class_destroy(scull_class);
 out_unregister:
@@ -658,6 +753,7 @@ static void __exit scull_exit(void)
 	scull_destroy_devices(SCULL_NR_DEVS);
 	cdev_del(&scull_cdev);
 	scull_exit_devs(SCULL_NR_DEVS);
+	scull_put_inodes(SCULL_NR_DEVS);
 	class_destroy(scull_class);
 	unregister_chrdev_region(scull_devt, SCULL_NR_DEVS);
 }

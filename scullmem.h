@@ -15,11 +15,13 @@
 
 #include <linux/atomic.h>
 #include <linux/device.h>
+#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/overflow.h>
 #include <linux/xarray.h>
 
@@ -132,7 +134,18 @@ struct scull_stats {
 
 /**
  * struct scull_dev - one scull device
- * @lock:	serialises every access to the fields below and to the data
+ * @rwsem:	the outer lock, as i_rwsem is a file's: held for writing for
+ *		a whole write(), a truncation and a change of geometry or
+ *		flags, and for reading by read(), so that readers run side by
+ *		side.  The fault handler never takes it
+ * @lock:	the inner lock, as invalidate_lock is a file's: serialises
+ *		changes to the fields below and to the index (a fault that
+ *		allocates takes only it).  A write drops only this one to fault
+ *		its buffer in.  A field that only a holder of both changes
+ *		(@order, @qset, @size, @gfp) may be read under either
+ * @inode:	an inode of the device's own, whose address_space every open
+ *		file of the device uses: through it a truncation finds and
+ *		zaps the user mappings
  * @be:		allocator that provides the quanta
  * @be_ctx:	its state for the device's geometry (from @be->setup), or NULL
  * @qsets:	qset number -> array of @qset quantum handles
@@ -147,12 +160,14 @@ struct scull_stats {
  * @zone_quanta: quanta allocated with a page in each zone, by zone index
  *		(kept as quanta come and go, for /proc/scullmem)
  * @nr_unmapped: quanta allocated with no permanent kernel address
- * @nr_maps:	user mappings of the device; while there are any, its quanta
- *		and qset arrays stay where they are
+ * @nr_maps:	user mappings of the device: while there are none, no page of
+ *		it can be mapped or on its way to a page table
  * @device:	the device in the driver model
  */
 struct scull_dev {
-	struct mutex lock;		/* serialises all of the device */
+	struct rw_semaphore rwsem;	/* outer: writes, truncation, geometry */
+	struct mutex lock;		/* inner: the index and the fields */
+	struct inode *inode;
 	const struct scull_backend *be;
 	void *be_ctx;
 	struct xarray qsets;
@@ -308,7 +323,9 @@ static inline loff_t scull_limit(const struct scull_dev *dev)
 
 /* scullmem.c: the char device */
 struct scull_dev *scull_dev_get(unsigned int minor);
-int scull_truncate(struct scull_dev *dev);	/* takes the device's lock */
+int scull_truncate(struct scull_dev *dev);	/* takes both locks */
+int scull_lock_all(struct scull_dev *dev);
+void scull_unlock_all(struct scull_dev *dev);
 
 /* scull_mmap.c */
 int scull_mmap(struct file *filp, struct vm_area_struct *vma);
@@ -338,6 +355,7 @@ unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx);
 void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 			size_t off, size_t len);
 void scull_publish(struct scull_dev *dev, void **slot, void *quantum);
+void scull_wait_faults(struct scull_dev *dev);
 void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
 			void *quantum);
 void scull_trim(struct scull_dev *dev);

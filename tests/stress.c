@@ -85,10 +85,10 @@ static unsigned long long allowed[NR_OPS] = {
 	/* A read returns less when it meets the end of data. */
 	[OP_PREAD]	= A(0),
 	[OP_PREADV]	= A(0),
-	/* EBUSY: the device is mapped. */
-	[OP_OPEN_TRUNC]	= A(0) | A(EBUSY),
-	[OP_RESET]	= A(0) | A(EBUSY),
-	/* EBUSY: the device holds data or is mapped. */
+	/* A mapping never blocks truncation: it is zapped. */
+	[OP_OPEN_TRUNC]	= A(0),
+	[OP_RESET]	= A(0),
+	/* EBUSY: the device holds data. */
 	[OP_SET_ORDER]	= A(0) | A(EBUSY),
 	[OP_SET_QSET]	= A(0) | A(EBUSY),
 	[OP_SET_GFP]	= A(0) | A(EBUSY),
