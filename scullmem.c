@@ -713,19 +713,26 @@ static int __init scull_init(void)
 	err = scull_init_devs();
 	if (err)
 		goto out_inodes;
+	err = scull_proc_init();
+	if (err)
+		goto out_devs;
+	err = scull_create_devices();
+	if (err)
+		goto out_proc;
+	/*
+	 * Last: from here on an open through any node of the major (a
+	 * devtmpfs one, or one made by hand before the load) reaches the
+	 * devices and takes a reference on the module, so nothing may fail
+	 * after it: init would free what the open file uses.  Before it, such
+	 * an open gets ENXIO.
+	 */
 	cdev_init(&scull_cdev, &scull_fops);
 	scull_cdev.owner = THIS_MODULE;
 	err = cdev_add(&scull_cdev, scull_devt, SCULL_NR_DEVS);
 	if (err) {
 		pr_err("cannot add cdev: %d\n", err);
-		goto out_devs;
-	}
-	err = scull_create_devices();
-	if (err)
-		goto out_cdev;
-	err = scull_proc_init();
-	if (err)
 		goto out_devices;
+	}
 
 	pr_info("major %u, order %u (quantum %lu bytes), qset %u\n",
 		MAJOR(scull_devt), scull_order, PAGE_SIZE << scull_order, scull_qset);
@@ -733,8 +740,8 @@ static int __init scull_init(void)
 
 out_devices:
 	scull_destroy_devices(SCULL_NR_DEVS);
-out_cdev:
-	cdev_del(&scull_cdev);
+out_proc:
+	scull_proc_exit();
 out_devs:
 	scull_exit_devs(SCULL_NR_DEVS);
 out_inodes:
@@ -749,9 +756,9 @@ module_init(scull_init);
 
 static void __exit scull_exit(void)
 {
-	scull_proc_exit();
-	scull_destroy_devices(SCULL_NR_DEVS);
 	cdev_del(&scull_cdev);
+	scull_destroy_devices(SCULL_NR_DEVS);
+	scull_proc_exit();
 	scull_exit_devs(SCULL_NR_DEVS);
 	scull_put_inodes(SCULL_NR_DEVS);
 	class_destroy(scull_class);

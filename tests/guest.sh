@@ -881,6 +881,27 @@ load_scripts() {
 	rmmod scull
 }
 
+# A node made by hand for minor 0 of the module's major (a reload gets the
+# same dynamic major) is opened in a loop while the module loads: the
+# first open that succeeds must find /proc/scullmem and every class device
+# made already (tests/initorder.c).  Ten loads.
+init_order() {
+	local major i rc=0
+	major=$(awk '$2 == "scullmem" { print $1 }' /proc/devices)
+	[ -n "$major" ] || { note "no scullmem major in /proc/devices"; return 1; }
+	rm -f /tmp/scull-node0
+	mknod /tmp/scull-node0 c "$major" 0 || return 1
+	for ((i = 0; i < 10 && rc == 0; i++)); do
+		rmmod scull || { rc=1; break; }
+		"$BIN/initorder" /tmp/scull-node0 "$KO" || rc=1
+		[ "$(awk '$2 == "scullmem" { print $1 }' /proc/devices)" = "$major" ] ||
+			{ note "the reload got another major"; rc=1; }
+	done
+	rm -f /tmp/scull-node0
+	loaded || load
+	return $rc
+}
+
 # ---- main ------------------------------------------------------------------
 
 echo "KTAP version 1"
@@ -902,6 +923,7 @@ check "scullc and scullh: data round-trips at every order they take; the next is
 check "gfp: every zone and every action on every device, taken or refused as the rules say; taken ones put the quanta in the zones they allow" gfp_choices
 check "gfp: a refusal says why in dmesg; EBUSY with data, EPERM unprivileged, EINVAL for bad words" gfp_errors
 check "rmmod is refused while a node is open" rmmod_busy
+check "module init: a node made before the load opens only once init cannot fail any more (10 loads)" init_order
 
 fuzz() {
 	timeout 600 "$BIN/fuzz" --ops "$1" ${SCULL_SEED:+--seed "$SCULL_SEED"}
