@@ -19,6 +19,7 @@
 
 #include "scull_compat.h"	/* first: it stops a build for too old a kernel */
 
+#include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -268,6 +269,36 @@ void scull_zero(struct scull_dev *dev, void *quantum, size_t from, size_t to)
 		scull_unmap(dev, quantum, addr);
 		from += len;
 	}
+}
+
+/**
+ * scull_flush_written - the kernel wrote bytes [@from, @to) of a quantum
+ * @dev:	its device
+ * @quantum:	the quantum's handle
+ * @from:	first byte written
+ * @to:		one past the last
+ *
+ * A quantum's pages may be mapped to user space; on an architecture whose
+ * data cache can hold two aliases of a page, or whose instruction cache
+ * must be made to see new data (arm64's PG_dcache_clean), each page the
+ * kernel wrote gets flush_dcache_page(), as brd does after its copies.
+ * A vmalloc quantum was written through its vmalloc alias, which is
+ * flushed as well.  On x86 both are no-ops.
+ */
+void scull_flush_written(struct scull_dev *dev, void *quantum, size_t from,
+			 size_t to)
+{
+	void *virt;
+	size_t off;
+
+	/* Quanta that cannot be mapped (slab objects) need none of this. */
+	if (from >= to || dev->order < dev->be->mmap_min_order)
+		return;
+	virt = dev->be->vaddr(quantum);
+	if (virt && is_vmalloc_addr(virt))
+		flush_kernel_vmap_range(virt + from, to - from);
+	for (off = from & PAGE_MASK; off < to; off += PAGE_SIZE)
+		flush_dcache_page(scull_quantum_page(dev, quantum, off));
 }
 
 /*

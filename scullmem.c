@@ -273,6 +273,7 @@ static size_t scull_copy_in(struct scull_dev *dev, void *quantum, size_t off,
 			break;
 	}
 	pagefault_enable();
+	scull_flush_written(dev, quantum, off, off + done);
 	return done;
 }
 

@@ -365,6 +365,8 @@ int scull_store_init(struct scull_dev *dev, unsigned int order);
 void scull_store_exit(struct scull_dev *dev);
 int scull_store_set_order(struct scull_dev *dev, unsigned int order);
 void scull_zero(struct scull_dev *dev, void *quantum, size_t from, size_t to);
+void scull_flush_written(struct scull_dev *dev, void *quantum, size_t from,
+			 size_t to);
 
 /* Bytes of a quantum, mapped through its backend: see struct scull_backend. */
 static inline void *scull_map(struct scull_dev *dev, void *quantum, size_t off,

@@ -9,6 +9,7 @@
  * a and b (a name that matches no test is an error).
  */
 #define _GNU_SOURCE
+#include <alloca.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +25,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1729,6 +1731,51 @@ TEST_F_TIMEOUT(scull, proc_header_cost_flat, 300)
 	       small, t_small / 1000, big, t_big / 1000);
 	ASSERT_GT(2 * t_small + 500000, t_big)
 		TH_LOG("the header costs a walk of the quanta");
+}
+
+/*
+ * A write() into a page that user space has mapped must leave the page as
+ * flush_dcache_page() leaves it.  On arm64 that clears PG_dcache_clean
+ * (/proc/kpageflags' KPF_ARCH), which mapping the page executable set, so
+ * that the next executable mapping makes the instruction cache see the new
+ * bytes; x86 keeps no such state (its caches never alias) and skips.
+ */
+#define KPF_ARCH	38	/* PG_arch_1: arm64's PG_dcache_clean */
+
+TEST_F(scull, write_flushes_dcache_of_mapped_page)
+{
+	unsigned long long pfn, before, after;
+	int pm, kpf, arm64;
+	struct utsname u;
+	unsigned char *m;
+
+	if (!can_map(variant, self->order))
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
+	ASSERT_EQ(0, uname(&u));
+	arm64 = !strcmp(u.machine, "aarch64");
+	if (!arm64)
+		SKIP(return, "%s keeps no data cache state in PG_arch_1", u.machine);
+	ASSERT_EQ(4096, pwrite(self->fd, memset(alloca(4096), 0, 4096), 4096, 0));
+	m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m) TH_LOG("mmap PROT_EXEC: %s", strerror(errno));
+	pm = open("/proc/self/pagemap", O_RDONLY);
+	ASSERT_LE(0, pm);
+	pfn = mapped_pfn(pm, m);
+	ASSERT_NE(0, pfn);
+	close(pm);
+	kpf = open("/proc/kpageflags", O_RDONLY);
+	ASSERT_LE(0, kpf);
+	before = kpageflags(kpf, pfn);
+	ASSERT_TRUE(before & KPF_BIT(KPF_ARCH))
+		TH_LOG("an executable mapping did not mark pfn %llx clean: kpageflags %llx",
+		       pfn, before);
+	ASSERT_EQ(1, pwrite(self->fd, "\x1f", 1, 100));
+	after = kpageflags(kpf, pfn);
+	ASSERT_EQ(0, after & KPF_BIT(KPF_ARCH))
+		TH_LOG("pfn %llx still marked clean after write(): kpageflags %llx", pfn, after);
+	ASSERT_EQ(0x1f, m[100]);
+	close(kpf);
+	munmap(m, 4096);
 }
 
 /* ---- zeroed allocations ---------------------------------------------------- */
