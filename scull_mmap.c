@@ -95,11 +95,16 @@ static const struct vm_operations_struct scull_vm_ops = {
 int scull_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct scull_dev *dev = filp->private_data;
-	unsigned long last;
+	u64 last;
 	int err = 0;
 
 	mutex_lock(&dev->lock);
-	last = scull_limit(dev) >> PAGE_SHIFT;	/* the order is read under the lock */
+	/*
+	 * Read under the lock, as the order is.  A u64: on a 32-bit kernel
+	 * the limit is 2^32 quanta, whose page count an unsigned long cannot
+	 * hold (it read as 0, and every mmap failed).
+	 */
+	last = scull_limit(dev) >> PAGE_SHIFT;
 	if (vma->vm_pgoff > last || vma_pages(vma) > last - vma->vm_pgoff) {
 		scull_user_err(dev, "mmap: offset %lu pages is out of range\n",
 			       vma->vm_pgoff);

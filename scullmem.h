@@ -249,9 +249,17 @@ static inline void scull_locate(loff_t pos, unsigned int order, unsigned int qse
 	p->off = pos & ((PAGE_SIZE << order) - 1);
 }
 
-/* Devices address whole quanta below 2^63 bytes; this is the first byte past them. */
+/*
+ * The first byte past what a device addresses: whole quanta below 2^63
+ * bytes, whose index fits in an unsigned long (struct scull_pos).  On a
+ * 32-bit kernel that is 2^32 quanta: 2^44 bytes at order 0.
+ */
 static inline loff_t scull_limit_of(unsigned int order)
 {
+	unsigned int shift = PAGE_SHIFT + order;
+
+	if (BITS_PER_LONG + shift < 63)
+		return (loff_t)1 << (BITS_PER_LONG + shift);
 	return LLONG_MAX & ~(loff_t)((PAGE_SIZE << order) - 1);
 }
 

@@ -848,7 +848,7 @@ TEST_F_TIMEOUT(scull, copy_ending_before_unmapped_page, 120)
 
 TEST_F(scull, llseek_edges)
 {
-	off_t limit = LLONG_MAX & ~(off_t)(self->quantum - 1);
+	off_t limit = scull_limit_of(self->order);
 	char c = 'z';
 
 	ASSERT_EQ(100, pwrite(self->fd, "0123456789", 10, 90) + 90);
@@ -1323,6 +1323,39 @@ TEST_F(scull, readonly_mapping_never_blocks_truncation)
 	ASSERT_EQ(0, munmap(m, q));
 	close(ro);
 	free(buf);
+}
+
+/*
+ * A quantum's index is an unsigned long: on a 32-bit kernel the index of
+ * byte 2^(44 + order) is 2^32, which wrapped to 0, so that a write there
+ * landed on byte 0.  Now the device addresses no further (EFBIG), and on a
+ * 64-bit kernel the write lands where it was aimed.
+ */
+TEST_F(scull, far_write_stays_where_aimed)
+{
+	unsigned long long old = param("max_size");
+	off_t far = (off_t)1 << (44 + self->order);
+	char c = 0;
+	ssize_t r;
+
+	set_max_size(~0ULL);
+	ASSERT_EQ(~0ULL, param("max_size"));
+	errno = 0;
+	r = pwrite(self->fd, "X", 1, far);
+	set_max_size(old);
+	if (kernel_long_bits() == 32) {
+		ASSERT_EQ(-1, r) TH_LOG("a write at 2^%u on a 32-bit kernel", 44 + self->order);
+		ASSERT_EQ(EFBIG, errno);
+		ASSERT_EQ(0, pread(self->fd, &c, 1, 0));
+		ASSERT_EQ(0, attr(self->name, "size"));
+	} else {
+		ASSERT_EQ(1, r) TH_LOG("pwrite: %s", strerror(errno));
+		ASSERT_EQ(1, pread(self->fd, &c, 1, far));
+		ASSERT_EQ('X', c);
+		ASSERT_EQ(1, pread(self->fd, &c, 1, 0));
+		ASSERT_EQ(0, c);
+		ASSERT_EQ(1, attr(self->name, "quanta"));
+	}
 }
 
 TEST_F_TIMEOUT(scull, mmap_differential, 300)

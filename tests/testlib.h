@@ -46,4 +46,29 @@ static inline int scull_mappable(const char *dev, unsigned int order)
 	return 1;
 }
 
+/*
+ * The width of the running kernel's unsigned long: 32 on the 32-bit
+ * kernels the tests boot (i386's i686), 64 on the others.  A device's
+ * quantum index is one, so its limit depends on it (scullmem.h).
+ */
+static inline int kernel_long_bits(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return 64;
+	return (u.machine[0] == 'i' && !strcmp(u.machine + 2, "86")) ||
+	       !strncmp(u.machine, "armv", 4) ? 32 : 64;
+}
+
+/* The first byte past what a device of quanta of 4096 << @order addresses. */
+static inline long long scull_limit_of(unsigned int order)
+{
+	int bits = kernel_long_bits() + 12 + order;
+
+	if (bits < 63)
+		return 1LL << bits;
+	return 0x7fffffffffffffffLL & ~((4096LL << order) - 1);
+}
+
 #endif /* _SCULL_TESTLIB_H */
