@@ -23,6 +23,8 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -219,6 +221,80 @@ static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
 	st->lat_hist[min_t(unsigned int, ns ? ilog2(ns) : 0, SCULL_LAT_BUCKETS - 1)]++;
 }
 
+#define SCULL_RESERVE_SHIFT	5
+#define SCULL_RESERVE_MIN	(SZ_16M / PAGE_SIZE)	/* unsigned long, as totalram_pages() */
+
+/* The reserve to keep out of @total pages, and room for a quantum of @order. */
+static unsigned long scull_reserve(unsigned long total, unsigned int order)
+{
+	return max(total >> SCULL_RESERVE_SHIFT, SCULL_RESERVE_MIN) + (1UL << order);
+}
+
+static bool scull_memory_low_global(unsigned int order)
+{
+	unsigned long want = scull_reserve(totalram_pages(), order);
+	unsigned long cma = global_zone_page_state(NR_FREE_CMA_PAGES);
+	unsigned long free = global_zone_page_state(NR_FREE_PAGES);
+
+	if (free > cma && free - cma > 2 * want)
+		return false;
+	return si_mem_available() - (long)cma < (long)want;
+}
+
+/*
+ * Quanta with a logical address come from the zones up to ZONE_NORMAL, the
+ * lowmem that every kernel allocation of the machine needs.  On a 32-bit
+ * kernel with high memory, MemAvailable counts the high memory too, and
+ * those devices would drain lowmem while it still looked plentiful: the
+ * next GFP_KERNEL allocation of any task would then wake the OOM killer
+ * (i386 with 2 GiB: it killed every task and panicked).  So lowmem has a
+ * reserve of its own, 1/32 of it and at least 16 MiB, on top of what each
+ * lowmem zone keeps for itself: its high watermark (on i386 with 2 GiB,
+ * ZONE_NORMAL's min watermark alone is 39 MiB, above a 1/32 reserve) and
+ * what it holds back from allocations that could use ZONE_NORMAL.  Only
+ * free pages count: reclaimable lowmem is little there (page cache and
+ * user memory go to high memory first).  Without high memory, lowmem is
+ * all of memory, which the global check looks after.
+ */
+static bool scull_lowmem_low(unsigned int order)
+{
+	unsigned long total = 0, usable = 0, free, kept;
+	struct zone *zone;
+	int nid, i;
+
+	if (!totalhigh_pages())
+		return false;
+	for_each_online_node(nid) {
+		for (i = 0; i <= ZONE_NORMAL; i++) {
+			zone = &NODE_DATA(nid)->node_zones[i];
+			if (!populated_zone(zone))
+				continue;
+			total += zone_managed_pages(zone);
+			free = zone_page_state(zone, NR_FREE_PAGES);
+			free -= min(free, zone_page_state(zone, NR_FREE_CMA_PAGES));
+			kept = high_wmark_pages(zone) + zone->lowmem_reserve[ZONE_NORMAL];
+			usable += free > kept ? free - kept : 0;
+		}
+	}
+	return usable < scull_reserve(total, order);
+}
+
+/*
+ * A vmalloc quantum takes a stretch of the vmalloc range, its pages and a
+ * guard page.  On a 32-bit kernel the range is small (about 120 MiB on
+ * i386), far smaller than memory: filled, it would leave no room for
+ * module loading and every other vmalloc user of the machine.  So a
+ * device's quanta take at most half of the range, which on a 64-bit kernel
+ * (terabytes) never binds.
+ */
+static bool scull_vmalloc_low(struct scull_dev *dev)
+{
+	unsigned long range = (VMALLOC_END - VMALLOC_START) >> PAGE_SHIFT;
+	unsigned long each = (1UL << dev->order) + 1;
+
+	return (dev->nr_quanta + 1) * each > range / 2;
+}
+
 /*
  * Leave memory to everyone else.  __GFP_RETRY_MAYFAIL keeps the devices'
  * own allocations from calling in the OOM killer, but once they had taken
@@ -227,6 +303,8 @@ static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
  * least 16 MiB, would be left available.  Free pages are checked first:
  * reading them is cheap, and while there are plenty the estimate is not
  * needed.  (1/64 of RAM still let 6.1 OOM-kill dd in a 256 MiB guest.)
+ * Where the backend's memory comes from has its own limit too (struct
+ * scull_backend's @reserve): lowmem, or the vmalloc range.
  *
  * Free pages of a CMA area do not count: they serve only movable
  * allocations, neither the quanta nor most of what others allocate, yet
@@ -234,19 +312,18 @@ static void scull_account_alloc(struct scull_dev *dev, unsigned long qidx,
  * at boot; counted, they let the devices fill a 256 MiB guest until dd was
  * OOM-killed.
  */
-#define SCULL_RESERVE_SHIFT	5
-#define SCULL_RESERVE_MIN	(SZ_16M / PAGE_SIZE)	/* unsigned long, as totalram_pages() */
-
-static bool scull_memory_low(unsigned int order)
+static bool scull_memory_low(struct scull_dev *dev)
 {
-	unsigned long want = max(totalram_pages() >> SCULL_RESERVE_SHIFT,
-				 SCULL_RESERVE_MIN) + (1UL << order);
-	unsigned long cma = global_zone_page_state(NR_FREE_CMA_PAGES);
-	unsigned long free = global_zone_page_state(NR_FREE_PAGES);
-
-	if (free > cma && free - cma > 2 * want)
+	if (scull_memory_low_global(dev->order))
+		return true;
+	switch (dev->be->reserve) {
+	case SCULL_RESERVE_LOWMEM:
+		return scull_lowmem_low(dev->order);
+	case SCULL_RESERVE_VMALLOC:
+		return scull_vmalloc_low(dev);
+	default:
 		return false;
-	return si_mem_available() - (long)cma < (long)want;
+	}
 }
 
 /**
@@ -317,7 +394,7 @@ void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 	u64 start = local_clock(), end;
 	void *fresh = NULL;
 
-	if (!scull_memory_low(dev->order))
+	if (!scull_memory_low(dev))
 		fresh = dev->be->alloc(dev->be_ctx, dev->order, dev->gfp_mask);
 	end = local_clock();
 	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);

@@ -42,6 +42,13 @@ struct seq_file;
  */
 #define SCULL_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
+/* Where a backend's quanta take memory from (struct scull_backend). */
+enum scull_reserve {
+	SCULL_RESERVE_ANY,	/* pages of any zone, high memory included */
+	SCULL_RESERVE_LOWMEM,	/* pages with a logical address: lowmem only */
+	SCULL_RESERVE_VMALLOC,	/* any pages, and a stretch of the vmalloc range */
+};
+
 /**
  * struct scull_backend - one memory allocator behind a device
  * @devname:	name of the device node that uses this allocator
@@ -53,6 +60,8 @@ struct seq_file;
  *		copy_page_to_iter(), and the others with copy_to_iter()
  * @nommap:	when none may, why: the end of the dmesg line of a refused
  *		mmap, after "mmap: <name> quanta "
+ * @reserve:	where the memory of its quanta comes from, which
+ *		scull_memory_low() checks before each allocation
  * @kmap:	a quantum may have no permanent kernel address (@vaddr NULL:
  *		high memory), its bytes mapped a page at a time for each
  *		access; /proc/scullmem counts those quanta in the header
@@ -89,6 +98,7 @@ struct scull_backend {
 	unsigned int max_order;
 	unsigned int mmap_min_order;
 	const char *nommap;
+	enum scull_reserve reserve;
 	bool kmap;
 	const char *zone_rules[SCULL_GFP_NR_ZONES];
 	const char *act_rules[SCULL_GFP_NR_ACTS];

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Memory exhaustion, run as root in a 256 MiB guest (arm64: 384 MiB, see
-# scripts/check.sh):
+# Memory exhaustion, run as root in a 256 MiB guest (arm64: 384 MiB; i386:
+# 2 GiB, with high memory; see scripts/check.sh):
 # write to each node until it fails.  max_size is far above RAM, so only
 # memory can stop the write: it must end in ENOMEM (ENOSPC would be the
 # size limit), after at least half of the memory that was available when
 # the fill began (vm.sh fails the run on an OOM kill or an allocation
-# failure splat in dmesg).  Every byte written before must read back, and
-# nothing after it.  Truncating the device must free every quantum it
-# allocated, by its stats and by the tracepoints, and rmmod must give the
-# memory back.  Ends with `# scull-totals: ...`.
+# failure splat in dmesg).  On a kernel with high memory, the quanta with
+# a logical address (scullp, scullk, scullc) can only be in lowmem: at
+# least half of the lowmem free at the start, and 16 MiB of it left free at
+# the end.  scullv's quanta take a stretch of the vmalloc range each, which
+# on a 32-bit kernel is far smaller than memory: at least a fifth of the
+# range, and half of it left to others.  With the device full, a module
+# still loads (vmalloc and memory for others).  Every byte written before
+# must read back, and nothing after it.  Truncating the device must free
+# every quantum it allocated, by its stats and by the tracepoints, and
+# rmmod must give the memory back.  Ends with `# scull-totals: ...`.
+# SCULL_EXHAUST_DEVS: the devices to fill (default: all five).
 set -u
 
 kver=${1:-$(uname -r)}
@@ -20,7 +27,31 @@ KO=${SCULL_KO:-${SCULL_BUILD:-$TOP/build}/$kver/scull.ko}
 
 MIB=$((1 << 20))
 
-DEVS="scullp scullv scullk scullc scullh"
+DEVS=${SCULL_EXHAUST_DEVS:-"scullp scullv scullk scullc scullh"}
+
+meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+# A small module of the guest's kernel, with no dependency, that a full
+# device must not keep from loading: its load takes vmalloc space and
+# memory.
+other_module() {
+	local m
+	for m in "$SCULL_CACHE/kernels/$kver/root/lib/modules/$kver" "/lib/modules/$kver"; do
+		m=$(find "$m/kernel/lib" -maxdepth 1 -name 'crc7.ko*' 2> /dev/null | head -n 1)
+		[ -z "$m" ] || { echo "$m"; return 0; }
+	done
+	return 1
+}
+
+# others_unaffected DEV: with DEV full, another module loads and unloads.
+others_unaffected() {
+	local err
+	[ -n "$othermod" ] || { echo "# $1: no crc7 module of $kver to load"; return 1; }
+	grep -q '^crc7 ' /proc/modules && { echo "# $1: crc7 is loaded already"; return 1; }
+	err=$(insmod "$othermod" 2>&1) ||
+		{ echo "# $1: with the device full, insmod crc7 failed: $err"; return 1; }
+	rmmod crc7
+}
 
 # fill_until_full DEV: a 1 MiB random marker, then zeros until DEV refuses.
 # The quanta are 4 KiB (order 0).  Each takes a page, but scullk's take a
@@ -30,6 +61,10 @@ DEVS="scullp scullv scullk scullc scullh"
 # its objects.
 fill_until_full() {
 	local dev=$1 err avail free written size quanta slot=4096 taken
+	local lowfree lowfree_end vmtotal memtotal bound
+	lowfree=$(meminfo_kb LowFree)
+	vmtotal=$(meminfo_kb VmallocTotal)
+	memtotal=$(meminfo_kb MemTotal)
 	# Less the free pages of CMA areas (arm64's 64 MiB), which serve only
 	# movable allocations: no quantum can be there.
 	avail=$(awk '$1 == "MemAvailable:" { a = $2 } $1 == "CmaFree:" { c = $2 }
@@ -60,8 +95,33 @@ fill_until_full() {
 	[ -n "$slot" ] || { echo "# no slab cache of $dev in /proc/slabinfo"; return 1; }
 	taken=$((quanta * slot))
 	echo "# $dev: the data takes $((taken / MIB)) MiB of memory, $slot bytes a quantum"
-	[ $((2 * taken)) -ge "$avail" ] ||
-		{ echo "# $dev: the data takes less than half of MemAvailable at the start"; return 1; }
+	case $dev in
+	scullp | scullk | scullc)
+		[ -n "$lowfree" ] || bound=mem ;;
+	scullv)
+		[ "$vmtotal" -lt "$memtotal" ] || bound=mem ;;
+	*)
+		bound=mem ;;
+	esac
+	if [ "${bound:-}" = mem ]; then
+		[ $((2 * taken)) -ge "$avail" ] ||
+			{ echo "# $dev: the data takes less than half of MemAvailable at the start"; return 1; }
+	elif [ "$dev" = scullv ]; then
+		# Each quantum and its guard page, in at most half of the range.
+		echo "# $dev: vmalloc range $((vmtotal / 1024)) MiB"
+		[ $((5 * quanta * (slot + 4096))) -ge $((vmtotal * 1024)) ] ||
+			{ echo "# $dev: the quanta take less than a fifth of the vmalloc range"; return 1; }
+		[ $((2 * quanta * (slot + 4096))) -le $((vmtotal * 1024)) ] ||
+			{ echo "# $dev: the quanta take more than half of the vmalloc range"; return 1; }
+	else
+		lowfree_end=$(meminfo_kb LowFree)
+		echo "# $dev: LowFree $((lowfree / 1024)) MiB when the fill began, $((lowfree_end / 1024)) MiB at its end"
+		[ $((2 * taken)) -ge $((lowfree * 1024)) ] ||
+			{ echo "# $dev: the data takes less than half of the lowmem free at the start"; return 1; }
+		[ "$lowfree_end" -ge $((16 * 1024)) ] ||
+			{ echo "# $dev: less than 16 MiB of lowmem left free"; return 1; }
+	fi
+	others_unaffected "$dev" || return 1
 	# The whole prefix: the marker, the zeros after it, and no more.
 	{ cat /tmp/marker; head -c $((written - MIB)) /dev/zero; } | cmp - "/dev/$dev" ||
 		{ echo "# $dev: the data written is not what reads back"; return 1; }
@@ -73,6 +133,7 @@ fill_until_full() {
 echo "KTAP version 1"
 echo "# exhaustion in a $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB guest"
 head -c $MIB /dev/urandom > /tmp/marker
+othermod=$(other_module) || othermod=
 # On CPU 0 only, so that the scull events go to its buffer alone: room for
 # an allocation and a free of each page of RAM, 72 bytes each (6.1: 68 and
 # 52 bytes, with the ring buffer's headers), and 1 MiB more.
