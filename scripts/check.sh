@@ -10,7 +10,8 @@
 # and the others go on; a root that fell back to fewer indexes says so
 # (`# NAME: ...`).  While the guests run: the preparation again, offline
 # (tests/offline.sh), the preparation against a local mirror mid-sync
-# (tests/aptrepo.sh), the static checks and the DKMS build.  Each kernel boots three times in QEMU:
+# (tests/aptrepo.sh), the dmesg verdict on crafted dumps (tests/dmesg.sh),
+# the static checks and the DKMS build.  Each kernel boots three times in QEMU:
 # tests/userland.sh (the README's blocks as written, then make install,
 # in one clone: the module is built in the guest, with the guest's own
 # gcc and the headers of its root), tests/guest.sh (the functional suite)
@@ -293,6 +294,8 @@ phase "${#boots[@]} boots of $(echo "$kvers" | wc -l) kernels queued; static che
 phase "preparation, offline and against a broken index"
 host_step offline tests/offline.sh
 host_step aptrepo tests/aptrepo.sh
+phase "the dmesg verdict on crafted dumps"
+host_step dmesg tests/dmesg.sh
 # DKMS state is global: one DKMS check at a time on this machine.
 phase "static checks"
 host_step static-checks scripts/static-checks.sh

@@ -18,9 +18,37 @@ export SCULL_TOP SCULL_CACHE SCULL_BUILD DEBIAN_FRONTEND=noninteractive
 # The meta-packages whose dependency names the kernel we build and test for.
 SCULL_HEADER_PKGS="linux-headers-amd64 linux-headers-6.12-amd64"
 
-# Kernel reports that fail a run when they show up in a guest's dmesg.
+# Kernel reports that fail a run when they show up in a guest's dmesg:
+# the headers of reports, on every architecture (x86 prints "Call Trace",
+# arm64 "Call trace:"; a hung task, an RCU stall or a duplicate sysfs
+# name is a message line and a stack dump), and the notices that a
+# checker turned itself off (kmemleak).
 # shellcheck disable=SC2034 # used by the scripts that source this file
-SCULL_DMESG_BAD='WARNING:|BUG:|BUG |Oops|Call Trace|kernel BUG|Poison overwritten|Redzone|redzone|KFENCE:|KASAN:|kmemleak:.*(new suspected|unreferenced)|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|invoked oom-killer|Out of memory|page allocation failure|general protection fault|Object padding overwritten|UBSAN:|list_add corruption|list_del corruption'
+SCULL_DMESG_BAD='WARNING:|BUG:|BUG |Oops|Call Trace|Call trace:|kernel BUG|Poison overwritten|Redzone|redzone|KFENCE:|KASAN:|kmemleak:.*(new suspected|unreferenced)|kmemleak: Kernel memory leak detector disabled|Cannot allocate a kmemleak_object|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|invoked oom-killer|Out of memory|page allocation failure|general protection fault|Object padding overwritten|UBSAN:|list_add corruption|list_del corruption|INFO: task .* blocked for more than|rcu: INFO: .*stall|self-detected stall|hard LOCKUP|refcount_t: |sysfs: cannot create duplicate filename|vmalloc error:'
+
+# scull_dmesg_verdict FILE: the verdict on a guest's dmesg dump, FILE
+# being the console's lines from SCULL-DMESG-BEGIN to SCULL-DMESG-END:
+# "clean", or "dirty N" with N the report lines ($SCULL_DMESG_BAD) left
+# by scripts/dmesg-filter.awk, or "dirty 1" when the dump is empty or cut
+# short (no END line: the guest died or was killed while printing it, and
+# its last reports were never seen).  The report lines go to stderr.
+scull_dmesg_verdict() {
+	local file=$1 n
+	if [ ! -s "$file" ] || ! grep -q 'SCULL-DMESG-END' "$file"; then
+		log "the guest's dmesg did not come back whole (no SCULL-DMESG-END)"
+		echo "dirty 1"
+		return
+	fi
+	n=$(awk -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$file" | grep -E -c "$SCULL_DMESG_BAD")
+	if [ "$n" -gt 0 ]; then
+		log "the guest's dmesg is dirty ($n report lines):"
+		awk -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$file" |
+			grep -E -B2 -A20 "$SCULL_DMESG_BAD" | head -n 120 >&2
+		echo "dirty $n"
+	else
+		echo clean
+	fi
+}
 
 # scull_sync_sources DIR: make DIR's copy of the module's sources (Kbuild,
 # Makefile, dkms.conf, the top's *.c and *.h) match the repo's.  Only changed
