@@ -249,6 +249,8 @@ scull_fallback() { cat "$SCULL_CACHE/roots/$1/.fallback" 2> /dev/null || true; }
 scull_prepare_target() {
 	local root
 	for root in $(scull_roots_of "$1"); do
+		[ -f "$SCULL_CACHE/roots/$root/.done" ] ||
+			log "$1: making the $root root (scripts/mkroot.sh; log: $2/mkroot-$root.log)"
 		"$SCULL_TOP/scripts/mkroot.sh" "$root" > "$2/mkroot-$root.log" 2>&1 ||
 			{ scull_root_error "$2/mkroot-$root.log"; return 1; }
 	done

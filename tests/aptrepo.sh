@@ -209,7 +209,7 @@ check own "bookworm broken: the root fails" '[ "$rc" -ne 0 ]'
 check own "bookworm broken: its last error is apt's reason ($why)" \
 	'grep -q -E "^bookworm-i386: bookworm.s index: .*(size|Hash Sum)" <<< "$why"'
 check own "bookworm broken: no root is left" '[ ! -e "$tmp/cache-own/$root/.done" ]'
-SCULL_CACHE=$tmp/cache-own scull_prepare_target i386 "$tmp" > "$tmp/own-target.out" 2>&1
+SCULL_CACHE=$tmp/cache-own scull_prepare_target i386 "$tmp" > "$tmp/own-target.out" 2> "$tmp/own-target.err"
 rc=$?
 check own-target "bookworm broken: the i386 target is not prepared, and says why" \
 	'[ "$rc" -ne 0 ] && [ "$(cat "$tmp/own-target.out")" = "$why" ]'
