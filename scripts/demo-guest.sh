@@ -173,6 +173,16 @@ side_by_side /tmp/proc-fresh.txt:scullv@fresh scullv@holes
 echo "(a freshly booted machine has long free runs, and vmalloc's one-page allocations"
 echo " come out of them side by side, 1/4 where they do; with holes in memory they are"
 echo " single pages apart, as on a machine that has run for a while)"
+# The point of the first table: none of scullv's first quanta may be
+# physically contiguous there.  If one is, the holes did not do their job,
+# and the demo says so and fails.
+demo_status=0
+together=$(awk '/^Device / { p = $2 == "scullv:" }
+	p && $1 == "quantum" && $2 + 0 < 8 && $13 == 1 { sub(":", "", $2); printf " %s", $2 }' /proc/scullmem)
+if [ -n "$together" ]; then
+	echo "demo: scullv's quanta$together are physically contiguous although written with holes in memory" >&2
+	demo_status=1
+fi
 
 for d in "${devs[@]}"; do
 	echo
@@ -326,3 +336,4 @@ else
 	say "rmmod scull"
 	rmmod scull
 fi
+exit "$demo_status"
