@@ -164,8 +164,6 @@ echo
 echo "# /proc/scullmem, side by side: the first quanta of each device"
 echo "# (written while holes held every other page of 64 MiB of pipe buffers)"
 side_by_side scullp scullv scullk
-echo "# and of the lookaside cache and of alloc_pages (high memory where there is some: virt -)"
-side_by_side scullc scullh
 echo "(runs: physically contiguous runs / pages in the quantum)"
 echo
 echo "# scullv's first quanta: written right after boot (fresh), and again with holes in memory"
@@ -173,6 +171,9 @@ side_by_side /tmp/proc-fresh.txt:scullv@fresh scullv@holes
 echo "(a freshly booted machine has long free runs, and vmalloc's one-page allocations"
 echo " come out of them side by side, 1/4 where they do; with holes in memory they are"
 echo " single pages apart, as on a machine that has run for a while)"
+echo
+echo "# and the first quanta of the lookaside cache and of alloc_pages (high memory where there is some: virt -)"
+side_by_side scullc scullh
 # The point of the first table: none of scullv's first quanta may be
 # physically contiguous there.  If one is, the holes did not do their job,
 # and the demo says so and fails.
