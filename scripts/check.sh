@@ -6,7 +6,7 @@
 # kernels are fetched, built and queued for booting; then fetch and build
 # the other targets and queue theirs; run the static checks and the DKMS
 # build while the guests run.  Each kernel boots three times in QEMU:
-# tests/userland.sh (the README's blocks as written, then make install,
+# tests/userland.sh (the blocks of README.md and docs/ as written, then make install,
 # in one clone: the module is built in the guest, with the guest's own
 # gcc and the headers of its root), tests/guest.sh (the functional suite)
 # and tests/exhaust.sh (256 MiB guest, arm64 384).  Every check counts:
