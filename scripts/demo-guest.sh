@@ -168,9 +168,9 @@ echo "(runs: physically contiguous runs / pages in the quantum)"
 echo
 echo "# scullv's first quanta: written right after boot (fresh), and again with holes in memory"
 side_by_side /tmp/proc-fresh.txt:scullv@fresh scullv@holes
-echo "(a freshly booted machine has long free runs, and vmalloc's one-page allocations"
-echo " come out of them side by side, 1/4 where they do; with holes in memory they are"
-echo " single pages apart, as on a machine that has run for a while)"
+echo "(on a freshly booted machine free memory is a few long runs, and vmalloc's one-page"
+echo " allocations may come out of them side by side, 1/4, or not, from boot to boot; with"
+echo " holes in memory, as on a machine that has run for a while, they are pages apart)"
 echo
 echo "# and the first quanta of the lookaside cache and of alloc_pages (high memory where there is some: virt -)"
 side_by_side scullc scullh
