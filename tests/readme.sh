@@ -73,7 +73,7 @@ run native && grep -q '^Device scullv' /tmp/readme-native.out &&
 ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 
 # ---- /proc/scullmem and scullctl: devices holding data --------------------
-# The README's /proc snapshot is "after ./load.sh order=2 qset=100 and
+# docs/proc.md's snapshot is "after ./load.sh order=2 qset=100 and
 # copying the same 3,000,000-byte file into each node": do that, and
 # compare line shapes.  A shape is a line with what differs from boot to
 # boot masked: addresses, PFNs and their runs, allocation times, the runs
@@ -84,9 +84,9 @@ ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 # and whether scullh's quanta are in high memory (i386): one there, "virt
 # - ... highmem", has the shape of one in the linear map.  The
 # rest (geometry, counts, metadata, the layout of each line) must match,
-# both ways: every shape of the README's snapshot is in the real file, and
-# every shape of the real file is in the README's.
-# The README's snapshot is from x86_64: on a 32-bit kernel, whose pointers
+# both ways: every shape of the shown snapshot is in the real file, and
+# every shape of the real file is in the shown one.
+# The shown snapshot is from x86_64: on a 32-bit kernel, whose pointers
 # and so metadata are half as wide, the metadata figures are masked too.
 meta_mask=''
 [ "$(getconf LONG_BIT)" = 64 ] ||
@@ -122,12 +122,12 @@ quiet make scullctl && quiet ./load.sh order=2 qset=100 &&
 	[ -s /tmp/readme-proc.shown.shapes ]
 rc=$?
 if [ "$rc" -eq 0 ]; then
-	comm -23 /tmp/readme-proc.shown.shapes /tmp/readme-proc.real.shapes | sed 's/^/README only: /' > /tmp/readme-proc.diff
+	comm -23 /tmp/readme-proc.shown.shapes /tmp/readme-proc.real.shapes | sed 's|^|docs/proc.md only: |' > /tmp/readme-proc.diff
 	comm -13 /tmp/readme-proc.shown.shapes /tmp/readme-proc.real.shapes | sed 's/^/real only: /' >> /tmp/readme-proc.diff
 	[ ! -s /tmp/readme-proc.diff ] || rc=1
 	note < /tmp/readme-proc.diff
 	if [ "$rc" -ne 0 ]; then
-		echo "# the real /proc/scullmem, abridged as the README's (three quanta per device):"
+		echo "# the real /proc/scullmem, abridged as docs/proc.md's (three quanta per device):"
 		awk '/^Device / { skip = 0 } /^ +qset / { skip = $2 != 0 } /^ +quantum / { if (skip || $2 + 0 > 2) next } !skip || !/^ /' \
 			/tmp/readme-proc.real | note
 	fi
@@ -152,7 +152,7 @@ run scullctl &&
 	{ diff /tmp/readme-scullctl.shown /tmp/readme-scullctl.out | note; [ "${PIPESTATUS[0]}" -eq 0 ]; } &&
 	[ "$(cat /sys/class/scullmem/scullv/order)" = 4 ] &&
 	[ "$(cat /sys/class/scullmem/scullv/size)" = 0 ]
-ok $? "README scullctl: the output shown, then reset order=4"
+ok $? "docs/interfaces.md scullctl: the output shown, then reset order=4"
 
 # gfp: the attribute and a refusal, as shown; the flags of a mask are
 # compared as a set (kernels list them in their own order).
@@ -162,7 +162,7 @@ run gfp &&
 	"$blocks" output guest gfp | flag_sets > /tmp/readme-gfp.shown &&
 	[ -s /tmp/readme-gfp.shown ] &&
 	{ flag_sets < /tmp/readme-gfp.out | diff /tmp/readme-gfp.shown - | note; [ "${PIPESTATUS[1]}" -eq 0 ]; }
-ok $? "README gfp: the attribute and the refusal shown"
+ok $? "docs/allocators.md gfp: the attribute and the refusal shown"
 quiet ./unload.sh
 
 # ---- Benchmarks: the table against the committed reports ----------------------
@@ -244,7 +244,7 @@ quiet ./load.sh && run max-size &&
 	[ "$(cat /sys/module/scull/parameters/max_size)" = $((64 << 20)) ] &&
 	! head -c $((65 << 20)) /dev/zero > /dev/scullp 2> /dev/null &&
 	[ "$(cat /sys/class/scullmem/scullp/size)" = $((64 << 20)) ]
-ok $? "README max_size: 64 MiB set, a 65 MiB write stops at 64 MiB"
+ok $? "docs/interfaces.md max_size: 64 MiB set, a 65 MiB write stops at 64 MiB"
 quiet ./unload.sh
 
 # ---- tracepoints ---------------------------------------------------------------
@@ -252,7 +252,7 @@ quiet ./unload.sh
 quiet ./load.sh && run trace &&
 	q=$(( ($(stat -c %s /etc/services) + 4095) / 4096 )) &&
 	[ "$(grep -c 'scull_quantum_alloc: dev=scullv .* success=1' /tmp/readme-trace.out)" -eq "$q" ]
-ok $? "README tracepoints: one scull_quantum_alloc event per quantum of /etc/services"
+ok $? "docs/interfaces.md tracepoints: one scull_quantum_alloc event per quantum of /etc/services"
 echo 0 > /sys/kernel/tracing/events/scull/enable
 quiet ./unload.sh
 
@@ -289,7 +289,7 @@ dkms_root() {
 		cp "$mods"/modules.builtin* "/lib/modules/$kver/" &&
 		depmod "$kver" && [ -s "/lib/modules/$kver/modules.dep.bin" ]
 }
-# dkms_block: the README's DKMS block in that root; its diagnostics on failure.
+# dkms_block: docs/install.md's DKMS block in that root; its diagnostics on failure.
 dkms_block() {
 	local t0=$SECONDS rc
 	dkms_root && run dkms && [ "$(cat /sys/module/scull/parameters/order)" = 2 ] &&
@@ -305,7 +305,7 @@ dkms_block() {
 }
 # SCULL_DKMS=0 skips it: the build takes minutes under TCG, and make
 # check runs it on two kernels only (scripts/check.sh says which).
-what="README DKMS: dkms add, build, install, then modprobe scull order=2"
+what="docs/install.md DKMS: dkms add, build, install, then modprobe scull order=2"
 if [ "${SCULL_DKMS:-1}" = 0 ]; then
 	skipped "$what" "SCULL_DKMS=0: make check builds with DKMS in the guests of two kernels (the native path above built here)"
 	ran+=(dkms)
