@@ -941,7 +941,7 @@ stress_stacks() {
 }
 
 race_stress() {
-	local bad='WARNING:|BUG|Oops|Call Trace|KASAN|KCSAN|KFENCE|locking|lock state|invalid context'
+	local bad='WARNING:|BUG|Oops|Call Trace|Call trace:|KASAN|KCSAN|KFENCE|locking|lock state|invalid context|blocked for more than|rcu: INFO|self-detected stall'
 	local pid s
 	mark_dmesg
 	"$BIN/stress" --threads 4 --ops "$2" ${SCULL_SEED:+--seed "$SCULL_SEED"} "$1" &
