@@ -12,7 +12,7 @@
 # (tests/offline.sh), the preparation against a local mirror mid-sync
 # (tests/aptrepo.sh), the dmesg verdict on crafted dumps (tests/dmesg.sh),
 # the static checks and the DKMS build.  Each kernel boots three times in QEMU:
-# tests/userland.sh (the README's blocks as written, then make install,
+# tests/userland.sh (the blocks of README.md and docs/ as written, then make install,
 # in one clone: the module is built in the guest, with the guest's own
 # gcc and the headers of its root), tests/guest.sh (the functional suite)
 # and tests/exhaust.sh (256 MiB guest, arm64 384).  Every check counts:
