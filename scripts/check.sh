@@ -328,12 +328,17 @@ host_step scullmap tests/scullmap.sh "${snaps[@]}" "$SCULL_TOP"/tests/data/snaps
 # Per-kernel summaries, then the total.
 for kver in $kvers; do
 	kp=0 kf=0 ks=0
-	for c in "$logs"/*-"$kver".counts; do
-		[ -f "$c" ] || continue
+	# Each of its three boots must have reported.
+	for label in userland tests exhaustion; do
+		c=$logs/$label-$kver.counts
+		if [ ! -f "$c" ]; then
+			echo "not ok - $label on $kver: no report"
+			kf=$((kf + 1))
+			continue
+		fi
 		read -r p f s < "$c"
 		kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + s))
 	done
-	[ -n "$(ls "$logs"/*-"$kver".counts 2>/dev/null)" ] || kf=1
 	add "$kp" "$kf" "$ks"
 	echo "# $kver: $kp passed, $kf failed, $ks skipped"
 done
