@@ -27,6 +27,9 @@ DBG=/sys/kernel/debug
 
 echo "KTAP version 1"
 echo "# debug kernel $(uname -r)"
+# For tests/guest.sh, which runs after KUnit and fault injection here.
+SCULL_AUTO_INIT=$(dmesg | grep -m 1 'mem auto-init:')
+export SCULL_AUTO_INIT
 
 # ---- KCSAN ---------------------------------------------------------------------
 # The suite with the race stress at 4 threads x SCULL_STRESS_OPS (3000, as
