@@ -949,7 +949,7 @@ function gfp_section(    i, z, o, a, d) {
 	out("## GFP flags: zone modifiers and action types")
 	out("")
 	out("Each device's quanta are allocated with the zone modifier and the action type chosen " \
-	    "in its `gfp` attribute (README, \"Allocation flags\").  Three measurements on scullp " \
+	    "in its `gfp` attribute (docs/allocators.md, \"Allocation flags\").  Three measurements on scullp " \
 	    "(scullh for `highmem`, which only alloc_pages may be given), each on a freshly loaded " \
 	    "module.")
 	out("")

@@ -97,9 +97,12 @@ if [ -n "$missing" ]; then
 	log "installing:$missing"
 	sudo=
 	[ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get update -qq
+	# A mirror mid-sync may fail an index: the packages may be in the
+	# others (the install says if not).
+	$sudo apt-get update -qq -o Acquire::Retries=3 ||
+		log "apt-get update failed; installing from the lists there are"
 	# shellcheck disable=SC2086 # a list of package names
-	$sudo apt-get install -y --no-install-recommends $missing >&2
+	$sudo apt-get install -y -o Acquire::Retries=3 --no-install-recommends $missing >&2
 	exec 5>&-
 	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 fi

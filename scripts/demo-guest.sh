@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The guest's half of make demo (see demo.sh): run as root in the guest, in
-# the repo.  Loads scull.ko (order=2: 16 KiB quanta), copies 4 MiB of random
-# data into each node with cp and dd, reads it back with cat and dd, shows
-# /proc/scullmem for every allocator, prints the whole of it between
+# the repo.  Loads scull.ko (order=2: 16 KiB quanta), writes scullv once on
+# the freshly booted machine and keeps where its pages went, then leaves
+# one-page holes in the kernel's memory (tests/holes.c) as a machine that
+# has run for a while has them, copies 4 MiB of random data into each node
+# with cp and dd, reads it back with cat and dd, shows /proc/scullmem for
+# every allocator (scullv's first quanta from both runs side by side),
+# prints the whole of it between
 # SCULL-SNAPSHOT-BEGIN and SCULL-SNAPSHOT-END (demo.sh draws it with
 # scripts/scullmap), then the zone table: for each device and each zone
 # modifier, the zones that 64 one-page quanta came from; and unloads.
@@ -35,6 +39,34 @@ devs=($(devices))
 
 say "head -c 4M /dev/urandom > /tmp/demo.bin"
 head -c $((4 << 20)) /dev/urandom > /tmp/demo.bin
+
+# scullv on the freshly booted machine: its pages are where they went,
+# kept for the table below; then emptied.
+say "cp /tmp/demo.bin /dev/scullv   # on the freshly booted machine, kept for later; then emptied"
+cp /tmp/demo.bin /dev/scullv
+cat /proc/scullmem > /tmp/proc-fresh.txt
+: > /dev/scullv
+
+# A machine that has run for a while has its free memory in small pieces;
+# one freshly booted has long free runs, from which vmalloc, taking one
+# page at a time, gets pages side by side.  holes (tests/holes.c) makes
+# the first: 64 MiB of pipe buffers, written a page at a time round robin,
+# every other pipe closed, the rest held while the devices are written.
+holes=${SCULL_BIN:?}/holes
+rm -f /tmp/holes.in
+mkfifo /tmp/holes.in
+say "holes 64 &   # tests/holes.c: hold every other page of 64 MiB of pipe buffers"
+"$holes" 64 < /tmp/holes.in > /tmp/holes.out &
+holes_pid=$!
+exec 9> /tmp/holes.in
+for _ in $(seq 600); do
+	grep -q '^ready$' /tmp/holes.out && break
+	kill -0 "$holes_pid" 2> /dev/null || break
+	sleep 0.1
+done
+grep -q '^ready$' /tmp/holes.out || { cat /tmp/holes.out; echo "holes did not start" >&2; exit 1; }
+grep -v '^ready$' /tmp/holes.out
+
 for d in "${devs[@]}"; do
 	say "cp /tmp/demo.bin /dev/$d && cat /dev/$d > /tmp/back.bin && cmp /tmp/back.bin /tmp/demo.bin"
 	cp /tmp/demo.bin "/dev/$d"
@@ -46,6 +78,9 @@ for d in "${devs[@]}"; do
 	dd if="/dev/$d" bs=1M status=none | cmp - /tmp/demo.bin
 	echo "$d: rewritten with dd, read back identical with dd"
 done
+say "exec 9>&-   # holes ends, the pipes are freed; the devices keep their pages"
+exec 9>&-
+wait "$holes_pid"
 
 # Root has CAP_SYS_ADMIN, so /proc/scullmem shows real addresses; with
 # kptr_restrict=1, /proc/vmallocinfo does too (for CAP_SYSLOG).
@@ -79,38 +114,76 @@ awk '$1 == "HighTotal:" { h = $2 } END {
 	if (h) printf "high memory %d MiB (ZONE_HIGHMEM): RAM the linear map does not reach\n", h / 1024
 	else print "high memory none: the linear map reaches all RAM" }' /proc/meminfo
 
-# side_by_side DEV...: the first 8 quanta of each device, one column each.
+# side_by_side COL...: the first 8 quanta of each device, one column each.
+# A column is DEV (from /proc/scullmem) or FILE:DEV@TITLE (from a saved
+# copy of it, TITLE added to the heading).
 side_by_side() {
+	local c files=()
+	for c in "$@"; do
+		case $c in
+		*:*) files+=("${c%%:*}") ;;
+		*) files+=(/proc/scullmem) ;;
+		esac
+	done
+	# shellcheck disable=SC2046 # file names without spaces
 	awk -v list="$*" '
-		BEGIN { n = split(list, col, " ") }
+		BEGIN {
+			n = split(list, col, " ")
+			for (i = 1; i <= n; i++) {
+				file[i] = col[i] ~ /:/ ? col[i] : "/proc/scullmem:" col[i]
+				sub(/:.*$/, "", file[i]); sub(/^.*:/, "", col[i])
+				title[i] = col[i] ~ /@/ ? col[i] : ""
+				sub(/^[^@]*@/, "", title[i]); sub(/@.*$/, "", col[i])
+			}
+		}
+		FNR == 1 { f = FILENAME }
 		/^Device / { dev = $2; sub(":", "", dev); next }
 		/^  backend / { be[dev] = $2; sub(",", "", be[dev]); next }
 		/^    quantum / {
 			q = $2; sub(":", "", q)
 			if (q + 0 >= 8) next
 			phys = $6; sub(/^0+/, "", phys)
-			line[q, dev] = sprintf("%s %9s  %s", $4, phys, $13 "/" $11)
+			line[f, q, dev] = sprintf("%s %9s  %s", $4, phys, $13 "/" $11)
 		}
 		END {
 			printf "%-4s ", "q"
-			for (i = 1; i <= n; i++) printf " %-40s", col[i] " (" be[col[i]] ")"
+			for (i = 1; i <= n; i++)
+				printf " %-40s", col[i] " (" be[col[i]] ")" (title[i] == "" ? "" : ", " title[i])
 			printf "\n%-4s ", ""
 			for (i = 1; i <= n; i++) printf " %-40s", "virt             phys       runs"
 			printf "\n"
 			for (q = 0; q < 8; q++) {
 				printf "%-4d ", q
-				for (i = 1; i <= n; i++) printf " %-40s", line[q, col[i]]
+				for (i = 1; i <= n; i++) printf " %-40s", line[file[i], q, col[i]]
 				printf "\n"
 			}
-		}' /proc/scullmem
+		}' $(printf '%s\n' "${files[@]}" | sort -u) | sed 's/ *$//'
 }
 
 echo
 echo "# /proc/scullmem, side by side: the first quanta of each device"
+echo "# (written while holes held every other page of 64 MiB of pipe buffers)"
 side_by_side scullp scullv scullk
-echo "# and of the lookaside cache and of alloc_pages (high memory where there is some: virt -)"
-side_by_side scullc scullh
 echo "(runs: physically contiguous runs / pages in the quantum)"
+echo
+echo "# scullv's first quanta: written right after boot (fresh), and again with holes in memory"
+side_by_side /tmp/proc-fresh.txt:scullv@fresh scullv@holes
+echo "(on a freshly booted machine free memory is a few long runs, and vmalloc's one-page"
+echo " allocations may come out of them side by side, 1/4, or not, from boot to boot; with"
+echo " holes in memory, as on a machine that has run for a while, they are pages apart)"
+echo
+echo "# and the first quanta of the lookaside cache and of alloc_pages (high memory where there is some: virt -)"
+side_by_side scullc scullh
+# The point of the first table: none of scullv's first quanta may be
+# physically contiguous there.  If one is, the holes did not do their job,
+# and the demo says so and fails.
+demo_status=0
+together=$(awk '/^Device / { p = $2 == "scullv:" }
+	p && $1 == "quantum" && $2 + 0 < 8 && $13 == 1 { sub(":", "", $2); printf " %s", $2 }' /proc/scullmem)
+if [ -n "$together" ]; then
+	echo "demo: scullv's quanta$together are physically contiguous although written with holes in memory" >&2
+	demo_status=1
+fi
 
 for d in "${devs[@]}"; do
 	echo
@@ -264,3 +337,4 @@ else
 	say "rmmod scull"
 	rmmod scull
 fi
+exit "$demo_status"

@@ -29,28 +29,49 @@ while [ $# -gt 0 ]; do
 	*) kvers+=("$1"); shift ;;
 	esac
 done
-if [ ${#kvers[@]} -eq 0 ]; then
-	if [ -n "${SCULL_KVERS:-}" ]; then
-		# shellcheck disable=SC2207 # kernel versions have no spaces
-		kvers=($(scull_kvers))
-	else
-		kvers=(6.1 i386 arm64)
-	fi
-fi
+[ ${#kvers[@]} -gt 0 ] || [ -n "${SCULL_KVERS:-}" ] || kvers=(6.1 i386 arm64)
+# Targets' names (lib.sh's SCULL_TARGETS_TABLE), whatever was given.
+# shellcheck disable=SC2207 # target names have no spaces
+kvers=($(SCULL_KVERS=${kvers[*]:-$SCULL_KVERS} scull_target_names))
 
 "$SCULL_TOP/scripts/setup.sh" -q
-scull_ensure_roots "${kvers[@]}" || die "making the roots failed (scripts/mkroot.sh)"
-"$SCULL_TOP/scripts/fetch-kernels.sh" "${kvers[@]}"
-log "building scull.ko"
-"$SCULL_TOP/scripts/build.sh" "${kvers[@]}" > /dev/null 2>&1 || "$SCULL_TOP/scripts/build.sh" "${kvers[@]}"
-
 out=$SCULL_BUILD/demo
 mkdir -p "$out"
+
+# Each kernel is prepared on its own (its root, its image, scull.ko): one
+# that cannot be is named at the end, with the reason, and the others
+# are shown.
+ready=() unready=()
+for k in "${kvers[@]}"; do
+	if ! why=$(scull_prepare_target "$k" "$out"); then
+		unready+=("$k: $why")
+		log "$k: cannot be prepared: $why"
+		continue
+	fi
+	for root in $(scull_roots_of "$k"); do
+		line=$(scull_fallback "$root")
+		[ -z "$line" ] || log "$k: $line"
+	done
+	if ! kver=$(scull_kver_of "$k") ||
+		! "$SCULL_TOP/scripts/fetch-kernels.sh" "$kver" > "$out/fetch-$k.log" 2>&1; then
+		why=$(sed -n 's/^scullmem: error: //p' "$out/fetch-$k.log" 2> /dev/null | tail -n 1)
+		unready+=("$k: fetching its kernel: ${why:-see $out/fetch-$k.log}")
+		continue
+	fi
+	log "building scull.ko for $kver"
+	if ! "$SCULL_TOP/scripts/build.sh" "$kver" > "$out/build-$k.log" 2>&1; then
+		cat "$out/build-$k.log" >&2
+		unready+=("$k: the build failed (log: $out/build-$k.log)")
+		continue
+	fi
+	ready+=("$k")
+done
+
 # Paths as the user gave them: relative to the current directory when under it.
 here() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
 
 status=0 pictures=()
-for k in "${kvers[@]}"; do
+for k in "${ready[@]}"; do
 	kver=$(scull_kver_of "$k")
 	arch=$(scull_arch_of "$kver")
 	case $arch in
@@ -98,4 +119,9 @@ done
 echo
 echo "make demo: ${#pictures[@]} of ${#kvers[@]} kernels drawn (.svg beside each .png):"
 for p in "${pictures[@]}"; do echo "  $p"; done
+if [ "${#unready[@]}" -gt 0 ]; then
+	echo "make demo: ${#unready[@]} of ${#kvers[@]} kernels could not be prepared:"
+	for p in "${unready[@]}"; do echo "  $p"; done
+	status=1
+fi
 exit "$status"

@@ -13,7 +13,9 @@
 #   a blank line, or where an interrupt entered: the frames below that are
 #   the interrupted task's (often scull's, as it is what runs), not the
 #   racing access's; and the locks held and the IRQ state that verbose
-#   reports list after a stack do not count either.
+#   reports list after a stack do not count either.  Another report's
+#   header line that another CPU printed in the middle of a KCSAN report
+#   is kept, whatever the KCSAN report is.
 # - The kernel's notice "GUP no longer grows the stack" and the stack dump
 #   that follows it (mm/gup.c's gup_vma_lookup(), since 6.5, at most once
 #   an hour): a fault-in of a user buffer just below a stack, which the
@@ -71,6 +73,11 @@ held != "" {
 }
 inblock {
 	block = block "\n" $0
+	# Another report's header, printed by another CPU in the middle of
+	# this one, is kept whatever this one is (no KCSAN report has one).
+	if (mode != "list" && line ~ /WARNING:|-\[ cut here \]-|Oops|kernel BUG|Call [Tt]race|KASAN:|^BUG: / &&
+	    line !~ /^BUG: KCSAN: /)
+		print
 	if (line ~ / (to|at) 0x[0-9a-f]+ of [0-9]+ bytes by (task|interrupt)|race at unknown origin/)
 		instack = 1
 	else if (line !~ /^[ \t]/ || line ~ /(^|[ _])(asm_)?sysvec_|interrupt\+0x|_irq\+0x|irq_handler|<\/?IRQ>|softirq/)

@@ -73,7 +73,8 @@ fetch_one() {
 			# Stale package lists (a new machine, or a kernel update since the
 			# last apt-get update) make the download fail: update, then retry.
 			if ! (cd "$debs" && download "$pkg"); then
-				(scull_apt_lock && apt-get update -qq) || die "apt-get update failed"
+				(scull_apt_lock && scull_apt_update "$debs/update.log" apt-get -q -o Acquire::Retries=3) ||
+					log "apt-get update: going on without what failed"
 				(cd "$debs" && download "$pkg") ||
 					die "apt-get download $pkg failed; if Debian has a newer kernel ABI by now," \
 						"upgrade the headers (apt-get install $SCULL_HEADER_PKGS) and run again"

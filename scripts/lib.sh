@@ -18,9 +18,37 @@ export SCULL_TOP SCULL_CACHE SCULL_BUILD DEBIAN_FRONTEND=noninteractive
 # The meta-packages whose dependency names the kernel we build and test for.
 SCULL_HEADER_PKGS="linux-headers-amd64 linux-headers-6.12-amd64"
 
-# Kernel reports that fail a run when they show up in a guest's dmesg.
+# Kernel reports that fail a run when they show up in a guest's dmesg:
+# the headers of reports, on every architecture (x86 prints "Call Trace",
+# arm64 "Call trace:"; a hung task, an RCU stall or a duplicate sysfs
+# name is a message line and a stack dump), and the notices that a
+# checker turned itself off (kmemleak).
 # shellcheck disable=SC2034 # used by the scripts that source this file
-SCULL_DMESG_BAD='WARNING:|BUG:|BUG |Oops|Call Trace|kernel BUG|Poison overwritten|Redzone|redzone|KFENCE:|KASAN:|kmemleak:.*(new suspected|unreferenced)|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|invoked oom-killer|Out of memory|page allocation failure|general protection fault|Object padding overwritten|UBSAN:|list_add corruption|list_del corruption'
+SCULL_DMESG_BAD='WARNING:|BUG:|BUG |Oops|Call Trace|Call trace:|kernel BUG|Poison overwritten|Redzone|redzone|KFENCE:|KASAN:|kmemleak:.*(new suspected|unreferenced)|kmemleak: Kernel memory leak detector disabled|Cannot allocate a kmemleak_object|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|invoked oom-killer|Out of memory|page allocation failure|general protection fault|Object padding overwritten|UBSAN:|list_add corruption|list_del corruption|INFO: task .* blocked for more than|rcu: INFO: .*stall|self-detected stall|hard LOCKUP|refcount_t: |sysfs: cannot create duplicate filename|vmalloc error:'
+
+# scull_dmesg_verdict FILE: the verdict on a guest's dmesg dump, FILE
+# being the console's lines from SCULL-DMESG-BEGIN to SCULL-DMESG-END:
+# "clean", or "dirty N" with N the report lines ($SCULL_DMESG_BAD) left
+# by scripts/dmesg-filter.awk, or "dirty 1" when the dump is empty or cut
+# short (no END line: the guest died or was killed while printing it, and
+# its last reports were never seen).  The report lines go to stderr.
+scull_dmesg_verdict() {
+	local file=$1 n
+	if [ ! -s "$file" ] || ! grep -q 'SCULL-DMESG-END' "$file"; then
+		log "the guest's dmesg did not come back whole (no SCULL-DMESG-END)"
+		echo "dirty 1"
+		return
+	fi
+	n=$(awk -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$file" | grep -E -c "$SCULL_DMESG_BAD")
+	if [ "$n" -gt 0 ]; then
+		log "the guest's dmesg is dirty ($n report lines):"
+		awk -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$file" |
+			grep -E -B2 -A20 "$SCULL_DMESG_BAD" | head -n 120 >&2
+		echo "dirty $n"
+	else
+		echo clean
+	fi
+}
 
 # scull_sync_sources DIR: make DIR's copy of the module's sources (Kbuild,
 # Makefile, dkms.conf, the top's *.c and *.h) match the repo's.  Only changed
@@ -154,21 +182,144 @@ scull_target_kver() {
 	fi
 }
 
-# scull_ensure_roots NAME...: make the roots of those targets that have one
-# (scripts/mkroot.sh: cached, about 90 s each the first time).
-scull_ensure_roots() {
+# scull_target_names: the names of the targets to prepare, one a line:
+# every target of SCULL_TARGETS_TABLE, or those $SCULL_KVERS names (a
+# target's name, this machine's kernel by short or full version, or the
+# full version of a root's kernel, whose root exists then).
+scull_target_names() {
+	local k name root meta kver found
+	if [ -z "${SCULL_KVERS:-}" ]; then
+		echo "$SCULL_TARGETS_TABLE" | awk '{ print $1 }'
+		return 0
+	fi
+	for k in $SCULL_KVERS; do
+		found=
+		while read -r name root meta; do
+			if [ "$k" = "$name" ]; then
+				found=$name
+			elif [ "$root" = - ]; then
+				kver=$(scull_kver_of_pkg "$meta" 2> /dev/null) || continue
+				[ "$k" != "$kver" ] && [ "$k" != "$(scull_kshort "$kver")" ] || found=$name
+			elif [ -f "$SCULL_CACHE/roots/$root/.done" ]; then
+				kver=$(scull_kver_of_pkg "$meta" "$root" 2> /dev/null) || continue
+				[ "$k" != "$kver" ] || found=$name
+			fi
+			[ -z "$found" ] || break
+		done <<< "$SCULL_TARGETS_TABLE"
+		case $k in
+		debug | kcsan) found=$k ;;
+		esac
+		[ -n "$found" ] || die "unknown kernel '$k' (have: $(echo "$SCULL_TARGETS_TABLE" |
+			awk '{ printf "%s ", $1 }')or a full version)"
+		echo "$found"
+	done | awk '!seen[$1]++'
+}
+
+# scull_roots_of NAME...: the roots these targets need, one a line, each
+# once: the root a target builds and runs in, and the amd64 root whose
+# cross compiler builds a foreign root's kernels (scull_cross_root).
+scull_roots_of() {
 	local n name root meta
 	for n in "$@"; do
 		while read -r name root meta; do
 			if [ "$n" = "$name" ] && [ "$root" != - ]; then
-				"$SCULL_TOP/scripts/mkroot.sh" "$root" > /dev/null || return 1
+				! scull_root_foreign "$root" || scull_cross_root "$root"
+				echo "$root"
 			fi
 		done <<< "$SCULL_TARGETS_TABLE"
+	done | awk 'NF && !seen[$1]++'
+}
+
+# scull_root_error LOG: the one-line reason a scripts/mkroot.sh run whose
+# output is LOG failed (its last `error:` line), or a generic one.
+scull_root_error() {
+	local why
+	why=$(sed -n 's/^scullmem: error: //p' "$1" 2> /dev/null | tail -n 1)
+	echo "${why:-scripts/mkroot.sh failed (log: $1)}"
+}
+
+# scull_fallback NAME: the line a root made from fewer indexes than its
+# sources name keeps (mkroot.sh's .fallback): the kernel it fell back to,
+# and why.  Nothing for a root made from all of them.
+scull_fallback() { cat "$SCULL_CACHE/roots/$1/.fallback" 2> /dev/null || true; }
+
+# scull_prepare_target NAME LOGDIR: make NAME's roots (scripts/mkroot.sh,
+# cached), each run's output in LOGDIR/mkroot-ROOT.log.  On failure,
+# prints the reason (scull_root_error) and returns 1.
+scull_prepare_target() {
+	local root
+	for root in $(scull_roots_of "$1"); do
+		[ -f "$SCULL_CACHE/roots/$root/.done" ] ||
+			log "$1: making the $root root (scripts/mkroot.sh; log: $2/mkroot-$root.log)"
+		"$SCULL_TOP/scripts/mkroot.sh" "$root" > "$2/mkroot-$root.log" 2>&1 ||
+			{ scull_root_error "$2/mkroot-$root.log"; return 1; }
 	done
 }
 
-# scull_roots: the roots the targets need, one a line.
-scull_roots() { echo "$SCULL_TARGETS_TABLE" | awk '$2 != "-" && !seen[$2]++ { print $2 }'; }
+# --- apt, against a mirror that may be mid-sync -----------------------
+#
+# A mirror can serve an index that disagrees with its Release file for a
+# while ("File has unexpected size ... Mirror sync in progress?").
+# scull_apt_update runs `apt-get update` again, after a printed pause,
+# while an index fails: SCULL_APT_TRIES times in all (default 3),
+# SCULL_APT_PAUSE seconds apart (default 15).  An index that still fails
+# is left out, and apt goes on with the others (mkroot.sh: a root falls
+# back to what they offer, and says so).
+
+# scull_apt_reason FILE: apt's one-line reason in FILE, an apt-get
+# output: its first failed fetch (the reason, the index's suite before
+# it), or its first other error.
+scull_apt_reason() {
+	scull_apt_failures "$1" | head -n 1 | grep . ||
+		sed -n '/Some index files failed/d; s/^E: //p' "$1" | head -n 1
+}
+
+# scull_apt_failures FILE: one line per index that FILE, an apt-get
+# update's output, says failed: "SUITE's index: REASON".
+scull_apt_failures() {
+	awk '/^[EW]: Failed to fetch / {
+		url = $5; reason = $0
+		sub(/^[EW]: Failed to fetch [^ ]+ +/, "", reason)
+		sub(/ *\[IP: [^]]*\]/, "", reason)
+		suite = url
+		if (match(url, /\/dists\/[^\/]+\//))
+			suite = substr(url, RSTART + 7, RLENGTH - 8)
+		line = suite "\047s index: " reason
+		if (!seen[line]++)
+			print line
+	}' "$1"
+}
+
+# scull_apt_update LOG CMD...: `CMD update` (CMD: an apt-get with its
+# options, of this machine or of a root), its output appended to LOG,
+# tried again while an index fails (see above).  Returns 0 when every
+# index came; otherwise 1, with scull_apt_failed set to one line per
+# index that did not (scull_apt_failures), the lists of the others there.
+scull_apt_update() {
+	local log=$1 try=1 tries=${SCULL_APT_TRIES:-3} pause=${SCULL_APT_PAUSE:-15} out rc
+	shift
+	out=$(mktemp)
+	while :; do
+		"$@" update > "$out" 2>&1
+		rc=$?
+		cat "$out" >> "$log"
+		scull_apt_failed=$(scull_apt_failures "$out")
+		if [ -z "$scull_apt_failed" ] && [ "$rc" -ne 0 ]; then
+			scull_apt_failed="apt-get update: $(scull_apt_reason "$out" | grep . || echo "exit $rc")"
+		fi
+		[ -n "$scull_apt_failed" ] || break
+		if [ "$try" -ge "$tries" ]; then
+			rm -f "$out"
+			return 1
+		fi
+		log "apt-get update, try $try of $tries: $(head -n 1 <<< "$scull_apt_failed");" \
+			"trying again in $pause s"
+		sleep "$pause"
+		try=$((try + 1))
+	done
+	rm -f "$out"
+	[ "$try" -eq 1 ] || log "apt-get update: every index came at try $try"
+}
 
 # scull_targets: every target's kernel version, or those of $SCULL_KVERS.
 scull_targets() {

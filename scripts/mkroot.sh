@@ -18,8 +18,23 @@
 # meta-package of its kernel flavour among them.  A foreign root (arm64,
 # i386: another architecture than this machine's) is made without chroot:
 # see make_foreign.  Cached under $SCULL_CACHE/roots/NAME/; remade when its
-# packages, sources or recipe change.  Only the root's own apt is used (its sources.list, written
-# here); the machine's /etc/apt is not touched.  Needs root (chroot).
+# packages, sources or recipe change; never updated otherwise, so that a
+# made root needs no network.  Only the root's own apt is used (its
+# sources.list, written here); the machine's /etc/apt is not touched.
+# Needs root (chroot).
+#
+# A mirror may be mid-sync: apt-get update is tried again while an index
+# fails (lib.sh's scull_apt_update), and when an index of another suite
+# than the root's own (-updates, -security) still fails, the root is made
+# from the indexes that came: its kernel is then the newest of its series
+# that they offer.  One line says so, and the root keeps it in .fallback
+# (lib.sh's scull_fallback) until it is remade (rm -r the root).  The
+# root's own suite failing fails the root, with apt's one-line reason as
+# the last `error:` line.
+#
+# SCULL_MIRROR and SCULL_MIRROR_SECURITY name the mirrors; either may
+# start with apt's options in brackets (tests/aptrepo.sh: "[trusted=yes]
+# file:/...").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -114,15 +129,11 @@ make_foreign() {
 		"$tmp/var/cache/apt/archives/partial" "$tmp/var/lib/dpkg"
 	printf '%s\n' "$sources" > "$tmp/etc/apt/sources.list"
 	: > "$tmp/var/lib/dpkg/status"
+	update_lists scull_root_apt "$tmp" "$arch" -q
 	# shellcheck disable=SC2086 # a list of package names
-	{
-		scull_root_apt "$tmp" "$arch" update -q &&
-			scull_root_apt "$tmp" "$arch" install -d -y -q --no-install-recommends \
-				$FOREIGN_PKGS $extra
-	} > "$SCULL_CACHE/roots/$name.log" 2>&1 || {
-		tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
-		die "downloading the packages of the $name root failed (log: $SCULL_CACHE/roots/$name.log)"
-	}
+	scull_root_apt "$tmp" "$arch" install -d -y -q --no-install-recommends \
+		$FOREIGN_PKGS $extra > "$tmp.out" 2>&1 || apt_failed "downloading the packages"
+	cat "$tmp.out" >> "$rootlog"
 	unpack_debs
 	rm -rf "$tmp/usr/share/doc" "$tmp/usr/share/man" "$tmp/usr/share/locale"
 	foreign_headers
@@ -167,17 +178,18 @@ unpack_debs() {
 # the root's own kbuild in the guest and the amd64 one here or in the
 # amd64 root.
 foreign_headers() {
-	local meta=linux-headers-$flavour dep kver d l
+	local meta=linux-headers-$flavour dep d l
 	(cd "$tmp/var/cache/apt/archives" && scull_root_apt "$tmp" "$arch" download -q "$meta") \
-		>> "$SCULL_CACHE/roots/$name.log" 2>&1 || die "apt-get download $meta failed ($name)"
+		>> "$rootlog" 2>&1 || die "apt-get download $meta failed ($name)"
 	dep=$(dpkg-deb -f "$tmp"/var/cache/apt/archives/"${meta}"_*.deb Depends | tr ',' '\n' |
 		awk '$1 ~ /^linux-headers-[0-9]/ { print $1; exit }')
 	kver=${dep#linux-headers-}
 	[ -n "$kver" ] || die "$meta names no linux-headers-<version> ($name)"
+	record_fallback
 	(cd "$tmp/var/cache/apt/archives" &&
 		scull_root_apt "$tmp" "$arch" download -q "linux-headers-$kver" \
 			"linux-headers-${kver%-"$flavour"}-common" "linux-kbuild-$(scull_kshort "$kver")") \
-		>> "$SCULL_CACHE/roots/$name.log" 2>&1 || die "apt-get download linux-headers-$kver failed ($name)"
+		>> "$rootlog" 2>&1 || die "apt-get download linux-headers-$kver failed ($name)"
 	unpack_debs
 	d=$tmp/usr/src/linux-headers-$kver
 	[ -f "$d/Makefile" ] || die "linux-headers-$kver has no Makefile ($name)"
@@ -185,6 +197,42 @@ foreign_headers() {
 	find "$tmp/usr/src" -type l -lname '../../lib/linux-kbuild-*' | while read -r l; do
 		ln -sfn "/usr/lib/$(readlink "$l" | sed 's|^\.\./\.\./lib/||')" "$l"
 	done
+}
+
+# update_lists CMD...: the new root's apt lists, with CMD (its apt-get),
+# through scull_apt_update.  An index of the root's own suite that does
+# not come fails the root; another's is left out (fallback_why says which
+# and why, record_fallback makes it the root's .fallback line).
+update_lists() {
+	fallback_why=
+	scull_apt_update "$rootlog" "$@" && return 0
+	if grep -q -e "^$suite's index" -e '^apt-get update:' <<< "$scull_apt_failed"; then
+		tail -n 30 "$rootlog" >&2
+		die "$name: $(head -n 1 <<< "$scull_apt_failed")"
+	fi
+	fallback_why=$(paste -s -d ';' <<< "$scull_apt_failed" | sed 's/;/; /g')
+	log "$name: going on without what failed ($fallback_why)"
+}
+
+# apt_failed WHAT: apt-get, its output in $tmp.out, failed at WHAT: die
+# with apt's one-line reason.
+apt_failed() {
+	cat "$tmp.out" >> "$rootlog"
+	tail -n 30 "$tmp.out" >&2
+	die "$name: $1 failed: $(scull_apt_reason "$tmp.out" | grep . || echo "see $rootlog")"
+}
+
+# record_fallback: when update_lists left an index out, say which kernel
+# the root got ($kver) and why, and keep that line in the root.
+record_fallback() {
+	local came
+	[ -n "$fallback_why" ] || return 0
+	came=$(awk '{ for (i = 2; i < NF; i++) if ($i ~ /:/ && $i !~ /^\[/) { print $(i + 1); break } }' \
+		<<< "$sources" | grep -v -x -F -e "$(awk -F "'s index:" '{ print $1 }' <<< "$scull_apt_failed")" |
+		paste -s -d ',' | sed 's/,/, /g')
+	echo "$name: fell back to kernel $kver, the newest in $came; left out: $fallback_why" \
+		> "$tmp/.fallback"
+	log "$(cat "$tmp/.fallback")"
 }
 
 [ "${1:-}" != --list ] || { echo "$ROOTS"; exit 0; }
@@ -204,6 +252,7 @@ if [ "$(cat "$dir/.done" 2>/dev/null)" = "$key" ]; then
 	# A foreign root's headers use the kbuild (and its fixups) of the
 	# amd64 root that builds them.
 	scull_root_foreign "$name" || root_fixups "$dir"
+	[ ! -f "$dir/.fallback" ] || log "$(cat "$dir/.fallback")"
 	echo "$dir"
 	exit 0
 fi
@@ -221,7 +270,10 @@ fi
 
 t0=$SECONDS
 tmp=$SCULL_CACHE/roots/.$name.tmp
-rm -rf "$tmp"
+rootlog=$SCULL_CACHE/roots/$name.log
+rm -rf "$tmp" "$tmp.out"
+: > "$rootlog"
+trap 'rm -f "$tmp.out"' EXIT
 if scull_root_foreign "$name"; then
 	log "making the $name root (dpkg-deb -x of $suite's $arch packages) in $dir"
 	make_foreign
@@ -234,13 +286,25 @@ if scull_root_foreign "$name"; then
 fi
 log "making the $name root (debootstrap $suite, $arch) in $dir"
 # A second stage of another architecture needs that architecture to run
-# here: i386 does on amd64 (arm64 does not: make_foreign).
-debootstrap --variant=minbase --arch="$arch" \
+# here: i386 does on amd64 (arm64 does not: make_foreign).  Tried again,
+# as apt-get update is, when it fails.
+try=1
+until debootstrap --variant=minbase --arch="$arch" \
 	--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
-	"$suite" "$tmp" "$mirror" > "$SCULL_CACHE/roots/$name.log" 2>&1 || {
-	tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
-	die "debootstrap $suite ($arch) failed (log: $SCULL_CACHE/roots/$name.log)"
-}
+	"$suite" "$tmp" "$mirror" > "$tmp.out" 2>&1; do
+	cat "$tmp.out" >> "$rootlog"
+	why=$(grep -E '^E: ' "$tmp.out" | tail -n 1 | sed 's/^E: //')
+	if [ "$try" -ge "${SCULL_APT_TRIES:-3}" ]; then
+		tail -n 30 "$tmp.out" >&2
+		die "$name: debootstrap $suite ($arch) failed: ${why:-see $rootlog}"
+	fi
+	log "debootstrap $suite, try $try of ${SCULL_APT_TRIES:-3}: ${why:-failed};" \
+		"trying again in ${SCULL_APT_PAUSE:-15} s"
+	sleep "${SCULL_APT_PAUSE:-15}"
+	try=$((try + 1))
+	rm -rf "$tmp"
+done
+cat "$tmp.out" >> "$rootlog"
 printf '%s\n' "$sources" > "$tmp/etc/apt/sources.list"
 rm -f "$tmp/etc/apt/sources.list.d/"*
 # No daemons start in the chroot; no documentation is kept.
@@ -262,13 +326,13 @@ apt_opts="-y -q -o Dpkg::Use-Pty=0 -o Acquire::Retries=3 -o Acquire::Check-Valid
 apt_opts="$apt_opts -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
 apt_opts="$apt_opts --no-install-recommends"
 pkgs=$(tr '\n\t' '  ' <<< "$pkgs $extra linux-headers-$flavour")
-if ! in_tmp env DEBIAN_FRONTEND=noninteractive LC_ALL=C sh -c \
-		"apt-get -q -o Acquire::Check-Valid-Until=false update &&
-		apt-get install $apt_opts $pkgs && apt-get clean" \
-		>> "$SCULL_CACHE/roots/$name.log" 2>&1; then
-	tail -n 30 "$SCULL_CACHE/roots/$name.log" >&2
-	die "installing the packages of the $name root failed (log: $SCULL_CACHE/roots/$name.log)"
-fi
+update_lists in_tmp env LC_ALL=C apt-get -q -o Acquire::Check-Valid-Until=false -o Acquire::Retries=3
+in_tmp env DEBIAN_FRONTEND=noninteractive LC_ALL=C sh -c "apt-get install $apt_opts $pkgs && apt-get clean" \
+	> "$tmp.out" 2>&1 || apt_failed "installing the packages"
+cat "$tmp.out" >> "$rootlog"
+kver=$(dpkg-query --admindir="$tmp/var/lib/dpkg" -W -f='${Depends}' "linux-headers-$flavour" |
+	tr ',' '\n' | awk '$1 ~ /^linux-headers-[0-9]/ { sub(/^linux-headers-/, "", $1); print $1; exit }')
+record_fallback
 root_fixups "$tmp"
 echo "$key" > "$tmp/.done"
 rm -rf "$dir"

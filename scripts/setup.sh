@@ -19,14 +19,15 @@ quiet=0
 # libc6-dev-i386-cross: the builds of the module and of the tests (arm64's
 # and i386's cross builds) and static checks; fio .. libaio-dev, trinity:
 # the tests (trinity runs only in the guests: tests/trinity.sh); gnuplot-nox,
-# bc: the bench; dkms: the DKMS check; coccinelle: coccicheck; the rest is
-# what the scripts themselves run.
+# bc: the bench; dkms: the DKMS check; coccinelle: coccicheck; apt-utils:
+# tests/aptrepo.sh's local repository (apt-ftparchive); the rest is what
+# the scripts themselves run.
 PKGS="qemu-system-x86 qemu-system-arm busybox-static kmod cpio xz-utils debootstrap
       sparse gcc make libc6-dev perl dash shellcheck gcc-aarch64-linux-gnu
       libc6-dev-arm64-cross gcc-i686-linux-gnu libc6-dev-i386-cross
       $SCULL_HEADER_PKGS linux-source-6.1
       fio liburing-dev libaio-dev trinity
-      gnuplot-nox bc dkms coccinelle
+      gnuplot-nox bc dkms coccinelle apt-utils
       util-linux procps gawk coreutils findutils"
 
 # shellcheck disable=SC2086 # a list of package names
@@ -44,12 +45,14 @@ if [ -n "${missing// /}" ]; then
 	apt_opts=(-y -q -o Dpkg::Use-Pty=0 -o Acquire::Retries=3
 		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold
 		--no-install-recommends)
-	apt-get -q -o Acquire::Retries=3 update > /dev/null ||
-		die "apt-get update failed"
+	# An index that does not come (a mirror mid-sync) is left out: the
+	# packages may well be in the others, and the install says if not.
+	scull_apt_update "${TMPDIR:-/tmp}/scullmem-apt.log" apt-get -q -o Acquire::Retries=3 ||
+		log "apt-get update: going on without what failed: $(paste -s -d ';' <<< "$scull_apt_failed")"
 	# shellcheck disable=SC2086 # a list of package names
-	apt-get install "${apt_opts[@]}" $missing > "${TMPDIR:-/tmp}/scullmem-apt.log" 2>&1 || {
-		tail -n 40 "${TMPDIR:-/tmp}/scullmem-apt.log" >&2
-		die "apt-get install failed"
+	apt-get install "${apt_opts[@]}" $missing > "${TMPDIR:-/tmp}/scullmem-apt.out" 2>&1 || {
+		tail -n 40 "${TMPDIR:-/tmp}/scullmem-apt.out" >&2
+		die "apt-get install failed: $(scull_apt_reason "${TMPDIR:-/tmp}/scullmem-apt.out")"
 	}
 	# shellcheck disable=SC2086
 	still=$(pkgs_missing $PKGS | tr '\n' ' ')

@@ -14,9 +14,10 @@
 #   - load.sh and unload.sh parse under dash and busybox sh;
 #   - shellcheck finds nothing in them, the bench scripts or the tests;
 #   - coccicheck (the kernel's semantic patches, report mode) finds nothing;
-#   - README.md: every command block is labelled for CI (readme-blocks.sh),
-#     .ci/run runs the `host ci` blocks, and the other host blocks run here
-#     (the guest blocks run in tests/readme.sh).
+#   - README.md and docs/*.md: every command block is labelled for CI
+#     (readme-blocks.sh), .ci/run runs the `host ci` blocks, the other host
+#     blocks run here (the guest blocks run in tests/readme.sh), and every
+#     relative link and #anchor resolves (doc-links.py).
 # Logs: build/static/.  Exit code: the number of failed checks (0: all ok).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -149,11 +150,12 @@ rc=$?
 [ "$rc" -eq 0 ] || show "$logs/coccicheck.log"
 result $rc "$(tail -n 1 "$logs/coccicheck.log")"
 
-# README.md's host blocks.  A `sudo` that just runs its arguments when
-# there is none (CI runs as root).
+# The host blocks of README.md and docs/*.md.  A `sudo` that just runs its
+# arguments when there is none (CI runs as root).
 readme_host() {
 	local b name line
 	"$SCULL_TOP/scripts/readme-blocks.sh" lint || return 1
+	python3 "$SCULL_TOP/scripts/doc-links.py" || return 1
 	# The commands of the `host ci` block start lines of .ci/run (after
 	# its `timed NAME`, which logs and times them).
 	while read -r line; do
@@ -162,7 +164,7 @@ readme_host() {
 		awk -v c="$line" '{ l = $0; sub(/^timed [^ ]+ /, "", l) }
 			index(l, c " ") == 1 || l == c { f = 1 } END { exit !f }' \
 			"$SCULL_TOP/.ci/run" ||
-			{ echo "README.md's '$line' is not run by .ci/run"; return 1; }
+			{ echo "the documents' '$line' is not run by .ci/run"; return 1; }
 	done < <("$SCULL_TOP/scripts/readme-blocks.sh" show host ci)
 	if ! command -v sudo > /dev/null; then
 		mkdir -p "$logs/bin"
@@ -172,7 +174,7 @@ readme_host() {
 	fi
 	for b in $("$SCULL_TOP/scripts/readme-blocks.sh" list | awk '$1 == "host" && $2 != "ci" { print $2 }'); do
 		name=$b
-		echo "README.md host block $name:"
+		echo "host block $name:"
 		(cd "$SCULL_TOP" && bash -e -c "$("$SCULL_TOP/scripts/readme-blocks.sh" show host "$name")") ||
 			return 1
 	done
@@ -180,7 +182,7 @@ readme_host() {
 readme_host > "$logs/readme.log" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || show "$logs/readme.log"
-result $rc "README.md: every command block labelled; .ci/run runs the host ci block; the other host blocks run"
+result $rc "README.md and docs/*.md: every command block labelled; .ci/run runs the host ci blocks; the other host blocks run; every relative link resolves"
 
 echo "# static: $((n - fail)) passed, $fail failed"
 exit "$fail"

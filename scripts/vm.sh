@@ -26,7 +26,8 @@
 # --timeout seconds of CPU, default 1200, or three times that went by on
 # the clock) or if the dmesg is dirty.  The last line on stdout
 # is `SCULL-DMESG clean` or `SCULL-DMESG dirty N` (N report lines; also
-# dirty when no dmesg came back).  SCULL_CONSOLE_SAVE=FILE / SCULL_DMESG_SAVE=FILE
+# dirty when no dmesg came back, or came back cut short: lib.sh's
+# scull_dmesg_verdict).  SCULL_CONSOLE_SAVE=FILE / SCULL_DMESG_SAVE=FILE
 # keep the whole console / the dmesg.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -311,19 +312,7 @@ log "$kver: booted in ${boot:-?} s (guest clock), whole run ${elapsed} s, CPU $(
 awk -v mode=list -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$work/dmesg" |
 	sed -n "s/^other /KCSAN, not in scull: /p; s/^notice /the kernel's notice, not a report: /p" |
 	sort | uniq -c | sed 's/^ */vm.sh: /' >&2
-awk -f "$SCULL_TOP/scripts/dmesg-filter.awk" "$work/dmesg" > "$work/dmesg.ours"
-dirty=$(grep -E -c "$SCULL_DMESG_BAD" "$work/dmesg.ours" || true)
-if [ "$dirty" -gt 0 ] || [ ! -s "$work/dmesg" ]; then
-	if [ -s "$work/dmesg" ]; then
-		log "the guest's dmesg is dirty ($dirty report lines):"
-		grep -E -B2 -A20 "$SCULL_DMESG_BAD" "$work/dmesg.ours" | head -n 120 >&2 || true
-	else
-		log "the guest's dmesg did not come back"
-		dirty=1
-	fi
-	echo "SCULL-DMESG dirty $dirty"
-	[ "$rc" -ne 0 ] || rc=1
-else
-	echo "SCULL-DMESG clean"
-fi
+verdict=$(scull_dmesg_verdict "$work/dmesg")
+echo "SCULL-DMESG $verdict"
+[ "$verdict" = clean ] || [ "$rc" -ne 0 ] || rc=1
 exit "$rc"

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# README.md's guest blocks, run as written (scripts/readme-blocks.sh
-# extracts them), as root in the guest, from a copy of the repository as a
-# user's clone would be.  The guest's root is the host's, read-only: the
+# The guest blocks of README.md and of the guides in docs/, run as written
+# (scripts/readme-blocks.sh extracts them), as root in the guest, from a
+# copy of the repository as a user's clone would be.  The guest's root is the host's, read-only: the
 # directories the blocks write to get private tmpfs mounts first.  `sudo`
 # runs its arguments (the guest is root already) when there is none.  Each
 # block is one KTAP test: it passes when every command in it succeeds and
-# its expected output (below) is there.  The README's shown output is
-# compared with real runs: the /proc/scullmem snapshot, scullctl's output
-# and the Benchmarks table (against bench/results/).  SCULL_README (for
-# scripts/readme-blocks.sh) reads the blocks from another copy of the
-# README.  Ends with `# scull-totals: ...`.
+# its expected output (below) is there; a guest block this script does not
+# know by name must run without error, so that no guide's commands go
+# untried.  The shown output is compared with real runs: the /proc/scullmem
+# snapshot (docs/proc.md) and the README's excerpt of it, scullctl's and
+# gfp's output, and the benchmark table (against bench/results/).
+# SCULL_README (for scripts/readme-blocks.sh) reads the blocks from other
+# copies of the documents.  Ends with `# scull-totals: ...`.
 set -u
 
 kver=${1:-$(uname -r)}
@@ -33,18 +35,21 @@ fi
 
 # The clone: the sources, the scripts, the README.
 clone=/tmp/scullmem
-mkdir -p "$clone/scripts"
+mkdir -p "$clone/scripts" "$clone/docs"
 cp "$TOP"/Kbuild "$TOP"/Makefile "$TOP"/dkms.conf "$TOP"/*.c "$TOP"/*.h \
 	"$TOP"/load.sh "$TOP"/unload.sh "$TOP"/README.md "$clone/"
+cp "$TOP"/docs/*.md "$clone/docs/"
 cp "$TOP"/scripts/scullctl.c "$TOP"/scripts/60-scull.rules "$clone/scripts/"
 cd "$clone" || exit 1
 
 # run NAME: run guest block NAME with bash -e in the clone; its output goes
 # to /tmp/readme-NAME.out.
+ran=()
 run() {
 	local cmds line
+	ran+=("$1")
 	cmds=$("$blocks" show guest "$1")
-	[ -n "$cmds" ] || { echo "# README.md has no guest block '$1'"; return 1; }
+	[ -n "$cmds" ] || { echo "# no document has a guest block '$1'"; return 1; }
 	while IFS= read -r line; do
 		echo "# $1: \$ $line"
 	done <<< "$cmds"
@@ -68,7 +73,7 @@ run native && grep -q '^Device scullv' /tmp/readme-native.out &&
 ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 
 # ---- /proc/scullmem and scullctl: devices holding data --------------------
-# The README's /proc snapshot is "after ./load.sh order=2 qset=100 and
+# docs/proc.md's snapshot is "after ./load.sh order=2 qset=100 and
 # copying the same 3,000,000-byte file into each node": do that, and
 # compare line shapes.  A shape is a line with what differs from boot to
 # boot masked: addresses, PFNs and their runs, allocation times, the runs
@@ -79,9 +84,9 @@ ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 # and whether scullh's quanta are in high memory (i386): one there, "virt
 # - ... highmem", has the shape of one in the linear map.  The
 # rest (geometry, counts, metadata, the layout of each line) must match,
-# both ways: every shape of the README's snapshot is in the real file, and
-# every shape of the real file is in the README's.
-# The README's snapshot is from x86_64: on a 32-bit kernel, whose pointers
+# both ways: every shape of the shown snapshot is in the real file, and
+# every shape of the real file is in the shown one.
+# The shown snapshot is from x86_64: on a 32-bit kernel, whose pointers
 # and so metadata are half as wide, the metadata figures are masked too.
 meta_mask=''
 [ "$(getconf LONG_BIT)" = 64 ] ||
@@ -117,17 +122,27 @@ quiet make scullctl && quiet ./load.sh order=2 qset=100 &&
 	[ -s /tmp/readme-proc.shown.shapes ]
 rc=$?
 if [ "$rc" -eq 0 ]; then
-	comm -23 /tmp/readme-proc.shown.shapes /tmp/readme-proc.real.shapes | sed 's/^/README only: /' > /tmp/readme-proc.diff
+	comm -23 /tmp/readme-proc.shown.shapes /tmp/readme-proc.real.shapes | sed 's|^|docs/proc.md only: |' > /tmp/readme-proc.diff
 	comm -13 /tmp/readme-proc.shown.shapes /tmp/readme-proc.real.shapes | sed 's/^/real only: /' >> /tmp/readme-proc.diff
 	[ ! -s /tmp/readme-proc.diff ] || rc=1
 	note < /tmp/readme-proc.diff
 	if [ "$rc" -ne 0 ]; then
-		echo "# the real /proc/scullmem, abridged as the README's (three quanta per device):"
+		echo "# the real /proc/scullmem, abridged as docs/proc.md's (three quanta per device):"
 		awk '/^Device / { skip = 0 } /^ +qset / { skip = $2 != 0 } /^ +quantum / { if (skip || $2 + 0 > 2) next } !skip || !/^ /' \
 			/tmp/readme-proc.real | note
 	fi
 fi
-ok $rc "README /proc/scullmem snapshot: the same line shapes as a real one at order 2, qset 100, 3000000 bytes"
+ok $rc "docs/proc.md's /proc/scullmem snapshot: the same line shapes as a real one at order 2, qset 100, 3000000 bytes"
+
+# The README's screenful of /proc/scullmem is an excerpt of that snapshot:
+# its lines, in the same order.
+"$blocks" output output proc-snapshot > /tmp/readme-snapshot.shown &&
+	"$blocks" output output proc-excerpt > /tmp/readme-excerpt.shown &&
+	[ -s /tmp/readme-excerpt.shown ] &&
+	awk 'NR == FNR { snap[++n] = $0; next }
+		{ while (i < n && snap[++i] != $0) ; if (snap[i] != $0) { print "# not in the snapshot (in order): " $0; bad = 1; exit } }
+		END { exit bad }' /tmp/readme-snapshot.shown /tmp/readme-excerpt.shown
+ok $? "README's excerpt of /proc/scullmem: lines of docs/proc.md's snapshot, in order"
 
 # scullctl: the block's output is what the README shows under it, line for
 # line; then the reset it shows took effect.
@@ -137,7 +152,7 @@ run scullctl &&
 	{ diff /tmp/readme-scullctl.shown /tmp/readme-scullctl.out | note; [ "${PIPESTATUS[0]}" -eq 0 ]; } &&
 	[ "$(cat /sys/class/scullmem/scullv/order)" = 4 ] &&
 	[ "$(cat /sys/class/scullmem/scullv/size)" = 0 ]
-ok $? "README scullctl: the output shown, then reset order=4"
+ok $? "docs/interfaces.md scullctl: the output shown, then reset order=4"
 
 # gfp: the attribute and a refusal, as shown; the flags of a mask are
 # compared as a set (kernels list them in their own order).
@@ -147,15 +162,16 @@ run gfp &&
 	"$blocks" output guest gfp | flag_sets > /tmp/readme-gfp.shown &&
 	[ -s /tmp/readme-gfp.shown ] &&
 	{ flag_sets < /tmp/readme-gfp.out | diff /tmp/readme-gfp.shown - | note; [ "${PIPESTATUS[1]}" -eq 0 ]; }
-ok $? "README gfp: the attribute and the refusal shown"
+ok $? "docs/allocators.md gfp: the attribute and the refusal shown"
 quiet ./unload.sh
 
 # ---- Benchmarks: the table against the committed reports ----------------------
 # Every goal of bench/results/<6.1 kver>.md and <6.12 kver>.md is a row of the
-# README's table, by the report's name, with the report's figure and range,
-# marked "missed" exactly where the report says MISSED; the two other rows
-# are the figures of the report's sentences on reads (known rows only).
-# Other tables of the section (the claims) are not this one.
+# table headed "| figure | 6.1 | 6.12 | goal |" (docs/benchmarks.md: in
+# whichever document has it), by the report's name, with the report's
+# figure and range, marked "missed" exactly where the report says MISSED;
+# the two other rows are the figures of the report's sentences on reads
+# (known rows only).  Other tables (the claims) are not this one.
 bench_table() {
 	local r1 r2
 	r1=$(echo "$TOP"/bench/results/6.1.*.md) r2=$(echo "$TOP"/bench/results/6.12.*.md)
@@ -165,7 +181,7 @@ bench_table() {
 	fi
 	awk '
 	function trim(x) { gsub(/^ +| +$/, "", x); return x }
-	function bad(m) { print "# README Benchmarks: " m; nbad++ }
+	function bad(m) { print "# Benchmarks table: " m; nbad++ }
 	FNR == 1 { f++ }
 	f <= 2 && /^## / { g = /^## Goals/ }
 	f <= 2 && g && /^\| / && !/^\| goal / && !/^\|---/ {
@@ -176,11 +192,10 @@ bench_table() {
 		next
 	}
 	f <= 2 { text[f] = text[f] " " $0; next }
-	/^## / { b = /^## Benchmarks/ }
 	# The table under "| figure | 6.1 | 6.12 | goal |", to its end.
-	b && /^\| figure / { t = 1; next }
+	/^\| figure \| 6\.1 \| 6\.12 \| goal \|$/ { t = 1; next }
 	!/^\|/ { t = 0 }
-	b && t && /^\| / && !/^\|---/ {
+	t && /^\| / && !/^\|---/ {
 		split($0, c, "|")
 		name = trim(c[2])
 		for (k = 1; k <= 2; k++) {
@@ -218,17 +233,18 @@ bench_table() {
 				bad("goal \"" kk[2] "\" of report " kk[1] " is not in the table")
 			}
 		exit nbad > 0
-	}' "$r1" "$r2" "$TOP/README.md"
+	}' "$r1" "$r2" "${docs[@]}"
 }
+mapfile -t docs < <("$blocks" files)
 bench_table
-ok $? "README Benchmarks table: the reports' goals, figures, ranges and misses"
+ok $? "Benchmarks table: the reports' goals, figures, ranges and misses"
 
 # ---- max_size ----------------------------------------------------------------
 quiet ./load.sh && run max-size &&
 	[ "$(cat /sys/module/scull/parameters/max_size)" = $((64 << 20)) ] &&
 	! head -c $((65 << 20)) /dev/zero > /dev/scullp 2> /dev/null &&
 	[ "$(cat /sys/class/scullmem/scullp/size)" = $((64 << 20)) ]
-ok $? "README max_size: 64 MiB set, a 65 MiB write stops at 64 MiB"
+ok $? "docs/interfaces.md max_size: 64 MiB set, a 65 MiB write stops at 64 MiB"
 quiet ./unload.sh
 
 # ---- tracepoints ---------------------------------------------------------------
@@ -236,7 +252,7 @@ quiet ./unload.sh
 quiet ./load.sh && run trace &&
 	q=$(( ($(stat -c %s /etc/services) + 4095) / 4096 )) &&
 	[ "$(grep -c 'scull_quantum_alloc: dev=scullv .* success=1' /tmp/readme-trace.out)" -eq "$q" ]
-ok $? "README tracepoints: one scull_quantum_alloc event per quantum of /etc/services"
+ok $? "docs/interfaces.md tracepoints: one scull_quantum_alloc event per quantum of /etc/services"
 echo 0 > /sys/kernel/tracing/events/scull/enable
 quiet ./unload.sh
 
@@ -273,7 +289,7 @@ dkms_root() {
 		cp "$mods"/modules.builtin* "/lib/modules/$kver/" &&
 		depmod "$kver" && [ -s "/lib/modules/$kver/modules.dep.bin" ]
 }
-# dkms_block: the README's DKMS block in that root; its diagnostics on failure.
+# dkms_block: docs/install.md's DKMS block in that root; its diagnostics on failure.
 dkms_block() {
 	local t0=$SECONDS rc
 	dkms_root && run dkms && [ "$(cat /sys/module/scull/parameters/order)" = 2 ] &&
@@ -289,13 +305,24 @@ dkms_block() {
 }
 # SCULL_DKMS=0 skips it: the build takes minutes under TCG, and make
 # check runs it on two kernels only (scripts/check.sh says which).
-what="README DKMS: dkms add, build, install, then modprobe scull order=2"
+what="docs/install.md DKMS: dkms add, build, install, then modprobe scull order=2"
 if [ "${SCULL_DKMS:-1}" = 0 ]; then
 	skipped "$what" "SCULL_DKMS=0: make check builds with DKMS in the guests of two kernels (the native path above built here)"
+	ran+=(dkms)
 else
 	dkms_block
 	ok $? "$what"
 fi
+
+# ---- every other guest block: its commands run ---------------------------------
+while read -r where name file; do
+	[ "$where" = guest ] || continue
+	printf '%s\n' "${ran[@]}" | grep -q -x -F "$name" && continue
+	quiet ./unload.sh
+	run "$name"
+	ok $? "$file guest block $name: its commands run"
+	quiet ./unload.sh
+done < <("$blocks" list)
 
 totals
 [ "$fail" -eq 0 ]

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # What a user does with a clone, in one boot, run as root in the guest:
-# tests/readme.sh (the README's blocks as written: make && ./load.sh, ...,
+# tests/readme.sh (the blocks of README.md and docs/ as written: make && ./load.sh, ...,
 # DKMS), then tests/install.sh (make install, modprobe, udev) in the same
 # clone, whose native build it reuses: a build in a TCG guest takes
 # minutes, and make check runs this on every kernel.

@@ -4,7 +4,7 @@
     python3 tests/data/mksynthetic.py [DIR]     (default: its snapshots/)
 
 They are made by hand, not captured: no module is loaded on the host.  Each
-follows the format of scull_proc.c (and the README's real snapshot from
+follows the format of scull_proc.c (and docs/proc.md's real snapshot from
 Debian's 6.1) for one machine, with allocation patterns like the real ones:
 __get_free_pages and kmalloc above 8 KiB hand out naturally aligned blocks,
 often one after the other in the same free area; vmalloc takes its pages one
