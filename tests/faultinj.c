@@ -245,7 +245,7 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		unsigned long long sz;
 		unsigned long qs, nq, nqsets, idx, cur_qset = -1UL, prev = 0, lines = 0, shown = 0;
 		unsigned long nhigh, novirt = 0;
-		unsigned long long virt, phys, pfn;
+		unsigned long long virt, phys, pfn, in_page;
 		unsigned int order, pages, runs;
 		char name[16], backend[32], region[16], word[16];
 		size_t quantum;
@@ -310,7 +310,14 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 			}
 			if (idx / qs != cur_qset || (lines && idx <= prev))
 				return bad(line, "quantum out of order or outside its qset");
-			if (!pfn || phys != pfn << 12 || pages != 1U << order ||
+			/*
+			 * A slab object need not start on a page boundary (a
+			 * red zone or KASAN's metadata before it): its phys is
+			 * its own, and it touches one page more.
+			 */
+			in_page = strcmp(name, "scullv") ? virt & 0xfff : 0;
+			if (!pfn || phys != (pfn << 12) + in_page ||
+			    pages != (in_page + (4096ULL << order) + 4095) / 4096 ||
 			    !runs || runs > pages ||
 			    strcmp(word, runs == 1 ? "contiguous" : "scattered") ||
 			    (strcmp(name, "scullv") && runs != 1) ||
