@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The char device of scullmem: open, read/write, llseek and truncation,
- * the file operations, and module init and exit.
+ * and the file operations (scull_module.c makes the devices and
+ * registers them).
  *
  * A descendant of LDD3's scullp and scullv: one device per allocator
  * (minor numbers and allocators are listed in scull_alloc.c), each storing
@@ -35,15 +36,6 @@
 
 #include "scullmem.h"
 
-static unsigned int scull_order;
-module_param_named(order, scull_order, uint, 0444);
-MODULE_PARM_DESC(order,
-		 "Page order of a quantum: quantum = PAGE_SIZE << order bytes (default 0; at most the largest order every device's allocator serves: dmesg names the one that refuses)");
-
-static unsigned int scull_qset = 500;
-module_param_named(qset, scull_qset, uint, 0444);
-MODULE_PARM_DESC(qset, "Quanta per qset array (default 500; 1..65536)");
-
 /*
  * Written at run time through sysfs while writes read it: an atomic64_t,
  * so that a 32-bit kernel never reads half of an old value and half of a
@@ -76,14 +68,12 @@ module_param_cb(max_size, &scull_max_size_ops, &scull_max_size, 0644);
 MODULE_PARM_DESC(max_size,
 		 "Largest size of a device in bytes; writable at run time (default: half of RAM, as tmpfs)");
 
-static struct scull_dev scull_devs[SCULL_NR_DEVS];
-static dev_t scull_devt;
-static struct cdev scull_cdev;
-static struct class *scull_class;
-
-struct scull_dev *scull_dev_get(unsigned int minor)
+/* At init: max_size left at 0 means half of RAM. */
+void __init scull_max_size_default(void)
 {
-	return minor < SCULL_NR_DEVS ? &scull_devs[minor] : NULL;
+	if (!atomic64_read(&scull_max_size))
+		atomic64_set(&scull_max_size,
+			     (u64)totalram_pages() << (PAGE_SHIFT - 1));
 }
 
 /*
@@ -528,7 +518,7 @@ static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 	return pos;
 }
 
-static const struct file_operations scull_fops = {
+const struct file_operations scull_fops = {
 	.owner		= THIS_MODULE,
 	.open		= scull_open,
 	.llseek		= scull_llseek,
@@ -542,232 +532,3 @@ static const struct file_operations scull_fops = {
 	.splice_write	= iter_file_splice_write,
 };
 
-static int __init scull_check_params(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < SCULL_NR_DEVS; i++) {
-		const struct scull_backend *be = scull_backends[i];
-
-		if (!scull_order_valid(scull_order, be->max_order)) {
-			pr_err("order=%u is out of range: %s (%s) takes 0..%u\n",
-			       scull_order, be->devname, be->name, be->max_order);
-			return -EINVAL;
-		}
-	}
-	if (!scull_qset_valid(scull_qset)) {
-		pr_err("qset=%u is out of range: 1..%u\n", scull_qset, SCULL_QSET_MAX);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * Each device has an inode of its own, on a pseudo filesystem that is
- * never registered or mounted where anyone could see it (as DRM's
- * devices have): every file of the device takes its address_space as
- * f_mapping, so that the device's user mappings are in one i_mmap tree,
- * which a truncation walks with unmap_mapping_range().  The mapping holds
- * no page: the quanta are not page cache.  The filesystem has no owner:
- * its mount lives from init to exit, and a reference on the module would
- * keep it from ever being unloaded.
- */
-#define SCULL_FS_MAGIC	0x5c011e4d
-
-static int scull_fs_init_fs_context(struct fs_context *fc)
-{
-	return init_pseudo(fc, SCULL_FS_MAGIC) ? 0 : -ENOMEM;
-}
-
-static struct file_system_type scull_fs_type = {
-	.name		= "scullmem",
-	.init_fs_context = scull_fs_init_fs_context,
-	.kill_sb	= kill_anon_super,
-};
-
-static struct vfsmount *scull_mnt;
-static int scull_mnt_count;
-
-static void scull_put_inodes(unsigned int count)
-{
-	unsigned int i;
-
-	for (i = 0; i < count; i++)
-		iput(scull_devs[i].inode);
-	simple_release_fs(&scull_mnt, &scull_mnt_count);
-}
-
-static int __init scull_get_inodes(void)
-{
-	unsigned int i;
-	int err;
-
-	err = simple_pin_fs(&scull_fs_type, &scull_mnt, &scull_mnt_count);
-	if (err) {
-		pr_err("cannot mount the inode filesystem: %d\n", err);
-		return err;
-	}
-	for (i = 0; i < SCULL_NR_DEVS; i++) {
-		struct inode *inode = alloc_anon_inode(scull_mnt->mnt_sb);
-
-		if (IS_ERR(inode)) {
-			pr_err("cannot allocate an inode: %ld\n", PTR_ERR(inode));
-			scull_put_inodes(i);
-			return PTR_ERR(inode);
-		}
-		scull_devs[i].inode = inode;
-	}
-	return 0;
-}
-
-/* Free the data and the allocator state of the first @count devices. */
-static void scull_exit_devs(unsigned int count)
-{
-	unsigned int i;
-
-	for (i = 0; i < count; i++)
-		scull_store_exit(&scull_devs[i]);
-}
-
-static int __init scull_init_devs(void)
-{
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < SCULL_NR_DEVS; i++) {
-		struct scull_dev *dev = &scull_devs[i];
-
-		init_rwsem(&dev->rwsem);
-		mutex_init(&dev->lock);
-		xa_init(&dev->qsets);
-		atomic_set(&dev->nr_maps, 0);
-		dev->be = scull_backends[i];
-		dev->qset = scull_qset;
-		dev->gfp_mask = scull_gfp_mask(&dev->gfp);
-		err = scull_store_init(dev, scull_order);
-		if (err) {
-			pr_err("cannot set up %s (%s) for order %u: %d\n",
-			       dev->be->devname, dev->be->name, scull_order, err);
-			scull_exit_devs(i);
-			return err;
-		}
-	}
-	return 0;
-}
-
-/* Remove the first @count device nodes. */
-static void scull_destroy_devices(unsigned int count)
-{
-	unsigned int i;
-
-	for (i = 0; i < count; i++)
-		device_destroy(scull_class, MKDEV(MAJOR(scull_devt), i));
-}
-
-static int __init scull_create_devices(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < SCULL_NR_DEVS; i++) {
-		struct scull_dev *dev = &scull_devs[i];
-
-		dev->device = device_create_with_groups(scull_class, NULL,
-							MKDEV(MAJOR(scull_devt), i),
-							dev, scull_groups, "%s",
-							dev->be->devname);
-		if (IS_ERR(dev->device)) {
-			int err = PTR_ERR(dev->device);
-
-			pr_err("cannot create device %s: %d\n", dev->be->devname, err);
-			scull_destroy_devices(i);
-			return err;
-		}
-	}
-	return 0;
-}
-
-static int __init scull_init(void)
-{
-	int err;
-
-	err = scull_check_params();
-	if (err)
-		return err;
-	if (!atomic64_read(&scull_max_size))
-		atomic64_set(&scull_max_size,
-			     (u64)totalram_pages() << (PAGE_SHIFT - 1));
-
-	err = alloc_chrdev_region(&scull_devt, 0, SCULL_NR_DEVS, "scullmem");
-	if (err) {
-		pr_err("cannot allocate a char device region: %d\n", err);
-		return err;
-	}
-	scull_class = scull_class_create("scullmem");
-	if (IS_ERR(scull_class)) {
-		err = PTR_ERR(scull_class);
-		pr_err("cannot create class: %d\n", err);
-		goto out_unregister;
-	}
-	err = scull_get_inodes();
-	if (err)
-		goto out_class;
-	err = scull_init_devs();
-	if (err)
-		goto out_inodes;
-	err = scull_proc_init();
-	if (err)
-		goto out_devs;
-	err = scull_create_devices();
-	if (err)
-		goto out_proc;
-	/*
-	 * Last: from here on an open through any node of the major (a
-	 * devtmpfs one, or one made by hand before the load) reaches the
-	 * devices and takes a reference on the module, so nothing may fail
-	 * after it: init would free what the open file uses.  Before it, such
-	 * an open gets ENXIO.
-	 */
-	cdev_init(&scull_cdev, &scull_fops);
-	scull_cdev.owner = THIS_MODULE;
-	err = cdev_add(&scull_cdev, scull_devt, SCULL_NR_DEVS);
-	if (err) {
-		pr_err("cannot add cdev: %d\n", err);
-		goto out_devices;
-	}
-
-	pr_info("major %u, order %u (quantum %lu bytes), qset %u\n",
-		MAJOR(scull_devt), scull_order, PAGE_SIZE << scull_order, scull_qset);
-	return 0;
-
-out_devices:
-	scull_destroy_devices(SCULL_NR_DEVS);
-out_proc:
-	scull_proc_exit();
-out_devs:
-	scull_exit_devs(SCULL_NR_DEVS);
-out_inodes:
-	scull_put_inodes(SCULL_NR_DEVS);
-out_class:
-	class_destroy(scull_class);
-out_unregister:
-	unregister_chrdev_region(scull_devt, SCULL_NR_DEVS);
-	return err;
-}
-module_init(scull_init);
-
-static void __exit scull_exit(void)
-{
-	cdev_del(&scull_cdev);
-	scull_destroy_devices(SCULL_NR_DEVS);
-	scull_proc_exit();
-	scull_exit_devs(SCULL_NR_DEVS);
-	scull_put_inodes(SCULL_NR_DEVS);
-	class_destroy(scull_class);
-	unregister_chrdev_region(scull_devt, SCULL_NR_DEVS);
-}
-module_exit(scull_exit);
-
-MODULE_DESCRIPTION("scull-style char devices, one per kernel memory allocator, and /proc/scullmem");
-MODULE_AUTHOR("The scullmem developers");
-MODULE_LICENSE("GPL");
-MODULE_VERSION(SCULL_VERSION);

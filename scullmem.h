@@ -339,8 +339,12 @@ static inline loff_t scull_limit(const struct scull_dev *dev)
 #define scull_user_err(dev, fmt, ...) \
 	dev_info_ratelimited((dev)->device, fmt, ##__VA_ARGS__)
 
-/* scullmem.c: the char device */
+/* scull_module.c: the devices, init and exit */
 struct scull_dev *scull_dev_get(unsigned int minor);
+
+/* scullmem.c: the char device */
+extern const struct file_operations scull_fops;
+void scull_max_size_default(void);
 int scull_truncate(struct scull_dev *dev);	/* takes both locks */
 int scull_lock_all(struct scull_dev *dev);
 void scull_unlock_all(struct scull_dev *dev);
