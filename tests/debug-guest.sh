@@ -28,7 +28,7 @@ DBG=/sys/kernel/debug
 echo "KTAP version 1"
 echo "# debug kernel $(uname -r)"
 # For tests/guest.sh, which runs after KUnit and fault injection here.
-SCULL_AUTO_INIT=$(dmesg | grep -m 1 'mem auto-init:')
+SCULL_AUTO_INIT=$(dmesg | grep -m 1 'mem auto-init: stack:')
 export SCULL_AUTO_INIT
 
 # ---- KCSAN ---------------------------------------------------------------------

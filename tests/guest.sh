@@ -915,7 +915,7 @@ note "scullmem tests on $(uname -r), module $KO"
 # stack:..., heap alloc:off, heap free:off"), read now, while the boot's
 # lines are still in the ring buffer (tests/debug-guest.sh, which runs
 # this after other work, reads it at its start and passes it on).
-auto_init=${SCULL_AUTO_INIT:-$(dmesg | grep -m 1 'mem auto-init:')}
+auto_init=${SCULL_AUTO_INIT:-$(dmesg | grep -m 1 'mem auto-init: stack:')}
 [ -f "$KO" ] || { note "missing $KO"; ok 1 "scull.ko exists"; }
 
 test_bad_params
