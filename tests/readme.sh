@@ -80,7 +80,9 @@ ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 # of a vmalloc quantum, the index of a quantum or qset (the snapshot is
 # abridged), the zones and nodes and the kernel's release and machine
 # (they differ from one architecture to another), the objects per slab
-# and slab order of scullc's cache (they depend on slub_debug and KASAN),
+# and slab order of scullc's cache and the pages a slab quantum touches
+# (they depend on slub_debug and KASAN: a red zone before an object puts
+# it off a page boundary, and it touches one page more),
 # and whether scullh's quanta are in high memory (i386): one there, "virt
 # - ... highmem", has the shape of one in the linear map.  The
 # rest (geometry, counts, metadata, the layout of each line) must match,
@@ -108,7 +110,8 @@ shapes() {
 		s/^( +qset )[0-9]+ at /\1N at /
 		s/^zone [A-Za-z0-9]+ node [0-9]+ pfn [0-9a-fX]+-[0-9a-f]+ present [0-9]+$/zone Z node N pfn X-X present N/
 		s/^  quanta by zone: .*$/  quanta by zone: Z/
-		s/ zones? [A-Za-z0-9,]+ nodes? [0-9,]+ kind / zone Z node N kind /' | sort -u
+		s/ zones? [A-Za-z0-9,]+ nodes? [0-9,]+ kind / zone Z node N kind /
+		s/ pages [0-9]+ (runs [0-9]+ [a-z]+ zone Z node N kind slab )/ pages N \1/' | sort -u
 }
 quiet make scullctl && quiet ./load.sh order=2 qset=100 &&
 	head -c 3000000 /dev/urandom > /tmp/readme-3000000 &&
