@@ -33,11 +33,14 @@ meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
 # A small module of the guest's kernel, with no dependency, that a full
 # device must not keep from loading: its load takes vmalloc space and
-# memory.
+# memory.  crc-itu-t is a module in every target's kernel (crc7, the
+# first choice, is not built in Debian's 7.2 amd64); 7.x keeps it under
+# lib/crc/.
+OTHER=crc-itu-t
 other_module() {
 	local m
 	for m in "$SCULL_CACHE/kernels/$kver/root/lib/modules/$kver" "/lib/modules/$kver"; do
-		m=$(find "$m/kernel/lib" -maxdepth 1 -name 'crc7.ko*' 2> /dev/null | head -n 1)
+		m=$(find "$m/kernel/lib" -maxdepth 2 -name "$OTHER.ko*" 2> /dev/null | head -n 1)
 		[ -z "$m" ] || { echo "$m"; return 0; }
 	done
 	return 1
@@ -45,12 +48,12 @@ other_module() {
 
 # others_unaffected DEV: with DEV full, another module loads and unloads.
 others_unaffected() {
-	local err
-	[ -n "$othermod" ] || { echo "# $1: no crc7 module of $kver to load"; return 1; }
-	grep -q '^crc7 ' /proc/modules && { echo "# $1: crc7 is loaded already"; return 1; }
+	local err name=${OTHER//-/_}
+	[ -n "$othermod" ] || { echo "# $1: no $OTHER module of $kver to load"; return 1; }
+	grep -q "^$name " /proc/modules && { echo "# $1: $OTHER is loaded already"; return 1; }
 	err=$(insmod "$othermod" 2>&1) ||
-		{ echo "# $1: with the device full, insmod crc7 failed: $err"; return 1; }
-	rmmod crc7
+		{ echo "# $1: with the device full, insmod $OTHER failed: $err"; return 1; }
+	rmmod "$name"
 }
 
 # fill_until_full DEV: a 1 MiB random marker, then zeros until DEV refuses.
