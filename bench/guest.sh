@@ -262,7 +262,8 @@ echo reset > /proc/scullmem
 trace_start
 # shellcheck disable=SC2046,SC2086
 /tmp/latbench -f /tmp/fragment -l 4 "$frag_n" $max_order $(printf '/dev/%s ' $devs) |
-	sed 's/^latbench /alloc frag /; s/^buddyinfo /buddyinfo frag /' >> "$res"
+	sed 's/^latbench /alloc frag /; s/^buddyinfo /buddyinfo frag /' >> "$res" ||
+	{ say "latbench on fragmented memory failed"; emit "missing alloc frag: latbench failed"; }
 trace_stop frag
 grep '^stats ' /proc/scullmem | sed 's/^/procstats frag /' >> "$res"
 read -r a b c <<< "$saved"
