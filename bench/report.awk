@@ -85,6 +85,31 @@ function pmed_all(t1, job,    arr, o, r, n) {
 	return n ? median(arr) : ""
 }
 
+# The aggregate throughput of 2 readers over 1's, run by run (arr), and
+# its median; "" without data.
+function readers_ratios(t, arr,    r, n) {
+	delete arr
+	n = 0
+	if (t in rbad)
+		return 0
+	for (r = 1; r <= rdmaxrep; r++)
+		if (rd[t, r, 1] > 0 && rd[t, r, 2] != "")
+			arr[++n] = rd[t, r, 2] / rd[t, r, 1]
+	return n
+}
+
+function readers_ratio(t,    arr) {
+	return readers_ratios(t, arr) ? median(arr) : ""
+}
+
+function readers_range(t,    arr, s, n) {
+	n = readers_ratios(t, arr)
+	if (!n)
+		return "-"
+	asort(arr, s, "@val_num_asc")
+	return sprintf("%.2f-%.2f", s[1], s[n])
+}
+
 function fmt(x) {
 	return x == "" ? "-" : sprintf("%.0f", x)
 }
@@ -236,6 +261,18 @@ $1 == "fio" {
 		# median of the runs that did not error would flatter it.
 		fioerr++
 		fbad[$2, $3, $5] = fbad[$2, "-", $5] = 1
+	}
+	next
+}
+# "readers T REP JOBS KB MS ERR": JOBS readers side by side, read KB in all in MS
+$1 == "readers" {
+	if ($7 > 0 || $6 == 0) {
+		rbad[$2] = 1
+		nodata_why[++nnodata] = "readers on " $2 ": fio failed (error " $7 ")"
+	} else {
+		rd[$2, $3, $4] = $5 / $6
+		if ($3 > rdmaxrep)
+			rdmaxrep = $3
 	}
 	next
 }
@@ -408,6 +445,15 @@ END {
 		q = sq[i]; r = seek[q, "ratio"]
 		goal("read at " seek[q, "fill_mib"] " MiB - 1 MiB vs at 0 (scullp, qset " q ")", fr(r) "x", "-",
 		     "<= 1.2x", r != "" && r <= 1.2)
+	}
+	# Readers side by side (read takes the outer lock shared): a goal only
+	# where the guest's two vCPUs had two host threads.
+	multi = info["tcg_thread"] == "multi"
+	for (i = 1; i <= split("scullp scullv tmpfs", rt, " "); i++) {
+		r = readers_ratio(rt[i])
+		isgoal = multi && rt[i] != "tmpfs"
+		goal("2 readers vs 1 (aggregate), 1 MiB seq read, " rt[i], fr(r) "x", readers_range(rt[i]),
+		     isgoal ? ">= 1.7x" : multi ? "-" : "- (one host thread)", isgoal ? r != "" && r >= 1.7 : "")
 	}
 	# Metadata at the default geometry: the driver's estimate and the
 	# kernel's own slab accounting (before and after the fill).
