@@ -902,7 +902,8 @@ memory_back() {
 # meanwhile), and truncating must give back
 # all but PAGES_SLACK of them.  Stats and tracepoints sit beside the free
 # in the driver; this count does not.  On a KASAN kernel a freed vmalloc
-# area's shadow (1/8 of it) goes only when the lazy vmap areas are purged,
+# area's shadow (1/8 of its span, guard page included: up to a quarter of
+# the data at order 0) goes only when the lazy vmap areas are purged,
 # later: scullv's slack has that on top there.
 PAGES_SLACK=64
 
@@ -931,7 +932,7 @@ pages_back() {
 			settle_quick
 			after=$(free_pages)
 			slack=$PAGES_SLACK
-			[ "$dev$kasan" != scullv1 ] || slack=$((slack + want / 8))
+			[ "$dev$kasan" != scullv1 ] || slack=$((slack + want / 4))
 			note "$dev order $o: free pages $before; $mid with $mib MiB written ($((before - mid)) taken);" \
 				"$after once truncated ($((before - after)) not back, $slack allowed)"
 			[ $((before - mid)) -ge $((want - PAGES_SLACK)) ] ||
