@@ -299,6 +299,8 @@ host_step offline tests/offline.sh
 host_step aptrepo tests/aptrepo.sh
 phase "the dmesg verdict on crafted dumps"
 host_step dmesg tests/dmesg.sh
+phase "make bench's verdict on a recorded quick run and crafted variants"
+host_step benchreport tests/benchreport.sh
 # DKMS state is global: one DKMS check at a time on this machine.
 phase "static checks"
 host_step static-checks scripts/static-checks.sh
