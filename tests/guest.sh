@@ -670,10 +670,10 @@ gfp_choices() {
 			gfp_one "$dev" "${choice%:*}" "${choice#*:}" || return 1
 		done
 		echo normal,kernel > "/sys/class/scullmem/$dev/gfp" || return 1
-		"$BIN/scullctl" "/dev/$dev" | grep -q ", gfp normal,kernel\$" ||
+		"$BIN/scullctl" "/dev/$dev" | grep -q ", gfp normal,kernel, node local\$" ||
 			{ note "$dev: scullctl shows no gfp normal,kernel"; return 1; }
 	done
-	"$BIN/scullctl" /dev/scullp gfp=dma32 2> /dev/null | grep -q ", gfp dma32,kernel\$" ||
+	"$BIN/scullctl" /dev/scullp gfp=dma32 2> /dev/null | grep -q ", gfp dma32,kernel, node local\$" ||
 		[ "$(gfp_expect scullp dma32 kernel)" = refused ] || return 1
 	echo normal,kernel > /sys/class/scullmem/scullp/gfp
 }
