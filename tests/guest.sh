@@ -682,6 +682,33 @@ gfp_choices() {
 # other bad writes get their errno: EBUSY on a device with data (the
 # choice unchanged), EPERM without CAP_SYS_ADMIN, EINVAL for words that
 # are no zone or action (scull_test.c's ioctl_gfp does the ioctl's).
+# The online nodes as the kernel prints a nodemask (%*pbl): without
+# CONFIG_NUMA (i386) there is no /sys/devices/system/node, and one node, 0.
+online_nodes() { cat /sys/devices/system/node/online 2> /dev/null || echo 0; }
+
+node_errors() {
+	local out online last
+	online=$(online_nodes)
+	last=${online##*[-,]}
+	sleep 6		# a new interval of dmesg's ratelimit
+	mark_dmesg
+	"$BIN/scullctl" /dev/scullk node=$((last + 1)) > /dev/null 2>&1 && return 1
+	echo two > /sys/class/scullmem/scullp/node 2> /dev/null && return 1
+	out=$(new_dmesg)
+	if ! grep -q "scullk: node: $((last + 1)) is not an online node: write local or one of $online\$" <<< "$out" ||
+		! grep -q "scullp: node: write local or one of the online nodes $online\$" <<< "$out" ||
+		[ "$(grep -c 'node: ' <<< "$out")" -ne 2 ]; then
+		note "dmesg: $out"
+		return 1
+	fi
+	echo x > /dev/scullk
+	out=$("$BIN/scullctl" /dev/scullk node="$last" 2>&1) || { note "$out"; return 1; }
+	grep -q ", node $last\$" <<< "$out" || { note "$out"; return 1; }
+	[ "$(cat /sys/class/scullmem/scullk/node)" = "$last" ] || return 1
+	out=$("$BIN/scullctl" /dev/scullk node=local reset 2>&1) || { note "$out"; return 1; }
+	grep -q ", node local\$" <<< "$out" || { note "$out"; return 1; }
+}
+
 gfp_errors() {
 	local out err dev
 	for dev in $DEVS; do : > "/dev/$dev"; done
@@ -932,6 +959,7 @@ check "scullc: SET_ORDER makes the new geometry's cache and destroys the old one
 check "scullc and scullh: data round-trips at every order they take; the next is refused" every_order
 check "gfp: every zone and every action on every device, taken or refused as the rules say; taken ones put the quanta in the zones they allow" gfp_choices
 check "gfp: a refusal says why in dmesg; EBUSY with data, EPERM unprivileged, EINVAL for bad words" gfp_errors
+check "node: refusals say which nodes are online in dmesg; scullctl sets and shows the node, with data held" node_errors
 check "rmmod is refused while a node is open" rmmod_busy
 check "module init: a node made before the load opens only once init cannot fail any more (10 loads)" init_order
 
