@@ -2203,6 +2203,120 @@ TEST_F(scull, numa_node_ioctl_from_node1)
 }
 
 /*
+ * The node of a pfn as the kernel's memory blocks say it, outside
+ * scull: /sys/devices/system/node/nodeN/memoryM is block M, of
+ * /sys/devices/system/memory/block_size_bytes (hex) bytes.  -1 if no
+ * node lists the block.
+ */
+static int pfn_node(unsigned long long pfn, int n0, int n1)
+{
+	static unsigned long long block_pages;
+	int nodes[2] = { n0, n1 }, i;
+	char path[128];
+
+	if (!block_pages) {
+		FILE *f = fopen("/sys/devices/system/memory/block_size_bytes", "r");
+
+		if (!f || fscanf(f, "%llx", &block_pages) != 1)
+			block_pages = 0;
+		if (f)
+			fclose(f);
+		block_pages /= 4096;
+		if (!block_pages)
+			return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/memory%llu",
+			 nodes[i], pfn / block_pages);
+		if (!access(path, F_OK))
+			return nodes[i];
+	}
+	return -1;
+}
+
+/* The node a quantum line names (" node N kind"), -1 for several or none. */
+static int proc_quantum_node(const char *dev, unsigned long qidx)
+{
+	static char line[1 << 16];
+	char hdr[64], want[32];
+	const char *p;
+	int in = 0, node = -1;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	if (!f)
+		return -1;
+	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
+	snprintf(want, sizeof(want), "    quantum %lu: ", qidx);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Device ", 7))
+			in = !strncmp(line, hdr, strlen(hdr));
+		if (!in || strncmp(line, want, strlen(want)))
+			continue;
+		p = strstr(line, " node ");
+		if (p && sscanf(p, " node %d kind", &node) != 1)
+			node = -1;
+		break;
+	}
+	fclose(f);
+	return node;
+}
+
+/*
+ * The node column against an outside view: quanta 0 and 1 written from a
+ * CPU of the first node with node local, 2 and 3 with node set to the
+ * second; the device mapped, each page's pfn read from /proc/self/pagemap
+ * and its node from the memory blocks in sysfs must be the quantum line's
+ * node, and the node the writer had.
+ */
+TEST_F(scull, numa_node_matches_pagemap)
+{
+	size_t q = self->quantum, pages = q / 4096, pg;
+	int n0 = 0, n1 = 0, cpu, pm, i, want, shown, got;
+	unsigned long long pfn;
+	unsigned char *m;
+	__s32 node;
+
+	if (online_nodes(&n0, &n1) < 2)
+		SKIP(return, SKIP_ONE_NODE);
+	if (!can_map(variant, self->order))
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
+	ASSERT_LE(0, cpu = node_first_cpu(n0));
+	ASSERT_EQ(0, pin_to_cpu(cpu));
+	write_quanta(_metadata, self->fd, self->quantum, 2);
+	node = n1;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_NODE, &node));
+	for (i = 2; i < 4; i++) {
+		unsigned char *buf = malloc(q);
+
+		ASSERT_NE(NULL, buf);
+		fill_rnd(buf, q);
+		ASSERT_EQ((ssize_t)q, pwrite_all(self->fd, buf, q, (off_t)i * q));
+		free(buf);
+	}
+	node = SCULL_NODE_LOCAL;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_NODE, &node));
+	m = mmap(NULL, 4 * q, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	pm = open("/proc/self/pagemap", O_RDONLY);
+	ASSERT_LE(0, pm);
+	for (i = 0; i < 4; i++) {
+		want = i < 2 ? n0 : n1;
+		shown = proc_quantum_node(self->name, i);
+		EXPECT_EQ(want, shown) TH_LOG("quantum %d: the line says node %d", i, shown);
+		for (pg = 0; pg < pages; pg++) {
+			pfn = mapped_pfn(pm, m + i * q + pg * 4096);
+			ASSERT_NE(0, pfn) TH_LOG("no pfn in pagemap for quantum %d page %zu", i, pg);
+			got = pfn_node(pfn, n0, n1);
+			ASSERT_EQ(shown, got)
+				TH_LOG("quantum %d page %zu: pfn %llx is on node %d (memory blocks), the line says %d",
+				       i, pg, pfn, got, shown);
+		}
+	}
+	close(pm);
+	munmap(m, 4 * q);
+}
+
+/*
  * What is not local or an online node is refused with EINVAL, through
  * sysfs and the ioctl, and leaves the choice as it was.  One node or two.
  */
