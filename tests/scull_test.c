@@ -2158,7 +2158,7 @@ TEST_F(scull, numa_node_attr_from_node0)
 	ASSERT_EQ(0, write_attr(self->name, "node", val)) TH_LOG("node=%d: %s", n1, strerror(errno));
 	read_attr(self->name, "node", word, sizeof(word));
 	EXPECT_EQ(n1, atoi(word));
-	ASSERT_EQ(0, ftruncate(self->fd, 0));
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_RESET));
 	write_quanta(_metadata, self->fd, self->quantum, NUMA_QUANTA);
 	ASSERT_EQ(0, proc_node_view(self->name, n1, &v));
 	EXPECT_EQ(n1, atoi(v.node_word));
