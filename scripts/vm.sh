@@ -97,6 +97,7 @@ if [ "$numa" = 1 ]; then
 	*) die "vm.sh: --numa wants --mem in M or G, not '$mem'" ;;
 	esac
 	half=$((mib / 2))
+	# shellcheck disable=SC2054 # QEMU's option values are comma lists
 	smp=(-smp 2,sockets=2,cores=1,threads=1
 		-object "memory-backend-ram,id=m0,size=${half}M"
 		-object "memory-backend-ram,id=m1,size=$((mib - half))M"

@@ -321,7 +321,8 @@ proc_pfns() {
 
 # Where the pages are (scullh's in HighMem exactly when they have no
 # kernel address, as many as its header counts): the banner's zones are /proc/zoneinfo's populated
-# ones (name, node, pfn span, present pages); every quantum names the zone
+# ones (name, node, pfn span, present pages: a zone of each node, so two
+# DMA32 zones on a two-node x86_64); every quantum names the zone
 # and node that hold its first pfn among its zones (one "zone", or several
 # "zones"), never HighMem for scullp and scullk (their addresses are
 # logical ones), and HighMem for some scullv quanta where there is any
@@ -343,15 +344,15 @@ proc_zones() {
 		{ diff /tmp/zones.want /tmp/zones.got | sed 's/^/# /'; return 1; }
 	for dev in $DEVS; do
 		quanta_of "$dev" /tmp/snap | gawk -v dev="$dev" -v order="$order" '
-			NR == FNR { split($6, r, "-"); lo[$2] = strtonum("0x" r[1])
-				    hi[$2] = strtonum("0x" r[2]); nd[$2] = $4; next }
-			{ pfn = strtonum("0x" $4); z = ""; q++
-			  for (n in lo) if (pfn >= lo[n] && pfn <= hi[n]) z = n
+			NR == FNR { key = $2 " " $4; split($6, r, "-"); lo[key] = strtonum("0x" r[1])
+				    hi[key] = strtonum("0x" r[2]); zn[key] = $2; nd[key] = $4; has[$2] = 1; next }
+			{ pfn = strtonum("0x" $4); z = ""; zk = ""; q++
+			  for (n in lo) if (pfn >= lo[n] && pfn <= hi[n]) { z = zn[n]; zk = n }
 			  k = split($10, zs, ","); found = 0
 			  for (i = 1; i <= k; i++) { cnt[zs[i]]++; found = found || zs[i] == z }
-			  if (!found || ($9 == "zone") != (k == 1) || $12 != nd[z] || $11 != "node" ||
+			  if (!found || ($9 == "zone") != (k == 1) || $12 != nd[zk] || $11 != "node" ||
 			      (dev != "scullv" && dev != "scullh" && z == "HighMem")) {
-				bad++; print "# " dev " quantum " $1 ": pfn " $4 " is in " z " node " nd[z] ", shown " $9 " " $10 " " $11 " " $12 }
+				bad++; print "# " dev " quantum " $1 ": pfn " $4 " is in " z " node " nd[zk] ", shown " $9 " " $10 " " $11 " " $12 }
 			  if (dev == "scullh" && ((z == "HighMem") != ($2 == "-") || ($2 == "-") != ($5 == "highmem"))) {
 				bad++; print "# scullh quantum " $1 " in " z ": virt " $2 ", region " $5 }
 			  unmapped += $2 == "-"
@@ -360,7 +361,7 @@ proc_zones() {
 				 dev == "scullk" && order <= 1 ? "slab cache -" :
 				 dev == "scullc" ? "slab cache scullc-" 4096 * 2 ^ order : "compound order " order
 			  if (kind != want) { bad++; print "# " dev " quantum " $1 ": kind " kind ", expected " want } }
-			END { if ((dev == "scullv" || dev == "scullh") && ("HighMem" in lo) && !cnt["HighMem"]) {
+			END { if ((dev == "scullv" || dev == "scullh") && ("HighMem" in has) && !cnt["HighMem"]) {
 				bad++; print "# no " dev " quantum in HighMem" }
 			      for (z in cnt) print "count", z, cnt[z]
 			      print "unmapped", unmapped + 0
