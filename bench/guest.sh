@@ -79,6 +79,7 @@ emit "info memtotal_kb $(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
 emit "info cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 emit "info cpus $(nproc)"
 emit "info timing ${BENCH_TIMING:-unknown}"
+emit "info tcg_thread ${BENCH_TCG_THREAD:-unknown}"
 emit "info fio $(fio --version)"
 emit "info thp $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 echo 1 > /proc/sys/kernel/kptr_restrict
@@ -211,6 +212,37 @@ done
 load
 phase fio
 
+# --- readers side by side --------------------------------------------------
+# read() takes a device's outer lock shared, so readers of one device run
+# side by side.  The aggregate throughput of 2 concurrent 1 MiB sequential
+# readers against 1 (fio, numjobs, group_reporting), each reading the whole
+# $readers_mib MiB four times over, on scullp, scullv and tmpfs, $reps
+# times.  Only a guest whose two vCPUs run on two host threads can show it
+# (info tcg_thread: multi).
+readers_mib=${BENCH_READERS_MIB:-64}
+say "readers side by side ($readers_mib MiB, 1 and 2 readers, $reps runs)"
+load
+head -c $((readers_mib << 20)) /dev/zero > /tmp/bench-readers.dat
+for dev in scullp scullv; do
+	head -c $((readers_mib << 20)) /dev/zero > "/dev/$dev"
+done
+for rep in $(seq "$reps"); do
+	for t in tmpfs scullp scullv; do
+		f=/dev/$t
+		[ "$t" != tmpfs ] || f=/tmp/bench-readers.dat
+		for j in 1 2; do
+			fio --name="readers-$t" --filename="$f" --rw=read --bs=1M --size="${readers_mib}M" \
+				--loops=4 --numjobs=$j --group_reporting --ioengine=psync --invalidate=0 \
+				--output-format=terse --terse-version=3 |
+			awk -F';' -v t="$t" -v r="$rep" -v j="$j" \
+				'$1 == 3 { print "readers", t, r, j, $6, $9, $5 }' >> "$res"
+		done
+	done
+done
+rm -f /tmp/bench-readers.dat
+load
+phase readers
+
 # --- seek scaling and metadata: 1 GiB on scullp, order 0 ------------------
 # At the default qset (500) 1 GiB is only 525 qset arrays, so even a list
 # walk to the last one would be cheap; at qset 1 it is 262144 of them, and
@@ -262,7 +294,8 @@ echo reset > /proc/scullmem
 trace_start
 # shellcheck disable=SC2046,SC2086
 /tmp/latbench -f /tmp/fragment -l 4 "$frag_n" $max_order $(printf '/dev/%s ' $devs) |
-	sed 's/^latbench /alloc frag /; s/^buddyinfo /buddyinfo frag /' >> "$res"
+	sed 's/^latbench /alloc frag /; s/^buddyinfo /buddyinfo frag /' >> "$res" ||
+	{ say "latbench on fragmented memory failed"; emit "missing alloc frag: latbench failed"; }
 trace_stop frag
 grep '^stats ' /proc/scullmem | sed 's/^/procstats frag /' >> "$res"
 read -r a b c <<< "$saved"

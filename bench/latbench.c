@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
 	if (frag) {
 		int pfd[2];
 		char line[512];
+		bool ready = false;
 		FILE *f;
 
 		if (pipe(pfd))
@@ -193,9 +195,17 @@ int main(int argc, char **argv)
 		close(pfd[1]);
 		f = fdopen(pfd[0], "r");
 		while (f && fgets(line, sizeof(line), f)) {
-			if (!strcmp(line, "ready\n"))
+			ready = !strcmp(line, "ready\n");
+			if (ready)
 				break;
 			say("%s", line);
+		}
+		if (!ready) {
+			/* No figure of fragmented memory without fragmentation. */
+			fprintf(stderr, "latbench: %s ended without saying ready\n", frag);
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+			return 1;
 		}
 		buddyinfo("fragmented");
 	}

@@ -23,7 +23,19 @@ gawk -v dir="$raw" -v md="$results/$kver.md" -v data="$data" -v png="$kver" \
 	-f "$here/report.awk" "$raw/results.txt"
 echo "  report: bench/results/$kver.md, plots bench/results/$kver-*.png"
 
-command -v gnuplot > /dev/null || { echo "report.sh: gnuplot is missing, no plots" >&2; exit 0; }
+# report.awk's verdict: "ok", or what fails make bench (figures without
+# data, goals missed).  The plots are drawn either way.
+verdict() {
+	sed '$d; s/^/  verdict: /' "$data/verdict.txt"
+	if [ "$(tail -n 1 "$data/verdict.txt")" = PASS ]; then
+		echo "  verdict: no figure missing"
+		return 0
+	fi
+	echo "  verdict: make bench fails"
+	return 1
+}
+
+command -v gnuplot > /dev/null || { echo "report.sh: gnuplot is missing, no plots" >&2; verdict; exit; }
 
 # The devices measured (report.awk), their backends and colours.
 mapfile -t devs < <(awk '{ print $1 }' "$data/devs.txt")
@@ -123,3 +135,4 @@ tp() {	# job title goal
 	EOF
 } > "$data/plots.gp"
 gnuplot "$data/plots.gp"
+verdict

@@ -51,7 +51,7 @@ fi
 # The guest's knobs (bench/guest.sh) that are set here go along.
 knobs=()
 for v in BENCH_SEQ_MIB BENCH_RAND_MIB BENCH_LAT_N BENCH_FRAG_N BENCH_FILL_MIB BENCH_GRAPH_MIB BENCH_DEVS \
-	BENCH_ZONE_N BENCH_PRESSURE_MIB BENCH_PRESSURE_ROUNDS; do
+	BENCH_ZONE_N BENCH_PRESSURE_MIB BENCH_PRESSURE_ROUNDS BENCH_READERS_MIB; do
 	[ -z "${!v:-}" ] || knobs+=(--env "$v=${!v}")
 done
 
@@ -75,11 +75,17 @@ for k in "$@"; do
 	cp "$bench/guest.sh" "$out/guest.sh"
 	t0=$(date +%s)
 	rc=0
-	(cd "$SCULL_TOP" && PATH=$vmpath "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "${BENCH_MEM:-3G}" \
+	# Two readers side by side need two host threads: multi-threaded TCG,
+	# but for 6.12, whose boot races under it (scripts/vm.sh), and icount,
+	# which needs one thread.
+	tcg=multi
+	case $kver in 6.12.*) tcg=single ;; esac
+	[ "${BENCH_ICOUNT:-0}" = 0 ] || tcg=single
+	(cd "$SCULL_TOP" && PATH=$vmpath SCULL_VM_TCG_THREAD=$tcg "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "${BENCH_MEM:-3G}" \
 		--timeout 2400 --append "$append" --out "$out" \
 		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" \
 		--env "BENCH_OUT=$out" --env "BENCH_BIN=$SCULL_BUILD/bench/bin" --env "BENCH_CACHEFILE=$cachefile" \
-		--env "BENCH_TIMING=$timing" --env "BENCH_REPS=${BENCH_REPS:-5}" "${knobs[@]}" \
+		--env "BENCH_TIMING=$timing" --env "BENCH_REPS=${BENCH_REPS:-5}" --env "BENCH_TCG_THREAD=$tcg" "${knobs[@]}" \
 		-- bash "$out/guest.sh") > "$out/console.log" 2>&1 || rc=$?
 	{
 		echo "run seconds $(( $(date +%s) - t0 ))"

@@ -247,7 +247,10 @@ take_slot() {
 take_slot
 
 # thread=single: multi-threaded TCG races with 6.12's boot-time code
-# patching (Oops: int3 in sched_clock_cpu).  -nic none: no network, and no
+# patching (Oops: int3 in sched_clock_cpu).  SCULL_VM_TCG_THREAD=multi
+# (make bench's readers, on kernels other than 6.12) runs each vCPU on a
+# host thread of its own: such a guest can keep two CPUs busy, though it
+# takes one slot.  -nic none: no network, and no
 # iPXE option ROM to load.  The console (ttyS0, ttyAMA0) is stdout.
 # child_cpu: set cpu to the CPU seconds used so far by this script's
 # children (user + system), from bash's times, run in this shell (in a
@@ -290,7 +293,7 @@ cpu_timeout() {
 start=$SECONDS
 set +e
 cpu_timeout "$timeout" \
-	nice -n "${SCULL_VM_NICE:-0}" "${qemu[@]}" -accel tcg,thread=single "${smp[@]}" -m "$mem" \
+	nice -n "${SCULL_VM_NICE:-0}" "${qemu[@]}" -accel tcg,thread="${SCULL_VM_TCG_THREAD:-single}" "${smp[@]}" -m "$mem" \
 	-nographic -no-reboot -serial mon:stdio -display none -nic none \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline $append" \
 	"${virtfs[@]}" < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$work/console" |

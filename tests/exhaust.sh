@@ -31,6 +31,34 @@ DEVS=${SCULL_EXHAUST_DEVS:-"scullp scullv scullk scullc scullh"}
 
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
+# What the driver leaves to everyone else (docs/interfaces.md, "Memory"):
+# 1/32 of TOTAL_KB, at least 16 MiB; in kB.
+reserve_kb() { echo $(($1 / 32 > 16384 ? $1 / 32 : 16384)); }
+
+# Slack above that reserve when the fill has ended: the last quantum, the
+# index and qset arrays of the fill's final stretch, the tracing buffer's
+# growth, what the kernel freed meanwhile.  A reserve twice the documented
+# one is caught (16 MiB more at least; 22 MiB was left on 6.1 for scullk).
+SLACK_KB=12288
+
+# MemAvailable less CmaFree, in kB (CMA pages serve no quantum).
+avail_kb() {
+	awk '$1 == "MemAvailable:" { a = $2 } $1 == "CmaFree:" { c = $2 } END { print a - c }' /proc/meminfo
+}
+
+# What lowmem's zones keep for themselves, in kB: each one's high watermark
+# and what it holds back from allocations that could use ZONE_NORMAL
+# (zoneinfo's "protection:" at ZONE_NORMAL's index), as the driver counts.
+lowmem_kept_kb() {
+	awk '$1 == "Node" { z = $4; idx[z] = n++ }
+	     $1 == "managed" { man[z] = $2 }
+	     $1 == "high" { high[z] = $2 }
+	     $1 == "protection:" { gsub(/[(),]/, " "); for (i = 2; i <= NF; i++) prot[z, i - 2] = $i }
+	     END { ni = idx["Normal"]
+		   for (z in idx) if (idx[z] <= ni && man[z] > 0) s += high[z] + prot[z, ni]
+		   print s * 4 }' /proc/zoneinfo
+}
+
 # A small module of the guest's kernel, with no dependency, that a full
 # device must not keep from loading: its load takes vmalloc space and
 # memory.  crc-itu-t is a module in every target's kernel (crc7, the
@@ -64,7 +92,7 @@ others_unaffected() {
 # its objects.
 fill_until_full() {
 	local dev=$1 err avail free written size quanta slot=4096 taken
-	local lowfree lowfree_end vmtotal memtotal bound
+	local lowfree lowfree_end vmtotal memtotal bound left reserve kept
 	lowfree=$(meminfo_kb LowFree)
 	vmtotal=$(meminfo_kb VmallocTotal)
 	memtotal=$(meminfo_kb MemTotal)
@@ -109,6 +137,12 @@ fill_until_full() {
 	if [ "${bound:-}" = mem ]; then
 		[ $((2 * taken)) -ge "$avail" ] ||
 			{ echo "# $dev: the data takes less than half of MemAvailable at the start"; return 1; }
+		# From below: the device stopped at the reserve, not before.
+		left=$(avail_kb) reserve=$(reserve_kb "$memtotal")
+		echo "# $dev: MemAvailable (less CmaFree) $((left / 1024)) MiB at the end;" \
+			"the reserve is $((reserve / 1024)) MiB"
+		[ "$left" -le $((reserve + SLACK_KB)) ] ||
+			{ echo "# $dev: more than the reserve and $((SLACK_KB / 1024)) MiB left available"; return 1; }
 	elif [ "$dev" = scullv ]; then
 		# Each quantum and its guard page, in at most half of the range.
 		echo "# $dev: vmalloc range $((vmtotal / 1024)) MiB"
@@ -123,6 +157,11 @@ fill_until_full() {
 			{ echo "# $dev: the data takes less than half of the lowmem free at the start"; return 1; }
 		[ "$lowfree_end" -ge $((16 * 1024)) ] ||
 			{ echo "# $dev: less than 16 MiB of lowmem left free"; return 1; }
+		# From below: lowmem's reserve, and what its zones keep.
+		kept=$(lowmem_kept_kb) reserve=$(reserve_kb "$(meminfo_kb LowTotal)")
+		echo "# $dev: lowmem's reserve $((reserve / 1024)) MiB, its zones keep $((kept / 1024)) MiB"
+		[ "$lowfree_end" -le $((reserve + kept + SLACK_KB)) ] ||
+			{ echo "# $dev: more lowmem than the reserve, what the zones keep and $((SLACK_KB / 1024)) MiB left free"; return 1; }
 	fi
 	others_unaffected "$dev" || return 1
 	# The whole prefix: the marker, the zeros after it, and no more.
@@ -135,6 +174,8 @@ fill_until_full() {
 
 echo "KTAP version 1"
 echo "# exhaustion in a $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB guest"
+# Two results a device, rmmod, and the second round.
+plan $((2 * $(wc -w <<< "$DEVS") + 2))
 head -c $MIB /dev/urandom > /tmp/marker
 othermod=$(other_module) || othermod=
 # On CPU 0 only, so that the scull events go to its buffer alone: room for

@@ -4,7 +4,17 @@
 # KTAP results: ok RC NAME counts a test in pass/fail/n, totals ends a run
 # with the plan and the `# scull-totals:` line that scripts/check.sh reads.
 
-pass=0 fail=0 skip=0 n=0
+pass=0 fail=0 skip=0 n=0 planned=
+
+# plan N: KTAP's plan, first: the number of results the script will give,
+# worked out before it runs from its lists and the test sources, not
+# from the counter that counts them.  A section that stops early or a
+# loop that runs short then leaves the plan unmet: totals() counts that
+# as a failure, and scripts/check.sh compares the plan with the totals.
+plan() {
+	planned=$1
+	echo "1..$1"
+}
 
 ok() {
 	n=$((n + 1))
@@ -44,7 +54,12 @@ skipped() {
 }
 
 totals() {
-	echo "1..$n"
+	if [ -z "$planned" ]; then
+		echo "1..$n"
+	elif [ "$n" -ne "$planned" ]; then
+		echo "# the plan was $planned results, the run gave $n: one more failure"
+		fail=$((fail + 1))
+	fi
 	echo "# scull-totals: pass $pass fail $fail skip $skip"
 }
 

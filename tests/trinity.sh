@@ -202,8 +202,6 @@ nobody_gone() {
 
 # ---- main ------------------------------------------------------------------
 
-echo "KTAP version 1"
-note "trinity on the scull nodes, $(uname -r) $(uname -m), module $KO"
 nruns=$(wc -w <<< "$RUNS")
 per_run=$((CALLS / nruns))
 [ "$per_run" -gt 0 ] || per_run=1
@@ -214,6 +212,12 @@ done
 TESTS+=("trinity: the kernel took no new taint")
 for d in $DEVS; do TESTS+=("$d: a random file round-trips after trinity"); done
 TESTS+=("rmmod after trinity")
+# --plan: how many results a run gives (tests/guest.sh's plan adds them).
+[ "${2:-}" != --plan ] || { echo "${#TESTS[@]}"; exit 0; }
+
+echo "KTAP version 1"
+note "trinity on the scull nodes, $(uname -r) $(uname -m), module $KO"
+plan ${#TESTS[@]}
 
 # setup.sh and every root install trinity: its absence is a failure, not
 # a reason to skip.
