@@ -20,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -68,13 +69,34 @@ static struct page *scull_linear_page(void *quantum, size_t offset)
 }
 
 /*
+ * The buddy allocator's node form.  alloc_pages_node() given NUMA_NO_NODE
+ * takes the CPU's nearest node and ignores the task's memory policy, which
+ * alloc_pages() applies (in process context): so "no node" keeps to
+ * alloc_pages(), the allocator's own choice.  A node given is preferred,
+ * not forced (no __GFP_THISNODE): short of memory there, the zonelist falls
+ * back to the next node, and the quantum's line says where it went.
+ */
+static struct page *scull_alloc_pages_node(int node, gfp_t gfp,
+					   unsigned int order)
+{
+	if (node == NUMA_NO_NODE)
+		return alloc_pages(gfp, order);
+	return alloc_pages_node(node, gfp, order);
+}
+
+/*
  * scullp: whole pages from the buddy allocator, as LDD3's scullp.  A
  * multi-page quantum is a compound page, so that each of its pages can be
- * mapped to user space and counted on its own.
+ * mapped to user space and counted on its own.  __get_free_pages() has no
+ * node form: its node-aware equivalent is alloc_pages_node() and the
+ * page's logical address (the zone rules keep high memory out).
  */
-static void *scull_pages_alloc(void *ctx, unsigned int order, gfp_t gfp)
+static void *scull_pages_alloc(void *ctx, unsigned int order, gfp_t gfp,
+			       int node)
 {
-	return (void *)__get_free_pages(gfp | __GFP_COMP, order);
+	struct page *page = scull_alloc_pages_node(node, gfp | __GFP_COMP, order);
+
+	return page ? page_address(page) : NULL;
 }
 
 static void scull_pages_free(void *ctx, void *quantum, unsigned int order)
@@ -104,9 +126,37 @@ static const struct scull_backend scull_pages_backend = {
  * dma32, vmalloc adds __GFP_HIGHMEM itself: it maps every page anyway.
  * Since v6.19 it takes no zone modifier at all (SCULL_VMALLOC_ZONE_RULE).
  */
-static void *scull_vmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp)
+/*
+ * vmalloc's node form for modules is vmalloc_node(), which takes no gfp
+ * flags: __vmalloc_node(), which does, is not exported.  It allocates with
+ * GFP_KERNEL, so quanta asked of a node are not charged to the writer's
+ * memory cgroup, and a zone modifier does not apply; the action does,
+ * through the scope that __vmalloc() itself opens since v5.17 (before,
+ * noio and nofs are refused).  Without a node, __vmalloc() as ever.
+ */
+static void *scull_vmalloc_on_node(unsigned long size, gfp_t gfp, int node)
 {
-	return __vmalloc(PAGE_SIZE << order, gfp);
+	unsigned int flags = 0;
+	void *addr;
+
+	if (!(gfp & __GFP_IO))
+		flags = memalloc_noio_save();
+	else if (!(gfp & __GFP_FS))
+		flags = memalloc_nofs_save();
+	addr = vmalloc_node(size, node);
+	if (!(gfp & __GFP_IO))
+		memalloc_noio_restore(flags);
+	else if (!(gfp & __GFP_FS))
+		memalloc_nofs_restore(flags);
+	return addr;
+}
+
+static void *scull_vmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp,
+				 int node)
+{
+	if (node == NUMA_NO_NODE)
+		return __vmalloc(PAGE_SIZE << order, gfp);
+	return scull_vmalloc_on_node(PAGE_SIZE << order, gfp, node);
 }
 
 static void scull_vmalloc_free(void *ctx, void *quantum, unsigned int order)
@@ -150,9 +200,10 @@ static const struct scull_backend scull_vmalloc_backend = {
  * latter may be mapped to user space, and only before v6.17
  * (SCULL_KMALLOC_MMAP_MIN_ORDER).
  */
-static void *scull_kmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp)
+static void *scull_kmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp,
+				 int node)
 {
-	return kmalloc(PAGE_SIZE << order, gfp);
+	return kmalloc_node(PAGE_SIZE << order, gfp, node);
 }
 
 static void scull_kmalloc_free(void *ctx, void *quantum, unsigned int order)
@@ -280,11 +331,12 @@ static void scull_cache_teardown(void *ctx)
 	kfree(c);
 }
 
-static void *scull_cache_alloc(void *ctx, unsigned int order, gfp_t gfp)
+static void *scull_cache_alloc(void *ctx, unsigned int order, gfp_t gfp,
+			       int node)
 {
 	struct scull_cache *c = ctx;
 
-	return kmem_cache_alloc(c->cache, gfp);
+	return kmem_cache_alloc_node(c->cache, gfp, node);
 }
 
 static void scull_cache_free(void *ctx, void *quantum, unsigned int order)
@@ -355,14 +407,15 @@ static const struct scull_backend scull_cache_backend = {
  * temporary mapping.  A multi-page quantum is a compound page, as
  * scullp's, so that mmap can map each of its pages.
  */
-static void *scull_highpages_alloc(void *ctx, unsigned int order, gfp_t gfp)
+static void *scull_highpages_alloc(void *ctx, unsigned int order, gfp_t gfp,
+				   int node)
 {
 	/* "normal" means anywhere, high memory included, as for vmalloc. */
 	if (!(gfp & GFP_ZONEMASK))
 		gfp |= __GFP_HIGHMEM;
 	if (order)
 		gfp |= __GFP_COMP;
-	return alloc_pages(gfp, order);
+	return scull_alloc_pages_node(node, gfp, order);
 }
 
 static void scull_highpages_free(void *ctx, void *quantum, unsigned int order)
@@ -589,6 +642,7 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 		pfn = page_to_pfn(page);
 		if (i == 0) {
 			layout->pfn = pfn;
+			layout->nid = page_to_nid(page);
 			scull_page_kind(page, layout);
 		}
 		if (i == 0 || pfn != prev + 1)

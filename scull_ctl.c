@@ -5,7 +5,7 @@
  *
  * Owns the geometry and the allocation flags as user space sees and sets
  * them: SCULL_IOC_* (scull_ioctl.h) and the sysfs files order, qset,
- * quantum, size, quanta, bytes_allocated and gfp.  It calls the quantum
+ * quantum, size, quanta, bytes_allocated, gfp and node.  It calls the quantum
  * store (scull_trim, scull_store_set_order), the char device for RESET
  * (scull_truncate), and the gfp helpers of scull_alloc.c, which answer for
  * the device's backend: it never names an allocator.
@@ -18,6 +18,8 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/nodemask.h>
+#include <linux/numa.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
@@ -153,6 +155,45 @@ static int scull_ioc_gfp(struct scull_dev *dev, unsigned int cmd,
 	return -EFAULT;
 }
 
+/*
+ * Choose the node of new quanta, for SET_NODE and the node attribute: an
+ * online node, or NUMA_NO_NODE (SCULL_NODE_LOCAL).  It may change while
+ * the device holds data, and while a write runs: the store reads it once
+ * for each quantum.  The inner lock orders it with the other changes.
+ */
+static int scull_set_node(struct scull_dev *dev, int node)
+{
+	BUILD_BUG_ON(SCULL_NODE_LOCAL != NUMA_NO_NODE);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (node != NUMA_NO_NODE &&
+	    (node < 0 || (unsigned int)node >= nr_node_ids || !node_online(node))) {
+		scull_user_err(dev, "node: %d is not an online node: write local or one of %*pbl\n",
+			       node, nodemask_pr_args(&node_states[N_ONLINE]));
+		return -EINVAL;
+	}
+	mutex_lock(&dev->lock);
+	WRITE_ONCE(dev->node, node);
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+
+static int scull_ioc_node(struct scull_dev *dev, unsigned int cmd,
+			  s32 __user *arg)
+{
+	s32 node;
+
+	if (cmd == SCULL_IOC_GET_NODE) {
+		if (!put_user(READ_ONCE(dev->node), arg))
+			return 0;
+	} else if (!get_user(node, arg)) {
+		return scull_set_node(dev, node);
+	}
+	scull_user_err(dev, "ioctl %s_NODE: bad user pointer\n",
+		       cmd == SCULL_IOC_GET_NODE ? "GET" : "SET");
+	return -EFAULT;
+}
+
 static int scull_ioc_reset(struct scull_dev *dev, struct file *filp)
 {
 	if (!(filp->f_mode & FMODE_WRITE))
@@ -175,6 +216,9 @@ long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	case SCULL_IOC_SET_GFP:
 	case SCULL_IOC_GET_GFP:
 		return scull_ioc_gfp(dev, cmd, (struct scull_gfp __user *)arg);
+	case SCULL_IOC_SET_NODE:
+	case SCULL_IOC_GET_NODE:
+		return scull_ioc_node(dev, cmd, (s32 __user *)arg);
 	default:
 		/* Not logged: isatty() probes every file this way. */
 		return -ENOTTY;
@@ -299,6 +343,38 @@ bad:
 }
 static DEVICE_ATTR_RW(gfp);
 
+/* node: "local" (the allocator's own choice) or the number of a node. */
+static ssize_t node_show(struct device *device, struct device_attribute *attr,
+			 char *buf)
+{
+	struct scull_dev *dev = dev_get_drvdata(device);
+	int node = READ_ONCE(dev->node);
+
+	if (node == NUMA_NO_NODE)
+		return sysfs_emit(buf, "local\n");
+	return sysfs_emit(buf, "%d\n", node);
+}
+
+static ssize_t node_store(struct device *device, struct device_attribute *attr,
+			  const char *buf, size_t count)
+{
+	struct scull_dev *dev = dev_get_drvdata(device);
+	int node, err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (sysfs_streq(buf, "local")) {
+		node = NUMA_NO_NODE;
+	} else if (kstrtoint(buf, 10, &node) || node < 0) {
+		scull_user_err(dev, "node: write local or one of the online nodes %*pbl\n",
+			       nodemask_pr_args(&node_states[N_ONLINE]));
+		return -EINVAL;
+	}
+	err = scull_set_node(dev, node);
+	return err ? err : count;
+}
+static DEVICE_ATTR_RW(node);
+
 static struct attribute *scull_attrs[] = {
 	&scull_attr_order.attr.attr,
 	&scull_attr_qset.attr.attr,
@@ -307,6 +383,7 @@ static struct attribute *scull_attrs[] = {
 	&scull_attr_quanta.attr.attr,
 	&scull_attr_bytes_allocated.attr.attr,
 	&dev_attr_gfp.attr,
+	&dev_attr_node.attr,
 	NULL
 };
 

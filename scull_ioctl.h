@@ -71,4 +71,15 @@ struct scull_gfp {
 #define SCULL_IOC_SET_GFP	_IOW(SCULL_IOC_MAGIC, 5, struct scull_gfp)
 #define SCULL_IOC_GET_GFP	_IOR(SCULL_IOC_MAGIC, 6, struct scull_gfp)
 
+/*
+ * The NUMA node a device asks its allocator for new quanta on: an online
+ * node's number, or SCULL_NODE_LOCAL (the allocator's own choice, the
+ * default).  Settable at any time, by CAP_SYS_ADMIN; it applies to quanta
+ * allocated after.  Anything else is refused with EINVAL and a dmesg line
+ * that lists the online nodes.
+ */
+#define SCULL_NODE_LOCAL	(-1)
+#define SCULL_IOC_SET_NODE	_IOW(SCULL_IOC_MAGIC, 9, __s32)
+#define SCULL_IOC_GET_NODE	_IOR(SCULL_IOC_MAGIC, 10, __s32)
+
 #endif /* _SCULL_IOCTL_H */

@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
+#include <linux/numa.h>
 #include <linux/pseudo_fs.h>
 
 #include "scullmem.h"
@@ -146,6 +147,7 @@ static int __init scull_init_devs(void)
 		dev->be = scull_backends[i];
 		dev->qset = scull_qset;
 		dev->gfp_mask = scull_gfp_mask(&dev->gfp);
+		dev->node = NUMA_NO_NODE;
 		err = scull_store_init(dev, scull_order);
 		if (err) {
 			pr_err("cannot set up %s (%s) for order %u: %d\n",

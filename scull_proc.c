@@ -34,6 +34,8 @@
 #include <linux/math64.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/numa.h>
+#include <linux/topology.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -223,6 +225,33 @@ static void scull_show_zone_counts(struct seq_file *m, struct scull_dev *dev)
 			   dev->nr_unmapped);
 }
 
+/*
+ * The device's quanta per node, by the node of each one's first page, and
+ * how many of them have pages on more than one node (a vmalloc quantum's
+ * pages are allocated one by one), also kept by the store.  Then the node
+ * asked of the allocator: local (its own choice) or a number.
+ */
+static void scull_show_node_counts(struct seq_file *m, struct scull_dev *dev)
+{
+	int node = READ_ONCE(dev->node);
+	const char *sep = " ";
+	int nid;
+
+	seq_puts(m, "  quanta by node:");
+	for_each_node(nid) {
+		if (dev->node_quanta[nid]) {
+			seq_printf(m, "%s%d %lu", sep, nid, dev->node_quanta[nid]);
+			sep = ", ";
+		}
+	}
+	seq_printf(m, "%s; on several nodes %lu; node ",
+		   *sep == ' ' ? " none" : "", dev->nr_multinode);
+	if (node == NUMA_NO_NODE)
+		seq_puts(m, "local\n");
+	else
+		seq_printf(m, "%d\n", node);
+}
+
 static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
 {
 	seq_printf(m, "Device %s: qset %u, order %u, sz %lld\n",
@@ -233,6 +262,7 @@ static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
 	if (dev->be->show)
 		dev->be->show(dev->be_ctx, m);
 	scull_show_zone_counts(m, dev);
+	scull_show_node_counts(m, dev);
 }
 
 /*
@@ -404,6 +434,27 @@ static void scull_show_machine_zones(struct seq_file *m)
 	}
 }
 
+/*
+ * Each online node with its CPUs and the span of its pfns (holes included:
+ * node_start_pfn to node_end_pfn, as the zones' spans), and its present
+ * pages.  A kernel without CONFIG_NUMA has one node, 0, with every CPU.
+ */
+static void scull_show_machine_nodes(struct seq_file *m)
+{
+	int nid;
+
+	for_each_online_node(nid) {
+		seq_printf(m, "node %d cpus %*pbl", nid,
+			   cpumask_pr_args(cpumask_of_node(nid)));
+		if (node_spanned_pages(nid))
+			seq_printf(m, " pfn %lx-%lx", node_start_pfn(nid),
+				   node_end_pfn(nid) - 1);
+		else
+			seq_puts(m, " pfn -");	/* a node without memory */
+		seq_printf(m, " present %lu\n", node_present_pages(nid));
+	}
+}
+
 static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 {
 	unsigned int i;
@@ -414,6 +465,7 @@ static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 	scull_show_layout(m, it);
 	seq_printf(m, "kernel %s %s\n", init_utsname()->release,
 		   init_utsname()->machine);
+	scull_show_machine_nodes(m);
 	scull_show_machine_zones(m);
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = scull_dev_get(i);

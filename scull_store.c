@@ -100,9 +100,10 @@ void *scull_find_quantum(struct scull_dev *dev, unsigned long *qidx,
 }
 
 /*
- * Count a quantum in (@sign 1) or out of (@sign -1) the zones of its pages,
- * for /proc/scullmem's header: a walk of its pages now, as it comes and
- * goes, instead of a walk of every quantum under the lock at each read.
+ * Count a quantum in (@sign 1) or out of (@sign -1) the zones of its pages
+ * and the node of its first page, and among those on several nodes, for
+ * /proc/scullmem's header: a walk of its pages now, as it comes and goes,
+ * instead of a walk of every quantum under the lock at each read.
  */
 static void scull_account_zones(struct scull_dev *dev, void *quantum, long sign)
 {
@@ -116,6 +117,9 @@ static void scull_account_zones(struct scull_dev *dev, void *quantum, long sign)
 	}
 	if (!l.virt)
 		dev->nr_unmapped += sign;
+	dev->node_quanta[l.nid] += sign;
+	if (hweight_long(l.nodes) > 1)
+		dev->nr_multinode += sign;
 }
 
 void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
@@ -391,11 +395,15 @@ void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 			size_t off, size_t len)
 {
 	size_t quantum = scull_quantum_size(dev);
+	int node = READ_ONCE(dev->node);
 	u64 start = local_clock(), end;
 	void *fresh = NULL;
 
+	/* A node chosen while online may have gone since (memory hot-remove). */
+	if (node != NUMA_NO_NODE && !node_online(node))
+		node = NUMA_NO_NODE;
 	if (!scull_memory_low(dev))
-		fresh = dev->be->alloc(dev->be_ctx, dev->order, dev->gfp_mask);
+		fresh = dev->be->alloc(dev->be_ctx, dev->order, dev->gfp_mask, node);
 	end = local_clock();
 	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
 	if (fresh) {
@@ -468,20 +476,32 @@ unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx)
  * @dev:	the device, its backend and qset set, not yet visible
  * @order:	page order of its quanta
  *
- * Return: 0, or the error of the backend's setup.
+ * The per-node counts of its quanta are allocated here, one for each
+ * possible node id.
+ *
+ * Return: 0, -ENOMEM, or the error of the backend's setup.
  */
 int scull_store_init(struct scull_dev *dev, unsigned int order)
 {
 	void *ctx = NULL;
 
+	dev->node_quanta = kcalloc(nr_node_ids, sizeof(*dev->node_quanta),
+				   GFP_KERNEL);
+	if (!dev->node_quanta)
+		return -ENOMEM;
 	if (dev->be->setup) {
 		ctx = dev->be->setup(order);
 		if (IS_ERR(ctx))
-			return PTR_ERR(ctx);
+			goto out_free_counts;
 	}
 	dev->be_ctx = ctx;
 	dev->order = order;
 	return 0;
+
+out_free_counts:
+	kfree(dev->node_quanta);
+	dev->node_quanta = NULL;
+	return PTR_ERR(ctx);
 }
 
 /* Free every quantum, then what the backend set up for them. */
@@ -491,6 +511,8 @@ void scull_store_exit(struct scull_dev *dev)
 	if (dev->be->teardown)
 		dev->be->teardown(dev->be_ctx);
 	dev->be_ctx = NULL;
+	kfree(dev->node_quanta);
+	dev->node_quanta = NULL;
 }
 
 /**

@@ -73,7 +73,10 @@ enum scull_reserve {
  *		SET_ORDER changes the order of an empty device.  Returns the
  *		context passed to @alloc, @free and @teardown, or an ERR_PTR
  * @teardown:	optional: undo @setup, once every quantum of it is freed
- * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed.
+ * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed,
+ *		preferably on NUMA node @node (NUMA_NO_NODE: wherever the
+ *		allocator itself would choose), through the allocator's
+ *		node-aware form.  It may still fall back to another node.
  *		Returns its handle, which only the backend understands, or
  *		NULL
  * @free:	free a quantum returned by @alloc
@@ -104,7 +107,7 @@ struct scull_backend {
 	const char *act_rules[SCULL_GFP_NR_ACTS];
 	void *(*setup)(unsigned int order);
 	void (*teardown)(void *ctx);
-	void *(*alloc)(void *ctx, unsigned int order, gfp_t gfp);
+	void *(*alloc)(void *ctx, unsigned int order, gfp_t gfp, int node);
 	void (*free)(void *ctx, void *quantum, unsigned int order);
 	struct page *(*page)(void *quantum, size_t offset);
 	void *(*map)(void *quantum, size_t offset, unsigned int order, size_t *len);
@@ -167,8 +170,14 @@ struct scull_stats {
  * @stats:	allocation statistics
  * @gfp:	the flags chosen for quanta
  * @gfp_mask:	what they make: the gfp_t passed to the backend's alloc
+ * @node:	the NUMA node new quanta are asked of, or NUMA_NO_NODE (the
+ *		allocator's own choice): changed at any time, under @lock
+ *		with WRITE_ONCE(), read with READ_ONCE()
  * @zone_quanta: quanta allocated with a page in each zone, by zone index
  *		(kept as quanta come and go, for /proc/scullmem)
+ * @node_quanta: quanta allocated, by the node of their first page
+ *		(nr_node_ids counts, kept the same way)
+ * @nr_multinode: quanta allocated whose pages lie on more than one node
  * @nr_unmapped: quanta allocated with no permanent kernel address
  * @nr_maps:	user mappings of the device: while there are none, no page of
  *		it can be mapped or on its way to a page table
@@ -189,7 +198,10 @@ struct scull_dev {
 	struct scull_stats stats;
 	struct scull_gfp gfp;
 	gfp_t gfp_mask;
+	int node;
 	unsigned long zone_quanta[MAX_NR_ZONES];
+	unsigned long *node_quanta;
+	unsigned long nr_multinode;
 	unsigned long nr_unmapped;
 	atomic_t nr_maps;
 	struct device *device;
@@ -216,6 +228,7 @@ enum scull_page_kind {
  * @zones:	the zones that hold its pages, by zone index (NULL: none)
  * @nodes:	bit n: a page is on NUMA node n (higher nodes count as the
  *		last bit)
+ * @nid:	the NUMA node of its first page
  * @kind:	what its first page is
  * @order:	for SCULL_KIND_COMPOUND, the order of that compound page
  */
@@ -228,6 +241,7 @@ struct scull_layout {
 	bool vmalloc;
 	struct zone *zones[MAX_NR_ZONES];
 	unsigned long nodes;
+	int nid;
 	enum scull_page_kind kind;
 	unsigned int order;
 };

@@ -10,6 +10,9 @@
  *                                     device: a zone (normal, dma, dma32,
  *                                     highmem, movable) and/or an action
  *                                     (kernel, atomic, nowait, noio, nofs)
+ *   scullctl /dev/scullk node=1       ask for new quanta on NUMA node 1, at
+ *                                     any time; node=local: the allocator's
+ *                                     own choice (the default)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +26,7 @@
 #include "../scull_ioctl.h"
 
 static const char scullctl_usage[] =
-	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]] [reset]\n";
+	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]] [node=local|N] [reset]\n";
 
 static const char *const zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;
 static const char *const act_names[SCULL_GFP_NR_ACTS] = SCULL_GFP_ACT_NAMES;
@@ -80,10 +83,35 @@ static int set_gfp(int fd, const char *path, const char *arg)
 	return 0;
 }
 
+/* node=local or node=N. */
+static int set_node(int fd, const char *path, const char *arg)
+{
+	__s32 node = SCULL_NODE_LOCAL;
+	char *end;
+	long v;
+
+	if (strcmp(arg, "local")) {
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || !*arg || *end || v < 0 || v > INT32_MAX) {
+			fprintf(stderr, "scullctl: node=%s: not local or a node number\n", arg);
+			return 2;
+		}
+		node = v;
+	}
+	if (ioctl(fd, SCULL_IOC_SET_NODE, &node) < 0) {
+		fprintf(stderr, "scullctl: %s: node=%s: %s%s\n", path, arg, strerror(errno),
+			errno == EINVAL ? " (not an online node: dmesg lists them)" : "");
+		return 1;
+	}
+	return 0;
+}
+
 static int show(int fd, const char *path)
 {
 	struct scull_geometry g;
 	struct scull_gfp f;
+	__s32 node;
 
 	if (ioctl(fd, SCULL_IOC_GET_GEOMETRY, &g) < 0) {
 		fprintf(stderr, "scullctl: %s: GET_GEOMETRY: %s\n", path, strerror(errno));
@@ -98,7 +126,15 @@ static int show(int fd, const char *path)
 		fprintf(stderr, "\nscullctl: %s: GET_GFP: %s\n", path, strerror(errno));
 		return 1;
 	}
-	printf(", gfp %s,%s\n", zone_names[f.zone], act_names[f.action]);
+	printf(", gfp %s,%s", zone_names[f.zone], act_names[f.action]);
+	if (ioctl(fd, SCULL_IOC_GET_NODE, &node) < 0) {
+		fprintf(stderr, "\nscullctl: %s: GET_NODE: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (node == SCULL_NODE_LOCAL)
+		printf(", node local\n");
+	else
+		printf(", node %d\n", node);
 	return 0;
 }
 
@@ -119,6 +155,8 @@ static int set(int fd, const char *path, const char *arg)
 	}
 	if (!strncmp(arg, "gfp=", 4))
 		return set_gfp(fd, path, arg + 4);
+	if (!strncmp(arg, "node=", 5))
+		return set_node(fd, path, arg + 5);
 	if (!strncmp(arg, "order=", 6)) {
 		cmd = SCULL_IOC_SET_ORDER;
 		val = arg + 6;

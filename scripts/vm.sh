@@ -5,7 +5,7 @@
 #
 #   vm.sh --kver 6.1|6.12|<kver>|debug|kcsan [--mem 1G] [--append ARGS]
 #         [--timeout S] [--out DIR] [--kernel BZIMAGE] [--env NAME=VALUE]...
-#         -- COMMAND...
+#         [--numa] -- COMMAND...
 #
 # COMMAND runs as root in bash, chrooted in the host's root (read-only over
 # 9p), in the current directory, with a private tmpfs /tmp.  A kernel of
@@ -15,7 +15,10 @@
 # (the test programs of its userland), SCULL_CACHE, SCULL_BUILD, SCULL_TOP,
 # the --env variables and SCULL_KO when it is set here.  --out DIR makes DIR writable
 # in the guest, at the same path.  --append adds to the kernel command line
-# (later options win over the defaults).  The payload's output is printed;
+# (later options win over the defaults).  --numa boots two NUMA nodes, each
+# with one of the two CPUs (its own socket: two CPUs of one package on two
+# nodes make x86 warn in topology_sane) and half of the memory; without
+# it, one node.  The payload's output is printed;
 # the guest's dmesg is checked for kernel reports ($SCULL_DMESG_BAD in
 # lib.sh), the offending lines printed on stderr.  KCSAN's reports count
 # only when they name a scull function, and the kernel's "GUP no longer
@@ -34,7 +37,7 @@ set -euo pipefail
 
 usage() { sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-kver='' mem=1G append='' timeout=1200 out='' kernel='' envs=()
+kver='' mem=1G append='' timeout=1200 out='' kernel='' envs=() numa=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver | --mem | --append | --timeout | --out | --kernel | --env)
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
 		*) die "vm.sh: --env wants NAME=VALUE, not '$2'" ;;
 		esac
 		shift 2 ;;
+	--numa) numa=1; shift ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
 	*) log "vm.sh: unknown option $1"; usage ;;
@@ -84,6 +88,21 @@ arm64)
 	console=ttyS0 ;;
 esac
 command -v "${qemu[0]}" > /dev/null || die "${qemu[0]} is missing: run scripts/setup.sh"
+# Two CPUs; with --numa, on two nodes of half the memory each.
+smp=(-smp 2)
+if [ "$numa" = 1 ]; then
+	case $mem in
+	*[0-9]G) mib=$((${mem%G} * 1024)) ;;
+	*[0-9]M) mib=${mem%M} ;;
+	*) die "vm.sh: --numa wants --mem in M or G, not '$mem'" ;;
+	esac
+	half=$((mib / 2))
+	# shellcheck disable=SC2054 # QEMU's option values are comma lists
+	smp=(-smp 2,sockets=2,cores=1,threads=1
+		-object "memory-backend-ram,id=m0,size=${half}M"
+		-object "memory-backend-ram,id=m1,size=$((mib - half))M"
+		-numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1)
+fi
 # Cheap when all is cached; rebuilds the initramfs when its init changed.
 "$SCULL_TOP/scripts/fetch-kernels.sh" "$kver"
 if [ -z "$kernel" ] && scull_is_debug "$kver"; then
@@ -274,7 +293,7 @@ cpu_timeout() {
 start=$SECONDS
 set +e
 cpu_timeout "$timeout" \
-	nice -n "${SCULL_VM_NICE:-0}" "${qemu[@]}" -accel tcg,thread="${SCULL_VM_TCG_THREAD:-single}" -smp 2 -m "$mem" \
+	nice -n "${SCULL_VM_NICE:-0}" "${qemu[@]}" -accel tcg,thread="${SCULL_VM_TCG_THREAD:-single}" "${smp[@]}" -m "$mem" \
 	-nographic -no-reboot -serial mon:stdio -display none -nic none \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline $append" \
 	"${virtfs[@]}" < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$work/console" |

@@ -339,7 +339,8 @@ proc_pfns() {
 
 # Where the pages are (scullh's in HighMem exactly when they have no
 # kernel address, as many as its header counts): the banner's zones are /proc/zoneinfo's populated
-# ones (name, node, pfn span, present pages); every quantum names the zone
+# ones (name, node, pfn span, present pages: a zone of each node, so two
+# DMA32 zones on a two-node x86_64); every quantum names the zone
 # and node that hold its first pfn among its zones (one "zone", or several
 # "zones"), never HighMem for scullp and scullk (their addresses are
 # logical ones), and HighMem for some scullv quanta where there is any
@@ -361,15 +362,15 @@ proc_zones() {
 		{ diff /tmp/zones.want /tmp/zones.got | sed 's/^/# /'; return 1; }
 	for dev in $DEVS; do
 		quanta_of "$dev" /tmp/snap | gawk -v dev="$dev" -v order="$order" '
-			NR == FNR { split($6, r, "-"); lo[$2] = strtonum("0x" r[1])
-				    hi[$2] = strtonum("0x" r[2]); nd[$2] = $4; next }
-			{ pfn = strtonum("0x" $4); z = ""; q++
-			  for (n in lo) if (pfn >= lo[n] && pfn <= hi[n]) z = n
+			NR == FNR { key = $2 " " $4; split($6, r, "-"); lo[key] = strtonum("0x" r[1])
+				    hi[key] = strtonum("0x" r[2]); zn[key] = $2; nd[key] = $4; has[$2] = 1; next }
+			{ pfn = strtonum("0x" $4); z = ""; zk = ""; q++
+			  for (n in lo) if (pfn >= lo[n] && pfn <= hi[n]) { z = zn[n]; zk = n }
 			  k = split($10, zs, ","); found = 0
 			  for (i = 1; i <= k; i++) { cnt[zs[i]]++; found = found || zs[i] == z }
-			  if (!found || ($9 == "zone") != (k == 1) || $12 != nd[z] || $11 != "node" ||
+			  if (!found || ($9 == "zone") != (k == 1) || $12 != nd[zk] || $11 != "node" ||
 			      (dev != "scullv" && dev != "scullh" && z == "HighMem")) {
-				bad++; print "# " dev " quantum " $1 ": pfn " $4 " is in " z " node " nd[z] ", shown " $9 " " $10 " " $11 " " $12 }
+				bad++; print "# " dev " quantum " $1 ": pfn " $4 " is in " z " node " nd[zk] ", shown " $9 " " $10 " " $11 " " $12 }
 			  if (dev == "scullh" && ((z == "HighMem") != ($2 == "-") || ($2 == "-") != ($5 == "highmem"))) {
 				bad++; print "# scullh quantum " $1 " in " z ": virt " $2 ", region " $5 }
 			  unmapped += $2 == "-"
@@ -378,7 +379,7 @@ proc_zones() {
 				 dev == "scullk" && order <= 1 ? "slab cache -" :
 				 dev == "scullc" ? "slab cache scullc-" 4096 * 2 ^ order : "compound order " order
 			  if (kind != want) { bad++; print "# " dev " quantum " $1 ": kind " kind ", expected " want } }
-			END { if ((dev == "scullv" || dev == "scullh") && ("HighMem" in lo) && !cnt["HighMem"]) {
+			END { if ((dev == "scullv" || dev == "scullh") && ("HighMem" in has) && !cnt["HighMem"]) {
 				bad++; print "# no " dev " quantum in HighMem" }
 			      for (z in cnt) print "count", z, cnt[z]
 			      print "unmapped", unmapped + 0
@@ -712,10 +713,10 @@ gfp_choices() {
 			gfp_one "$dev" "${choice%:*}" "${choice#*:}" || return 1
 		done
 		echo normal,kernel > "/sys/class/scullmem/$dev/gfp" || return 1
-		"$BIN/scullctl" "/dev/$dev" | grep -q ", gfp normal,kernel\$" ||
+		"$BIN/scullctl" "/dev/$dev" | grep -q ", gfp normal,kernel, node local\$" ||
 			{ note "$dev: scullctl shows no gfp normal,kernel"; return 1; }
 	done
-	"$BIN/scullctl" /dev/scullp gfp=dma32 2> /dev/null | grep -q ", gfp dma32,kernel\$" ||
+	"$BIN/scullctl" /dev/scullp gfp=dma32 2> /dev/null | grep -q ", gfp dma32,kernel, node local\$" ||
 		[ "$(gfp_expect scullp dma32 kernel)" = refused ] || return 1
 	echo normal,kernel > /sys/class/scullmem/scullp/gfp
 }
@@ -724,6 +725,33 @@ gfp_choices() {
 # other bad writes get their errno: EBUSY on a device with data (the
 # choice unchanged), EPERM without CAP_SYS_ADMIN, EINVAL for words that
 # are no zone or action (scull_test.c's ioctl_gfp does the ioctl's).
+# The online nodes as the kernel prints a nodemask (%*pbl): without
+# CONFIG_NUMA (i386) there is no /sys/devices/system/node, and one node, 0.
+online_nodes() { cat /sys/devices/system/node/online 2> /dev/null || echo 0; }
+
+node_errors() {
+	local out online last
+	online=$(online_nodes)
+	last=${online##*[-,]}
+	sleep 6		# a new interval of dmesg's ratelimit
+	mark_dmesg
+	"$BIN/scullctl" /dev/scullk node=$((last + 1)) > /dev/null 2>&1 && return 1
+	echo two > /sys/class/scullmem/scullp/node 2> /dev/null && return 1
+	out=$(new_dmesg)
+	if ! grep -q "scullk: node: $((last + 1)) is not an online node: write local or one of $online\$" <<< "$out" ||
+		! grep -q "scullp: node: write local or one of the online nodes $online\$" <<< "$out" ||
+		[ "$(grep -c 'node: ' <<< "$out")" -ne 2 ]; then
+		note "dmesg: $out"
+		return 1
+	fi
+	echo x > /dev/scullk
+	out=$("$BIN/scullctl" /dev/scullk node="$last" 2>&1) || { note "$out"; return 1; }
+	grep -q ", node $last\$" <<< "$out" || { note "$out"; return 1; }
+	[ "$(cat /sys/class/scullmem/scullk/node)" = "$last" ] || return 1
+	out=$("$BIN/scullctl" /dev/scullk node=local reset 2>&1) || { note "$out"; return 1; }
+	grep -q ", node local\$" <<< "$out" || { note "$out"; return 1; }
+}
+
 gfp_errors() {
 	local out err dev
 	for dev in $DEVS; do : > "/dev/$dev"; done
@@ -1012,7 +1040,7 @@ auto_init=${SCULL_AUTO_INIT:-$(dmesg | grep -m 1 'mem auto-init: stack:')}
 # The plan, from the lists above and the test sources, before any test.
 MEMFILL_TESTS=,holes_read_as_zeros,round_trip_sizes,mmap_hole_and_sigbus,sparse_partial_quanta_zeroed,freed_quanta_reused_zeroed,proc_matches_pagemap,proc_matches_kpageflags,
 ndevs=$(wc -w <<< "$DEVS")
-plan $((1 + PLAN_BAD_PARAMS + 2 + $(plan_suite) + PLAN_FIO + PLAN_PROC + 8 + 1 + ndevs +
+plan $((1 + PLAN_BAD_PARAMS + 2 + $(plan_suite) + PLAN_FIO + PLAN_PROC + 9 + 1 + ndevs +
 	1 + $(plan_suite) + PLAN_PROC + 1 +
 	1 + 1 + 1 + $(SCULL_TESTS=$MEMFILL_TESTS plan_suite) +
 	5 + $(bash "$TOP/tests/trinity.sh" "$kver" --plan)))
@@ -1033,6 +1061,7 @@ check "scullc: SET_ORDER makes the new geometry's cache and destroys the old one
 check "scullc and scullh: data round-trips at every order they take; the next is refused" every_order
 check "gfp: every zone and every action on every device, taken or refused as the rules say; taken ones put the quanta in the zones they allow" gfp_choices
 check "gfp: a refusal says why in dmesg; EBUSY with data, EPERM unprivileged, EINVAL for bad words" gfp_errors
+check "node: refusals say which nodes are online in dmesg; scullctl sets and shows the node, with data held" node_errors
 check "rmmod is refused while a node is open" rmmod_busy
 check "module init: a node made before the load opens only once init cannot fail any more (10 loads)" init_order
 

@@ -79,7 +79,8 @@ ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 # boot masked: addresses, PFNs and their runs, allocation times, the runs
 # of a vmalloc quantum, the index of a quantum or qset (the snapshot is
 # abridged), the zones and nodes and the kernel's release and machine
-# (they differ from one architecture to another), the objects per slab
+# (they differ from one architecture to another, and from one node to
+# two: the nodes of the banner and the header's counts by node), the objects per slab
 # and slab order of scullc's cache and the pages a slab quantum touches
 # (they depend on slub_debug and KASAN: a red zone before an object puts
 # it off a page boundary, and it touches one page more),
@@ -110,6 +111,8 @@ shapes() {
 		s/^( +qset )[0-9]+ at /\1N at /
 		s/^zone [A-Za-z0-9]+ node [0-9]+ pfn [0-9a-fX]+-[0-9a-f]+ present [0-9]+$/zone Z node N pfn X-X present N/
 		s/^  quanta by zone: .*$/  quanta by zone: Z/
+		s/^node [0-9]+ cpus [0-9,-]+ pfn ([0-9a-fX]+-[0-9a-f]+|-) present [0-9]+$/node N cpus C pfn X-X present N/
+		s/^  quanta by node: .*; on several nodes [0-9]+; node /  quanta by node: Q; on several nodes N; node /
 		s/ zones? [A-Za-z0-9,]+ nodes? [0-9,]+ kind / zone Z node N kind /
 		s/ pages [0-9]+ (runs [0-9]+ [a-z]+ zone Z node N kind slab )/ pages N \1/' | sort -u
 }

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -1932,6 +1933,438 @@ TEST_F_TIMEOUT(scull, concurrent_threads_one_fd, 300)
 	}
 	free(exp);
 	free(got);
+}
+
+
+/* ---- NUMA nodes ---------------------------------------------------------- */
+
+#define NUMA_QUANTA	8	/* quanta each NUMA test writes */
+
+/*
+ * The first two online nodes, from /sys/devices/system/node/online ("0",
+ * "0-1", "0,2-3"...).  Returns how many nodes are online, 0 if unknown.
+ */
+static int online_nodes(int *first, int *second)
+{
+	char buf[256], *s = buf, *end;
+	int n = 0;
+	long a, b;
+	FILE *f = fopen("/sys/devices/system/node/online", "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (;;) {
+		a = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		b = a;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (; a <= b; a++, n++) {
+			if (n == 0)
+				*first = a;
+			else if (n == 1)
+				*second = a;
+		}
+		if (*end != ',')
+			break;
+		s = end + 1;
+	}
+	return n;
+}
+
+/* The first CPU of @node, from its cpulist; -1 if it has none. */
+static int node_first_cpu(int node)
+{
+	char path[96];
+	int cpu = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &cpu) != 1)
+		cpu = -1;
+	fclose(f);
+	return cpu;
+}
+
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Where a device's quanta are, as /proc/scullmem shows it: the header's
+ * "quanta by node:" counts (@by_node, for nodes below @max) and its count
+ * of quanta on several nodes, and from the quantum lines, how many say
+ * "node @node" and how many say "nodes ...".  Returns 0, or -1 when the
+ * header line is missing or malformed.
+ */
+struct node_view {
+	unsigned long by_node[8], multi;
+	unsigned long lines_on, lines_multi;
+	char node_word[16];	/* the header's "node local" or "node N" */
+};
+
+static int proc_node_view(const char *dev, int node, struct node_view *v)
+{
+	static char line[1 << 16];
+	char hdr[64], want[32], *p, *end;
+	int in = 0, found = -1;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	memset(v, 0, sizeof(*v));
+	if (!f)
+		return -1;
+	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
+	snprintf(want, sizeof(want), " node %d kind ", node);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Device ", 7))
+			in = !strncmp(line, hdr, strlen(hdr));
+		if (!in)
+			continue;
+		if (!strncmp(line, "  quanta by node:", 17)) {
+			p = line + 17;
+			if (!strncmp(p, " none;", 6)) {
+				p += 5;
+			} else {
+				for (;;) {
+					long n = strtol(p, &end, 10);
+					unsigned long c;
+
+					if (end == p || n < 0)
+						break;
+					c = strtoul(end, &p, 10);
+					if (n < 8)
+						v->by_node[n] = c;
+					if (*p != ',')
+						break;
+					p++;
+				}
+			}
+			if (sscanf(p, "; on several nodes %lu; node %15s", &v->multi,
+				   v->node_word) == 2)
+				found = 0;
+		} else if (!strncmp(line, "    quantum ", 12)) {
+			v->lines_on += !!strstr(line, want);
+			v->lines_multi += !!strstr(line, " nodes ");
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void write_quanta(struct __test_metadata *_metadata, int fd,
+			 size_t quantum, unsigned int n)
+{
+	unsigned char *buf = malloc(quantum);
+	unsigned int i;
+
+	ASSERT_NE(NULL, buf);
+	fill_rnd(buf, quantum);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ((ssize_t)quantum, pwrite_all(fd, buf, quantum, (off_t)i * quantum));
+	free(buf);
+}
+
+static int write_attr(const char *dev, const char *name, const char *val)
+{
+	char path[128];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/sys/class/scullmem/%s/%s", dev, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	r = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+static void read_attr(const char *dev, const char *name, char *buf, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/scullmem/%s/%s", dev, name);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+#define SKIP_ONE_NODE \
+	"one NUMA node online: only the suite's amd64 and arm64 boots have two"
+
+/*
+ * The default, "local": a writer on a CPU of the second node gets every
+ * quantum there, from every allocator (the page allocator's local node,
+ * SLUB's CPU slab of that node, vmalloc's pages under the default policy).
+ */
+TEST_F(scull, numa_local_writer_on_node1)
+{
+	struct node_view v;
+	int n0 = 0, n1 = 0, cpu;
+	char word[32];
+
+	if (online_nodes(&n0, &n1) < 2)
+		SKIP(return, SKIP_ONE_NODE);
+	ASSERT_LE(0, cpu = node_first_cpu(n1));
+	read_attr(self->name, "node", word, sizeof(word));
+	ASSERT_STREQ("local", word);
+	ASSERT_EQ(0, pin_to_cpu(cpu)) TH_LOG("sched_setaffinity(%d): %s", cpu, strerror(errno));
+	write_quanta(_metadata, self->fd, self->quantum, NUMA_QUANTA);
+	ASSERT_EQ(0, proc_node_view(self->name, n1, &v));
+	ASSERT_STREQ("local", v.node_word);
+	EXPECT_EQ(NUMA_QUANTA, v.by_node[n1])
+		TH_LOG("writer on CPU %d (node %d): quanta by node %d: %lu, node %d: %lu",
+		       cpu, n1, n0, v.by_node[n0], n1, v.by_node[n1]);
+	EXPECT_EQ(NUMA_QUANTA, v.lines_on);
+	EXPECT_EQ(0, v.multi);
+	EXPECT_EQ(0, v.lines_multi);
+}
+
+/*
+ * node=N through sysfs, for the second node, written from a CPU of the
+ * first: every new quantum is on node N, and the choice may change while
+ * the device holds data.
+ */
+TEST_F(scull, numa_node_attr_from_node0)
+{
+	struct node_view v;
+	int n0 = 0, n1 = 0, cpu;
+	char word[32], val[16];
+
+	if (online_nodes(&n0, &n1) < 2)
+		SKIP(return, SKIP_ONE_NODE);
+	ASSERT_LE(0, cpu = node_first_cpu(n0));
+	ASSERT_EQ(0, pin_to_cpu(cpu));
+	/* A quantum first, so that the change is made with data held. */
+	write_quanta(_metadata, self->fd, self->quantum, 1);
+	snprintf(val, sizeof(val), "%d\n", n1);
+	ASSERT_EQ(0, write_attr(self->name, "node", val)) TH_LOG("node=%d: %s", n1, strerror(errno));
+	read_attr(self->name, "node", word, sizeof(word));
+	EXPECT_EQ(n1, atoi(word));
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_RESET));
+	write_quanta(_metadata, self->fd, self->quantum, NUMA_QUANTA);
+	ASSERT_EQ(0, proc_node_view(self->name, n1, &v));
+	EXPECT_EQ(n1, atoi(v.node_word));
+	EXPECT_EQ(NUMA_QUANTA, v.by_node[n1])
+		TH_LOG("node=%d from CPU %d: quanta by node %d: %lu, node %d: %lu",
+		       n1, cpu, n0, v.by_node[n0], n1, v.by_node[n1]);
+	EXPECT_EQ(NUMA_QUANTA, v.lines_on);
+	EXPECT_EQ(0, v.multi);
+	EXPECT_EQ(0, write_attr(self->name, "node", "local"));
+}
+
+/*
+ * SET_NODE, the same through the ioctl, to the first node from a CPU of
+ * the second; GET_NODE reads it back, and -1 is local again.
+ */
+TEST_F(scull, numa_node_ioctl_from_node1)
+{
+	struct node_view v;
+	int n0 = 0, n1 = 0, cpu;
+	__s32 node;
+
+	if (online_nodes(&n0, &n1) < 2)
+		SKIP(return, SKIP_ONE_NODE);
+	ASSERT_LE(0, cpu = node_first_cpu(n1));
+	ASSERT_EQ(0, pin_to_cpu(cpu));
+	node = n0;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_NODE, &node));
+	node = -5;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_GET_NODE, &node));
+	EXPECT_EQ(n0, node);
+	write_quanta(_metadata, self->fd, self->quantum, NUMA_QUANTA);
+	ASSERT_EQ(0, proc_node_view(self->name, n0, &v));
+	EXPECT_EQ(NUMA_QUANTA, v.by_node[n0])
+		TH_LOG("SET_NODE %d from CPU %d: quanta by node %d: %lu, node %d: %lu",
+		       n0, cpu, n0, v.by_node[n0], n1, v.by_node[n1]);
+	EXPECT_EQ(NUMA_QUANTA, v.lines_on);
+	node = SCULL_NODE_LOCAL;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_NODE, &node));
+	node = 0;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_GET_NODE, &node));
+	EXPECT_EQ(SCULL_NODE_LOCAL, node);
+}
+
+/*
+ * The node of a pfn as the kernel's memory blocks say it, outside
+ * scull: /sys/devices/system/node/nodeN/memoryM is block M, of
+ * /sys/devices/system/memory/block_size_bytes (hex) bytes.  -1 if no
+ * node lists the block.
+ */
+static int pfn_node(unsigned long long pfn, int n0, int n1)
+{
+	static unsigned long long block_pages;
+	int nodes[2] = { n0, n1 }, i;
+	char path[128];
+
+	if (!block_pages) {
+		FILE *f = fopen("/sys/devices/system/memory/block_size_bytes", "r");
+
+		if (!f || fscanf(f, "%llx", &block_pages) != 1)
+			block_pages = 0;
+		if (f)
+			fclose(f);
+		block_pages /= 4096;
+		if (!block_pages)
+			return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/memory%llu",
+			 nodes[i], pfn / block_pages);
+		if (!access(path, F_OK))
+			return nodes[i];
+	}
+	return -1;
+}
+
+/* The node a quantum line names (" node N kind"), -1 for several or none. */
+static int proc_quantum_node(const char *dev, unsigned long qidx)
+{
+	static char line[1 << 16];
+	char hdr[64], want[32];
+	const char *p;
+	int in = 0, node = -1;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	if (!f)
+		return -1;
+	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
+	snprintf(want, sizeof(want), "    quantum %lu: ", qidx);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Device ", 7))
+			in = !strncmp(line, hdr, strlen(hdr));
+		if (!in || strncmp(line, want, strlen(want)))
+			continue;
+		p = strstr(line, " node ");
+		if (p && sscanf(p, " node %d kind", &node) != 1)
+			node = -1;
+		break;
+	}
+	fclose(f);
+	return node;
+}
+
+/*
+ * The node column against an outside view: quanta 0 and 1 written from a
+ * CPU of the first node with node local, 2 and 3 with node set to the
+ * second; the device mapped, each page's pfn read from /proc/self/pagemap
+ * and its node from the memory blocks in sysfs must be the quantum line's
+ * node, and the node the writer had.
+ */
+TEST_F(scull, numa_node_matches_pagemap)
+{
+	size_t q = self->quantum, pages = q / 4096, pg;
+	int n0 = 0, n1 = 0, cpu, pm, i, want, shown, got;
+	unsigned long long pfn;
+	unsigned char *m;
+	__s32 node;
+
+	if (online_nodes(&n0, &n1) < 2)
+		SKIP(return, SKIP_ONE_NODE);
+	if (!can_map(variant, self->order))
+		SKIP(return, "%s quanta of order %u cannot be mapped on this kernel", self->name, self->order);
+	ASSERT_LE(0, cpu = node_first_cpu(n0));
+	ASSERT_EQ(0, pin_to_cpu(cpu));
+	write_quanta(_metadata, self->fd, self->quantum, 2);
+	node = n1;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_NODE, &node));
+	for (i = 2; i < 4; i++) {
+		unsigned char *buf = malloc(q);
+
+		ASSERT_NE(NULL, buf);
+		fill_rnd(buf, q);
+		ASSERT_EQ((ssize_t)q, pwrite_all(self->fd, buf, q, (off_t)i * q));
+		free(buf);
+	}
+	node = SCULL_NODE_LOCAL;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_NODE, &node));
+	m = mmap(NULL, 4 * q, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	pm = open("/proc/self/pagemap", O_RDONLY);
+	ASSERT_LE(0, pm);
+	for (i = 0; i < 4; i++) {
+		want = i < 2 ? n0 : n1;
+		shown = proc_quantum_node(self->name, i);
+		EXPECT_EQ(want, shown) TH_LOG("quantum %d: the line says node %d", i, shown);
+		for (pg = 0; pg < pages; pg++) {
+			pfn = mapped_pfn(pm, m + i * q + pg * 4096);
+			ASSERT_NE(0, pfn) TH_LOG("no pfn in pagemap for quantum %d page %zu", i, pg);
+			got = pfn_node(pfn, n0, n1);
+			ASSERT_EQ(shown, got)
+				TH_LOG("quantum %d page %zu: pfn %llx is on node %d (memory blocks), the line says %d",
+				       i, pg, pfn, got, shown);
+		}
+	}
+	close(pm);
+	munmap(m, 4 * q);
+}
+
+/*
+ * What is not local or an online node is refused with EINVAL, through
+ * sysfs and the ioctl, and leaves the choice as it was.  One node or two.
+ */
+TEST_F(scull, numa_bad_node_refused)
+{
+	static const char *const bad[] = {
+		"-1\n", "-2", "abc", "1x", "99999999999", "2147483648", "local2",
+	};
+	char word[32], val[16];
+	int n0 = 0, n1 = 0, nodes, offline, i;
+	__s32 node;
+
+	/* No /sys/devices/system/node without CONFIG_NUMA (i386): node 0. */
+	nodes = online_nodes(&n0, &n1);
+	if (!nodes)
+		nodes = 1;
+	/* A node that is not online: one past the last online one. */
+	offline = (nodes > 1 ? n1 : n0) + 1;
+	ASSERT_EQ(0, write_attr(self->name, "node", "0"));
+	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, write_attr(self->name, "node", bad[i])) TH_LOG("node=%s", bad[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("node=%s: %s", bad[i], strerror(errno));
+	}
+	snprintf(val, sizeof(val), "%d", offline);
+	errno = 0;
+	EXPECT_EQ(-1, write_attr(self->name, "node", val));
+	EXPECT_EQ(EINVAL, errno);
+	read_attr(self->name, "node", word, sizeof(word));
+	EXPECT_STREQ("0", word);
+	for (i = 0; i < 4; i++) {
+		const __s32 vals[] = { offline, -2, INT32_MIN, INT32_MAX };
+
+		node = vals[i];
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_NODE, &node)) TH_LOG("SET_NODE %d", vals[i]);
+		EXPECT_EQ(EINVAL, errno);
+	}
+	EXPECT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_NODE, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, SCULL_IOC_GET_NODE, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	node = -5;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_GET_NODE, &node));
+	EXPECT_EQ(0, node);
+	EXPECT_EQ(0, write_attr(self->name, "node", "local\n"));
+	read_attr(self->name, "node", word, sizeof(word));
+	EXPECT_STREQ("local", word);
 }
 
 /*

@@ -7,8 +7,9 @@
  * T threads (default 4) each run N random operations (default 3000) on
  * the same device, or stop when SEC seconds (default 120) have gone by:
  * pwrite, pread, pwritev and preadv of random sizes at random offsets of
- * the first few MiB, open with O_TRUNC, the SET_ORDER, SET_QSET, RESET
- * and SET_GFP ioctls, mmap with reads and writes of the mapping, SEEK_DATA
+ * the first few MiB, open with O_TRUNC, the SET_ORDER, SET_QSET, RESET,
+ * SET_GFP and SET_NODE ioctls (local, or a node online, or one past the
+ * last online node, which must be refused), mmap with reads and writes of the mapping, SEEK_DATA
  * and SEEK_HOLE, and whole reads of /proc/scullmem.  Meanwhile a child
  * process tries to unload the module, which the open descriptors must
  * refuse.
@@ -61,7 +62,8 @@
 enum op {
 	OP_PWRITE, OP_PREAD, OP_PWRITEV, OP_PREADV, OP_OPEN_TRUNC,
 	OP_SET_ORDER, OP_SET_QSET, OP_RESET, OP_SET_GFP, OP_MMAP, OP_TOUCH,
-	OP_MAP_IO, OP_SEEK_DATA, OP_SEEK_HOLE, OP_PROC, OP_RMMOD, NR_OPS
+	OP_MAP_IO, OP_SEEK_DATA, OP_SEEK_HOLE, OP_PROC, OP_RMMOD, OP_SET_NODE,
+	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
@@ -69,6 +71,7 @@ static const char *const op_names[NR_OPS] = {
 	"SET_ORDER", "SET_QSET", "RESET", "SET_GFP", "mmap", "mapped access",
 	"pread/pwrite with the buffer in a mapping of the device",
 	"SEEK_DATA", "SEEK_HOLE", "/proc/scullmem read", "delete_module (child)",
+	"SET_NODE",
 };
 
 /* Outcomes: 0 whole, an errno, or one of these. */
@@ -92,6 +95,8 @@ static unsigned long long allowed[NR_OPS] = {
 	[OP_SET_ORDER]	= A(0) | A(EBUSY),
 	[OP_SET_QSET]	= A(0) | A(EBUSY),
 	[OP_SET_GFP]	= A(0) | A(EBUSY),
+	/* At any time; the offline node's EINVAL is checked by op_set_node(). */
+	[OP_SET_NODE]	= A(0),
 	/* ENODEV: quanta that cannot be mapped (set per device in main). */
 	[OP_MMAP]	= 0,
 	[OP_TOUCH]	= A(0),
@@ -406,6 +411,57 @@ static void op_set_gfp(struct worker *w)
 	outcome(w, OP_SET_GFP, r, errno);
 }
 
+/* The online nodes (/sys/devices/system/node/online; none: node 0). */
+static int nodes_ok[64], nnodes_ok;
+
+static void probe_nodes(void)
+{
+	char buf[256] = "", *s = buf, *end;
+	FILE *f = fopen("/sys/devices/system/node/online", "r");
+	long a, b;
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	for (;;) {
+		a = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		b = *end == '-' ? strtol(end + 1, &end, 10) : a;
+		for (; a <= b && nnodes_ok < (int)NR(nodes_ok); a++)
+			nodes_ok[nnodes_ok++] = a;
+		if (*end != ',')
+			break;
+		s = end + 1;
+	}
+	if (!nnodes_ok)
+		nodes_ok[nnodes_ok++] = 0;
+}
+
+/*
+ * SET_NODE while the others write: local, an online node, or now and then
+ * one past the last online node, which must get EINVAL.
+ */
+static void op_set_node(struct worker *w)
+{
+	unsigned int pick = rnd(w) % (nnodes_ok + 2);
+	__s32 node = pick < (unsigned int)nnodes_ok ? nodes_ok[pick] : SCULL_NODE_LOCAL;
+	int r;
+
+	if (pick == (unsigned int)nnodes_ok + 1) {
+		node = nodes_ok[nnodes_ok - 1] + 1;
+		r = ioctl(w->fd, SCULL_IOC_SET_NODE, &node);
+		if (r != -1 || errno != EINVAL)
+			fail(w, "SET_NODE %d (not online): %s, not EINVAL", node,
+			     r ? strerror(errno) : "success");
+		return;
+	}
+	r = ioctl(w->fd, SCULL_IOC_SET_NODE, &node);
+	outcome(w, OP_SET_NODE, r, errno);
+}
+
 /*
  * Try each zone (not dma: ZONE_DMA's 16 MiB could run out, and a write
  * then fail) with each action that may sleep on the emptied device, and
@@ -575,8 +631,10 @@ static void *worker(void *arg)
 			op_set_gfp(w);
 		else if (pick < 83)
 			op_mmap(w);
-		else if (pick < 97)
+		else if (pick < 95)
 			op_seek(w);
+		else if (pick < 97)
+			op_set_node(w);
 		else
 			op_proc(w);
 		if (!(w->op & 63) && elapsed() > max_secs)
@@ -633,6 +691,7 @@ static int final_check(const struct scull_geometry *g0, const struct scull_gfp *
 	off_t off = q + q / 2;	/* a hole first, then partial quanta */
 	unsigned char *want = malloc(len), *got = malloc(off + len + 4096);
 	int fd = open(path, O_RDWR), rc = 1;
+	__s32 local = SCULL_NODE_LOCAL;
 	__u32 v;
 	ssize_t r;
 
@@ -646,8 +705,10 @@ static int final_check(const struct scull_geometry *g0, const struct scull_gfp *
 		goto out;
 	}
 	v = g0->qset;
-	if (ioctl(fd, SCULL_IOC_SET_QSET, &v) || ioctl(fd, SCULL_IOC_SET_GFP, gfp0)) {
-		fail(NULL, "final check: SET_QSET %u or SET_GFP: %s", v, strerror(errno));
+	if (ioctl(fd, SCULL_IOC_SET_QSET, &v) || ioctl(fd, SCULL_IOC_SET_GFP, gfp0) ||
+	    ioctl(fd, SCULL_IOC_SET_NODE, &local)) {
+		fail(NULL, "final check: SET_QSET %u, SET_GFP or SET_NODE local: %s", v,
+		     strerror(errno));
 		goto out;
 	}
 	srand(len);
@@ -749,6 +810,8 @@ int main(int argc, char **argv)
 		       strerror(errno));
 		return 1;
 	}
+	probe_nodes();
+	printf("# stress: %s: SET_NODE among local and %d online nodes\n", name, nnodes_ok);
 	printf("# stress: %s: SET_GFP among the %d choices of zone (normal, dma32, highmem) and action (kernel, noio, nofs) it takes\n",
 	       name, ngfp_ok);
 	sigaction(SIGBUS, &sa, NULL);
