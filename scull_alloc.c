@@ -13,6 +13,7 @@
 
 #include "scull_compat.h"	/* first: it stops a build for too old a kernel */
 
+#include <linux/bitmap.h>
 #include <linux/err.h>
 #include <linux/gcd.h>
 #include <linux/gfp.h>
@@ -596,4 +597,175 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 		scull_page_where(page, layout);
 		prev = pfn;
 	}
+}
+
+/*
+ * The sizes of the kernel's page-table entries: a page, a PMD's (2 MiB on
+ * x86_64, i386 PAE and arm64 with 4 KiB pages) and a PUD's (1 GiB).
+ */
+const unsigned long scull_map_sizes[SCULL_MAP_NR_SIZES] = {
+	PAGE_SIZE, PMD_SIZE, PUD_SIZE,
+};
+
+static int scull_map_index(unsigned long size)
+{
+	int i;
+
+	for (i = 0; i < SCULL_MAP_NR_SIZES; i++) {
+		if (scull_map_sizes[i] == size)
+			return i;
+	}
+	return -1;
+}
+
+typedef void (*scull_map_fn)(void *arg, unsigned long base, unsigned int idx);
+
+/*
+ * Call @fn once for each kernel page-table entry that maps a byte of
+ * [@virt, @virt + @len), in address order, with the entry's first address
+ * and the index of its size.  Returns false, having stopped, at a page
+ * whose entry cannot be told (scull_map_size()).
+ */
+static bool scull_map_walk(const void *virt, size_t len, scull_map_fn fn,
+			   void *arg)
+{
+	unsigned long addr = (unsigned long)virt & PAGE_MASK;
+	unsigned long end = (unsigned long)virt + len;
+	unsigned long size, base;
+	int idx;
+
+	while (addr < end) {
+		size = scull_map_size((void *)addr);
+		idx = scull_map_index(size);
+		if (idx < 0)
+			return false;
+		base = addr & ~(size - 1);
+		fn(arg, base, idx);
+		if (check_add_overflow(base, size, &addr))
+			break;	/* the last entry of the address space */
+	}
+	return true;
+}
+
+/* One more entry in a quantum's runs. */
+static void scull_map_entry(void *arg, unsigned long base, unsigned int idx)
+{
+	struct scull_map *map = arg;
+
+	map->entries++;
+	if (map->more)
+		return;
+	if (map->nr_runs && map->runs[map->nr_runs - 1].size == idx) {
+		map->runs[map->nr_runs - 1].count++;
+		return;
+	}
+	if (map->nr_runs == SCULL_MAP_RUNS) {
+		map->more = true;
+		return;
+	}
+	map->runs[map->nr_runs].size = idx;
+	map->runs[map->nr_runs++].count = 1;
+}
+
+/**
+ * scull_quantum_map - how the kernel's page tables map a quantum
+ * @layout:	its layout, from scull_quantum_layout(): @layout->map is set
+ * @order:	its order
+ *
+ * The entries are looked up for each stretch of the quantum's permanent
+ * kernel address (one lookup per entry, not per page): the direct map's
+ * 2 MiB or 1 GiB entries, vmalloc's 4 KiB ones, or a huge vmalloc
+ * area's 2 MiB ones.  A quantum with no permanent address (high memory)
+ * has none; where the entries cannot be told, none are counted.
+ */
+void scull_quantum_map(struct scull_layout *layout, unsigned int order)
+{
+	struct scull_map *map = &layout->map;
+
+	memset(map, 0, sizeof(*map));
+	if (!layout->virt) {
+		map->state = SCULL_MAP_NONE;
+		return;
+	}
+	if (!scull_map_walk(layout->virt, PAGE_SIZE << order, scull_map_entry, map)) {
+		memset(map, 0, sizeof(*map));
+		map->state = SCULL_MAP_UNKNOWN;
+	}
+}
+
+/**
+ * scull_map_count_start - begin counting the entries that map a device
+ * @c:	the count, emptied
+ *
+ * Return: 0, or -ENOMEM when there is no memory for the bitmap of the
+ * direct map's huge entries (a bit per 2 MiB of it: 64 bytes a GiB).
+ */
+int scull_map_count_start(struct scull_map_count *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->nbits = (((unsigned long)high_memory - 1 - PAGE_OFFSET) >> PMD_SHIFT) + 1;
+	c->seen = bitmap_zalloc(c->nbits, GFP_KERNEL | __GFP_NOWARN);
+	return c->seen ? 0 : -ENOMEM;
+}
+
+/*
+ * One entry of a device's quanta, counted unless counted already: a huge
+ * entry of the direct map may map many quanta (the bitmap), and two
+ * neighbouring slab objects may share a page (the last entry).  Every
+ * other entry maps one quantum's pages only: each vmalloc area has its
+ * own, and a page of the direct map belongs to one quantum but for slab
+ * objects.
+ */
+static void scull_map_count_entry(void *arg, unsigned long base,
+				  unsigned int idx)
+{
+	struct scull_map_count *c = arg;
+	unsigned long slot;
+
+	if (base == c->prev && scull_map_sizes[idx] == c->prev_size)
+		return;
+	c->prev = base;
+	c->prev_size = scull_map_sizes[idx];
+	if (idx && base >= PAGE_OFFSET && base < (unsigned long)high_memory) {
+		slot = (base - PAGE_OFFSET) >> PMD_SHIFT;
+		if (slot < c->nbits && __test_and_set_bit(slot, c->seen))
+			return;
+	}
+	c->entries[idx]++;
+}
+
+/**
+ * scull_map_count_quantum - count the entries that map a quantum
+ * @c:		the count, from scull_map_count_start()
+ * @be:		the quantum's backend
+ * @quantum:	the quantum
+ * @order:	its order
+ *
+ * A quantum with no permanent kernel address adds none.
+ */
+void scull_map_count_quantum(struct scull_map_count *c,
+			     const struct scull_backend *be, void *quantum,
+			     unsigned int order)
+{
+	void *virt = be->vaddr(quantum);
+
+	if (virt && !scull_map_walk(virt, PAGE_SIZE << order,
+				    scull_map_count_entry, c))
+		c->unknown = true;
+}
+
+unsigned long scull_map_count_total(const struct scull_map_count *c)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < SCULL_MAP_NR_SIZES; i++)
+		n += c->entries[i];
+	return n;
+}
+
+void scull_map_count_end(struct scull_map_count *c)
+{
+	bitmap_free(c->seen);
+	c->seen = NULL;
 }

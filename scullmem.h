@@ -195,6 +195,36 @@ struct scull_dev {
 	struct device *device;
 };
 
+/* How a quantum's kernel mapping is known (struct scull_map). */
+enum scull_map_state {
+	SCULL_MAP_SIZES,	/* entry sizes known: the runs */
+	SCULL_MAP_NONE,		/* no permanent mapping: high memory */
+	SCULL_MAP_UNKNOWN,	/* a module cannot read the page tables here */
+};
+
+#define SCULL_MAP_NR_SIZES	3	/* PAGE_SIZE, PMD_SIZE, PUD_SIZE */
+#define SCULL_MAP_RUNS		4
+
+/**
+ * struct scull_map - the kernel page-table entries that map a quantum
+ * @state:	whether the sizes are known
+ * @nr_runs:	runs kept in @runs: entries of one size in a row
+ * @more:	there were more runs than @runs keeps
+ * @entries:	distinct entries that map the quantum, all runs counted
+ * @runs:	each run: the index of its entry size in scull_map_sizes[]
+ *		and the number of entries in it
+ */
+struct scull_map {
+	enum scull_map_state state;
+	unsigned int nr_runs;
+	bool more;
+	unsigned int entries;
+	struct {
+		unsigned int size;
+		unsigned int count;
+	} runs[SCULL_MAP_RUNS];
+};
+
 /* What the first page of a quantum is, as the page allocator sees it. */
 enum scull_page_kind {
 	SCULL_KIND_PAGE,	/* a page of its own (order 0, not compound) */
@@ -218,6 +248,8 @@ enum scull_page_kind {
  *		last bit)
  * @kind:	what its first page is
  * @order:	for SCULL_KIND_COMPOUND, the order of that compound page
+ * @map:	how the kernel's page tables map it: filled only by
+ *		scull_quantum_map(), which looks them up
  */
 struct scull_layout {
 	void *virt;
@@ -230,6 +262,27 @@ struct scull_layout {
 	unsigned long nodes;
 	enum scull_page_kind kind;
 	unsigned int order;
+	struct scull_map map;
+};
+
+/**
+ * struct scull_map_count - the page-table entries that map a device's data
+ * @unknown:	the entries of a quantum could not be told
+ * @entries:	distinct entries, by size index (scull_map_sizes[])
+ * @seen:	huge entries of the linear map already counted, by their
+ *		PMD-sized slot from PAGE_OFFSET (NULL: none could be kept)
+ * @nbits:	bits in @seen
+ * @prev:	the last entry counted, which the next quantum may share
+ *		(a slab object's first page may be its neighbour's last)
+ * @prev_size:	its size, 0 for none
+ */
+struct scull_map_count {
+	bool unknown;
+	unsigned long entries[SCULL_MAP_NR_SIZES];
+	unsigned long *seen;
+	unsigned long nbits;
+	unsigned long prev;
+	unsigned long prev_size;
 };
 
 /*
@@ -419,6 +472,14 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 			  unsigned int order, struct scull_layout *layout);
 struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
 			       const struct scull_layout *layout, unsigned int i);
+extern const unsigned long scull_map_sizes[SCULL_MAP_NR_SIZES];
+void scull_quantum_map(struct scull_layout *layout, unsigned int order);
+int scull_map_count_start(struct scull_map_count *c);
+void scull_map_count_quantum(struct scull_map_count *c,
+			     const struct scull_backend *be, void *quantum,
+			     unsigned int order);
+unsigned long scull_map_count_total(const struct scull_map_count *c);
+void scull_map_count_end(struct scull_map_count *c);
 
 /* scull_proc.c */
 int scull_proc_init(void);
