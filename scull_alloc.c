@@ -43,6 +43,10 @@
 	"kmalloc has no DMA32 caches: slab allocations may not ask for __GFP_DMA32 (dma takes the dma-kmalloc caches)"
 #define SCULL_RULE_CACHE_DMA \
 	"a kmem_cache serves __GFP_DMA only if it was created with SLAB_CACHE_DMA, and scullc's is not: its slabs may be in any zone"
+#define SCULL_RULE_NOHUGE_LINEAR \
+	"its quanta lie in the direct map, whose entries the kernel chose at boot (2M or 1G where it could): only vmalloc can be asked for huge ones"
+#define SCULL_RULE_NOHUGE_HIGHPAGES \
+	"alloc_pages maps nothing: a page is mapped for each access, in the direct map or, in high memory, a page at a time; only vmalloc can be asked for huge entries"
 #define SCULL_RULE_CACHE_DMA32 \
 	"slab allocations may not ask for __GFP_DMA32: a kmem_cache has no DMA32 variant"
 
@@ -94,6 +98,7 @@ static const struct scull_backend scull_pages_backend = {
 		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
 	},
 	.alloc		= scull_pages_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_LINEAR,
 	.free		= scull_pages_free,
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
@@ -113,6 +118,16 @@ static void *scull_vmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp)
 static void scull_vmalloc_free(void *ctx, void *quantum, unsigned int order)
 {
 	vfree(quantum);
+}
+
+/*
+ * The same with huge=1: a quantum of PMD_SIZE or more is mapped with PMD
+ * entries where the architecture can, from pages of PMD_SIZE when the
+ * buddy allocator has them, and with small pages otherwise.
+ */
+static void *scull_vmalloc_huge_alloc(void *ctx, unsigned int order, gfp_t gfp)
+{
+	return scull_vmalloc_huge(PAGE_SIZE << order, gfp);
 }
 
 static struct page *scull_vmalloc_page(void *quantum, size_t offset)
@@ -139,6 +154,8 @@ static const struct scull_backend scull_vmalloc_backend = {
 		[SCULL_GFP_ACT_NOFS] = SCULL_VMALLOC_SCOPED_RULE,
 	},
 	.alloc		= scull_vmalloc_alloc,
+	.nohuge		= SCULL_VMALLOC_HUGE_RULE,
+	.alloc_huge	= scull_vmalloc_huge_alloc,
 	.free		= scull_vmalloc_free,
 	.page		= scull_vmalloc_page,
 	.map		= scull_addr_map,
@@ -174,6 +191,7 @@ static const struct scull_backend scull_kmalloc_backend = {
 		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
 	},
 	.alloc		= scull_kmalloc_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_LINEAR,
 	.free		= scull_kmalloc_free,
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
@@ -339,6 +357,7 @@ static const struct scull_backend scull_cache_backend = {
 	.setup		= scull_cache_setup,
 	.teardown	= scull_cache_teardown,
 	.alloc		= scull_cache_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_LINEAR,
 	.free		= scull_cache_free,
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
@@ -413,6 +432,7 @@ static const struct scull_backend scull_highpages_backend = {
 		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
 	},
 	.alloc		= scull_highpages_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_HIGHPAGES,
 	.free		= scull_highpages_free,
 	.page		= scull_highpages_page,
 	.map		= scull_highpages_map,

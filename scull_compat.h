@@ -319,4 +319,21 @@ static inline unsigned long scull_map_size(const void *addr)
 }
 #endif
 
+/*
+ * v5.18 added vmalloc_huge(), which maps an area of PMD_SIZE or more with
+ * huge entries where the architecture allows it (HAVE_ARCH_HUGE_VMALLOC:
+ * x86_64 and arm64, not i386) and falls back to small pages otherwise;
+ * v6.10 made it a macro over vmalloc_huge_noprof(), v7.x over
+ * vmalloc_huge_node_noprof(): the name stays.  Before, nothing exported
+ * can map vmalloc memory with huge entries: scullv refuses huge=1.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+#define SCULL_VMALLOC_HUGE_RULE	NULL
+#define scull_vmalloc_huge(size, gfp)	vmalloc_huge(size, gfp)
+#else
+#define SCULL_VMALLOC_HUGE_RULE \
+	"this kernel has no vmalloc_huge() (added in v5.18): vmalloc maps every page with its own entry"
+#define scull_vmalloc_huge(size, gfp)	((void)(size), (void)(gfp), NULL)
+#endif
+
 #endif /* _SCULL_COMPAT_H */

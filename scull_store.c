@@ -395,7 +395,8 @@ void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 	void *fresh = NULL;
 
 	if (!scull_memory_low(dev))
-		fresh = dev->be->alloc(dev->be_ctx, dev->order, dev->gfp_mask);
+		fresh = (dev->huge ? dev->be->alloc_huge : dev->be->alloc)
+			(dev->be_ctx, dev->order, dev->gfp_mask);
 	end = local_clock();
 	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
 	if (fresh) {

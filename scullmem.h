@@ -76,6 +76,11 @@ enum scull_reserve {
  * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed.
  *		Returns its handle, which only the backend understands, or
  *		NULL
+ * @nohuge:	why the allocator cannot map quanta with huge page-table
+ *		entries on request (the device's huge=1), or NULL if
+ *		@alloc_huge can
+ * @alloc_huge:	optional: @alloc, the mapping made of huge entries where
+ *		the kernel can (a device with huge=1 uses it)
  * @free:	free a quantum returned by @alloc
  * @page:	the page that holds byte @offset of a quantum
  * @map:	a kernel address of byte @offset of a quantum, and in *@len
@@ -105,6 +110,8 @@ struct scull_backend {
 	void *(*setup)(unsigned int order);
 	void (*teardown)(void *ctx);
 	void *(*alloc)(void *ctx, unsigned int order, gfp_t gfp);
+	const char *nohuge;
+	void *(*alloc_huge)(void *ctx, unsigned int order, gfp_t gfp);
 	void (*free)(void *ctx, void *quantum, unsigned int order);
 	struct page *(*page)(void *quantum, size_t offset);
 	void *(*map)(void *quantum, size_t offset, unsigned int order, size_t *len);
@@ -167,6 +174,7 @@ struct scull_stats {
  * @stats:	allocation statistics
  * @gfp:	the flags chosen for quanta
  * @gfp_mask:	what they make: the gfp_t passed to the backend's alloc
+ * @huge:	quanta come from the backend's alloc_huge, not its alloc
  * @zone_quanta: quanta allocated with a page in each zone, by zone index
  *		(kept as quanta come and go, for /proc/scullmem)
  * @nr_unmapped: quanta allocated with no permanent kernel address
@@ -189,6 +197,7 @@ struct scull_dev {
 	struct scull_stats stats;
 	struct scull_gfp gfp;
 	gfp_t gfp_mask;
+	bool huge;
 	unsigned long zone_quanta[MAX_NR_ZONES];
 	unsigned long nr_unmapped;
 	atomic_t nr_maps;
