@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 
 #include "scullmem.h"
 
@@ -723,18 +724,38 @@ void scull_quantum_map(struct scull_layout *layout, unsigned int order)
 int scull_map_count_start(struct scull_map_count *c)
 {
 	memset(c, 0, sizeof(*c));
+	xa_init(&c->shared);
 	c->nbits = (((unsigned long)high_memory - 1 - PAGE_OFFSET) >> PMD_SHIFT) + 1;
 	c->seen = bitmap_zalloc(c->nbits, GFP_KERNEL | __GFP_NOWARN);
 	return c->seen ? 0 : -ENOMEM;
 }
 
 /*
+ * Has a 4K entry of the direct map been counted for another quantum?
+ * Only a page that a quantum fills in part (a slab object off a page
+ * boundary: slub_debug's red zone) can hold another quantum too: those
+ * pages are kept in @c->shared, at most two a quantum.
+ */
+static bool scull_map_count_shared(struct scull_map_count *c,
+				   unsigned long base)
+{
+	int err;
+
+	if (base != c->first_part && base != c->last_part)
+		return false;
+	err = xa_insert(&c->shared, base >> PAGE_SHIFT, xa_mk_value(1),
+			GFP_KERNEL | __GFP_NOWARN);
+	if (err == -ENOMEM)
+		c->unknown = true;
+	return err != 0;
+}
+
+/*
  * One entry of a device's quanta, counted unless counted already: a huge
- * entry of the direct map may map many quanta (the bitmap), and two
- * neighbouring slab objects may share a page (the last entry).  Every
- * other entry maps one quantum's pages only: each vmalloc area has its
- * own, and a page of the direct map belongs to one quantum but for slab
- * objects.
+ * entry of the direct map may map many quanta (the bitmap), and slab
+ * objects may share a page (scull_map_count_shared()).  Every other entry
+ * maps one quantum's pages only: each vmalloc area has its own, and a
+ * whole page of the direct map belongs to one quantum.
  */
 static void scull_map_count_entry(void *arg, unsigned long base,
 				  unsigned int idx)
@@ -746,9 +767,11 @@ static void scull_map_count_entry(void *arg, unsigned long base,
 		return;
 	c->prev = base;
 	c->prev_size = scull_map_sizes[idx];
-	if (idx && base >= PAGE_OFFSET && base < (unsigned long)high_memory) {
+	if (base >= PAGE_OFFSET && base < (unsigned long)high_memory) {
 		slot = (base - PAGE_OFFSET) >> PMD_SHIFT;
-		if (slot < c->nbits && __test_and_set_bit(slot, c->seen))
+		if (idx && slot < c->nbits && __test_and_set_bit(slot, c->seen))
+			return;
+		if (!idx && scull_map_count_shared(c, base))
 			return;
 	}
 	c->entries[idx]++;
@@ -768,9 +791,15 @@ void scull_map_count_quantum(struct scull_map_count *c,
 			     unsigned int order)
 {
 	void *virt = be->vaddr(quantum);
+	size_t len = PAGE_SIZE << order;
 
-	if (virt && !scull_map_walk(virt, PAGE_SIZE << order,
-				    scull_map_count_entry, c))
+	if (!virt)
+		return;
+	/* The pages it fills in part, if any (ULONG_MAX: none). */
+	c->first_part = offset_in_page(virt) ? (unsigned long)virt & PAGE_MASK : ULONG_MAX;
+	c->last_part = offset_in_page(virt + len) ?
+		       (unsigned long)(virt + len) & PAGE_MASK : ULONG_MAX;
+	if (!scull_map_walk(virt, len, scull_map_count_entry, c))
 		c->unknown = true;
 }
 
@@ -786,6 +815,7 @@ unsigned long scull_map_count_total(const struct scull_map_count *c)
 
 void scull_map_count_end(struct scull_map_count *c)
 {
+	xa_destroy(&c->shared);
 	bitmap_free(c->seen);
 	c->seen = NULL;
 }

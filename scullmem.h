@@ -281,9 +281,13 @@ struct scull_layout {
  * @seen:	huge entries of the linear map already counted, by their
  *		PMD-sized slot from PAGE_OFFSET (NULL: none could be kept)
  * @nbits:	bits in @seen
- * @prev:	the last entry counted, which the next quantum may share
- *		(a slab object's first page may be its neighbour's last)
+ * @prev:	the last entry counted, which the next page may share
  * @prev_size:	its size, 0 for none
+ * @shared:	the pages of the direct map that quanta fill in part (slab
+ *		objects off a page boundary), each counted once
+ * @first_part:	the page the quantum being counted starts in, when it
+ *		fills it in part; ULONG_MAX otherwise
+ * @last_part:	the same for the page it ends in
  */
 struct scull_map_count {
 	bool unknown;
@@ -292,6 +296,9 @@ struct scull_map_count {
 	unsigned long nbits;
 	unsigned long prev;
 	unsigned long prev_size;
+	struct xarray shared;
+	unsigned long first_part;
+	unsigned long last_part;
 };
 
 /*
