@@ -714,6 +714,13 @@ void scull_quantum_map(struct scull_layout *layout, unsigned int order)
 	}
 }
 
+/*
+ * The count's own memory is small, and a reader of /proc/scullmem is no
+ * reason to reclaim hard or to call in the OOM killer when the devices
+ * have filled memory: without it the count is shown as unknown.
+ */
+#define SCULL_MAP_COUNT_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
+
 /**
  * scull_map_count_start - begin counting the entries that map a device
  * @c:	the count, emptied
@@ -726,7 +733,7 @@ int scull_map_count_start(struct scull_map_count *c)
 	memset(c, 0, sizeof(*c));
 	xa_init(&c->shared);
 	c->nbits = (((unsigned long)high_memory - 1 - PAGE_OFFSET) >> PMD_SHIFT) + 1;
-	c->seen = bitmap_zalloc(c->nbits, GFP_KERNEL | __GFP_NOWARN);
+	c->seen = bitmap_zalloc(c->nbits, SCULL_MAP_COUNT_GFP);
 	return c->seen ? 0 : -ENOMEM;
 }
 
@@ -744,7 +751,7 @@ static bool scull_map_count_shared(struct scull_map_count *c,
 	if (base != c->first_part && base != c->last_part)
 		return false;
 	err = xa_insert(&c->shared, base >> PAGE_SHIFT, xa_mk_value(1),
-			GFP_KERNEL | __GFP_NOWARN);
+			SCULL_MAP_COUNT_GFP);
 	if (err == -ENOMEM)
 		c->unknown = true;
 	return err != 0;

@@ -243,7 +243,8 @@ static void scull_show_entry_size(struct seq_file *m, unsigned int idx)
  * entries, that is TLB entries, that map the device's data, by size.  It
  * takes a walk of every quantum under the lock, so only a privileged
  * reader gets it ("-" for the others): anyone else's read holds the lock
- * only for what it prints.  "?" where the entries cannot be told.
+ * only for what it prints.  "?" where the entries cannot be told, or
+ * there was no memory to count them.
  */
 static void scull_show_map_count(struct seq_file *m, struct scull_proc_iter *it,
 				 struct scull_dev *dev)
@@ -256,8 +257,12 @@ static void scull_show_map_count(struct seq_file *m, struct scull_proc_iter *it,
 	unsigned int i;
 
 	seq_puts(m, "  page-table entries: ");
-	if (!it->privileged || scull_map_count_start(&c)) {
+	if (!it->privileged) {
 		seq_puts(m, "-\n");
+		return;
+	}
+	if (scull_map_count_start(&c)) {
+		seq_puts(m, "?\n");
 		return;
 	}
 	while ((quantum = scull_find_quantum(dev, &qidx, &qset))) {
