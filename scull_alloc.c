@@ -13,6 +13,7 @@
 
 #include "scull_compat.h"	/* first: it stops a build for too old a kernel */
 
+#include <linux/bitmap.h>
 #include <linux/err.h>
 #include <linux/gcd.h>
 #include <linux/gfp.h>
@@ -25,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 
 #include "scullmem.h"
 
@@ -43,6 +45,10 @@
 	"kmalloc has no DMA32 caches: slab allocations may not ask for __GFP_DMA32 (dma takes the dma-kmalloc caches)"
 #define SCULL_RULE_CACHE_DMA \
 	"a kmem_cache serves __GFP_DMA only if it was created with SLAB_CACHE_DMA, and scullc's is not: its slabs may be in any zone"
+#define SCULL_RULE_NOHUGE_LINEAR \
+	"its quanta lie in the direct map, whose entries the kernel chose at boot (2M or 1G where it could): only vmalloc can be asked for huge ones"
+#define SCULL_RULE_NOHUGE_HIGHPAGES \
+	"alloc_pages maps nothing: a page is mapped for each access, in the direct map or, in high memory, a page at a time; only vmalloc can be asked for huge entries"
 #define SCULL_RULE_CACHE_DMA32 \
 	"slab allocations may not ask for __GFP_DMA32: a kmem_cache has no DMA32 variant"
 
@@ -115,6 +121,7 @@ static const struct scull_backend scull_pages_backend = {
 		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
 	},
 	.alloc		= scull_pages_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_LINEAR,
 	.free		= scull_pages_free,
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
@@ -164,6 +171,19 @@ static void scull_vmalloc_free(void *ctx, void *quantum, unsigned int order)
 	vfree(quantum);
 }
 
+/*
+ * The same with huge=1: a quantum of PMD_SIZE or more is mapped with PMD
+ * entries where the architecture can, from pages of PMD_SIZE when the
+ * buddy allocator has them, and with small pages otherwise.  The exported
+ * vmalloc_huge() takes no node: a chosen node does not apply here (the
+ * quantum lines show where the pages went).
+ */
+static void *scull_vmalloc_huge_alloc(void *ctx, unsigned int order, gfp_t gfp,
+				      int node)
+{
+	return scull_vmalloc_huge(PAGE_SIZE << order, gfp);
+}
+
 static struct page *scull_vmalloc_page(void *quantum, size_t offset)
 {
 	return vmalloc_to_page(quantum + offset);
@@ -188,6 +208,8 @@ static const struct scull_backend scull_vmalloc_backend = {
 		[SCULL_GFP_ACT_NOFS] = SCULL_VMALLOC_SCOPED_RULE,
 	},
 	.alloc		= scull_vmalloc_alloc,
+	.nohuge		= SCULL_VMALLOC_HUGE_RULE,
+	.alloc_huge	= scull_vmalloc_huge_alloc,
 	.free		= scull_vmalloc_free,
 	.page		= scull_vmalloc_page,
 	.map		= scull_addr_map,
@@ -224,6 +246,7 @@ static const struct scull_backend scull_kmalloc_backend = {
 		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
 	},
 	.alloc		= scull_kmalloc_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_LINEAR,
 	.free		= scull_kmalloc_free,
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
@@ -390,6 +413,7 @@ static const struct scull_backend scull_cache_backend = {
 	.setup		= scull_cache_setup,
 	.teardown	= scull_cache_teardown,
 	.alloc		= scull_cache_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_LINEAR,
 	.free		= scull_cache_free,
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
@@ -465,6 +489,7 @@ static const struct scull_backend scull_highpages_backend = {
 		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
 	},
 	.alloc		= scull_highpages_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_HIGHPAGES,
 	.free		= scull_highpages_free,
 	.page		= scull_highpages_page,
 	.map		= scull_highpages_map,
@@ -650,4 +675,211 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 		scull_page_where(page, layout);
 		prev = pfn;
 	}
+}
+
+/*
+ * The sizes of the kernel's page-table entries: a page, a PMD's (2 MiB on
+ * x86_64, i386 PAE and arm64 with 4 KiB pages) and a PUD's (1 GiB).
+ */
+const unsigned long scull_map_sizes[SCULL_MAP_NR_SIZES] = {
+	PAGE_SIZE, PMD_SIZE, PUD_SIZE,
+};
+
+static int scull_map_index(unsigned long size)
+{
+	int i;
+
+	for (i = 0; i < SCULL_MAP_NR_SIZES; i++) {
+		if (scull_map_sizes[i] == size)
+			return i;
+	}
+	return -1;
+}
+
+typedef void (*scull_map_fn)(void *arg, unsigned long base, unsigned int idx);
+
+/*
+ * Call @fn once for each kernel page-table entry that maps a byte of
+ * [@virt, @virt + @len), in address order, with the entry's first address
+ * and the index of its size.  Returns false, having stopped, at a page
+ * whose entry cannot be told (scull_map_size()).
+ */
+static bool scull_map_walk(const void *virt, size_t len, scull_map_fn fn,
+			   void *arg)
+{
+	unsigned long addr = (unsigned long)virt & PAGE_MASK;
+	unsigned long end = (unsigned long)virt + len;
+	unsigned long size, base;
+	int idx;
+
+	while (addr < end) {
+		size = scull_map_size((void *)addr);
+		idx = scull_map_index(size);
+		if (idx < 0)
+			return false;
+		base = addr & ~(size - 1);
+		fn(arg, base, idx);
+		if (check_add_overflow(base, size, &addr))
+			break;	/* the last entry of the address space */
+	}
+	return true;
+}
+
+/* One more entry in a quantum's runs. */
+static void scull_map_entry(void *arg, unsigned long base, unsigned int idx)
+{
+	struct scull_map *map = arg;
+
+	map->entries++;
+	if (map->more)
+		return;
+	if (map->nr_runs && map->runs[map->nr_runs - 1].size == idx) {
+		map->runs[map->nr_runs - 1].count++;
+		return;
+	}
+	if (map->nr_runs == SCULL_MAP_RUNS) {
+		map->more = true;
+		return;
+	}
+	map->runs[map->nr_runs].size = idx;
+	map->runs[map->nr_runs++].count = 1;
+}
+
+/**
+ * scull_quantum_map - how the kernel's page tables map a quantum
+ * @layout:	its layout, from scull_quantum_layout(): @layout->map is set
+ * @order:	its order
+ *
+ * The entries are looked up for each stretch of the quantum's permanent
+ * kernel address (one lookup per entry, not per page): the direct map's
+ * 2 MiB or 1 GiB entries, vmalloc's 4 KiB ones, or a huge vmalloc
+ * area's 2 MiB ones.  A quantum with no permanent address (high memory)
+ * has none; where the entries cannot be told, none are counted.
+ */
+void scull_quantum_map(struct scull_layout *layout, unsigned int order)
+{
+	struct scull_map *map = &layout->map;
+
+	memset(map, 0, sizeof(*map));
+	if (!layout->virt) {
+		map->state = SCULL_MAP_NONE;
+		return;
+	}
+	if (!scull_map_walk(layout->virt, PAGE_SIZE << order, scull_map_entry, map)) {
+		memset(map, 0, sizeof(*map));
+		map->state = SCULL_MAP_UNKNOWN;
+	}
+}
+
+/*
+ * The count's own memory is small, and a reader of /proc/scullmem is no
+ * reason to reclaim hard or to call in the OOM killer when the devices
+ * have filled memory: without it the count is shown as unknown.
+ */
+#define SCULL_MAP_COUNT_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
+
+/**
+ * scull_map_count_start - begin counting the entries that map a device
+ * @c:	the count, emptied
+ *
+ * Return: 0, or -ENOMEM when there is no memory for the bitmap of the
+ * direct map's huge entries (a bit per 2 MiB of it: 64 bytes a GiB).
+ */
+int scull_map_count_start(struct scull_map_count *c)
+{
+	memset(c, 0, sizeof(*c));
+	xa_init(&c->shared);
+	c->nbits = (((unsigned long)high_memory - 1 - PAGE_OFFSET) >> PMD_SHIFT) + 1;
+	c->seen = bitmap_zalloc(c->nbits, SCULL_MAP_COUNT_GFP);
+	return c->seen ? 0 : -ENOMEM;
+}
+
+/*
+ * Has a 4K entry of the direct map been counted for another quantum?
+ * Only a page that a quantum fills in part (a slab object off a page
+ * boundary: slub_debug's red zone) can hold another quantum too: those
+ * pages are kept in @c->shared, at most two a quantum.
+ */
+static bool scull_map_count_shared(struct scull_map_count *c,
+				   unsigned long base)
+{
+	int err;
+
+	if (base != c->first_part && base != c->last_part)
+		return false;
+	err = xa_insert(&c->shared, base >> PAGE_SHIFT, xa_mk_value(1),
+			SCULL_MAP_COUNT_GFP);
+	if (err == -ENOMEM)
+		c->unknown = true;
+	return err != 0;
+}
+
+/*
+ * One entry of a device's quanta, counted unless counted already: a huge
+ * entry of the direct map may map many quanta (the bitmap), and slab
+ * objects may share a page (scull_map_count_shared()).  Every other entry
+ * maps one quantum's pages only: each vmalloc area has its own, and a
+ * whole page of the direct map belongs to one quantum.
+ */
+static void scull_map_count_entry(void *arg, unsigned long base,
+				  unsigned int idx)
+{
+	struct scull_map_count *c = arg;
+	unsigned long slot;
+
+	if (base == c->prev && scull_map_sizes[idx] == c->prev_size)
+		return;
+	c->prev = base;
+	c->prev_size = scull_map_sizes[idx];
+	if (base >= PAGE_OFFSET && base < (unsigned long)high_memory) {
+		slot = (base - PAGE_OFFSET) >> PMD_SHIFT;
+		if (idx && slot < c->nbits && __test_and_set_bit(slot, c->seen))
+			return;
+		if (!idx && scull_map_count_shared(c, base))
+			return;
+	}
+	c->entries[idx]++;
+}
+
+/**
+ * scull_map_count_quantum - count the entries that map a quantum
+ * @c:		the count, from scull_map_count_start()
+ * @be:		the quantum's backend
+ * @quantum:	the quantum
+ * @order:	its order
+ *
+ * A quantum with no permanent kernel address adds none.
+ */
+void scull_map_count_quantum(struct scull_map_count *c,
+			     const struct scull_backend *be, void *quantum,
+			     unsigned int order)
+{
+	void *virt = be->vaddr(quantum);
+	size_t len = PAGE_SIZE << order;
+
+	if (!virt)
+		return;
+	/* The pages it fills in part, if any (ULONG_MAX: none). */
+	c->first_part = offset_in_page(virt) ? (unsigned long)virt & PAGE_MASK : ULONG_MAX;
+	c->last_part = offset_in_page(virt + len) ?
+		       (unsigned long)(virt + len) & PAGE_MASK : ULONG_MAX;
+	if (!scull_map_walk(virt, len, scull_map_count_entry, c))
+		c->unknown = true;
+}
+
+unsigned long scull_map_count_total(const struct scull_map_count *c)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < SCULL_MAP_NR_SIZES; i++)
+		n += c->entries[i];
+	return n;
+}
+
+void scull_map_count_end(struct scull_map_count *c)
+{
+	xa_destroy(&c->shared);
+	bitmap_free(c->seen);
+	c->seen = NULL;
 }

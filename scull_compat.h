@@ -291,4 +291,49 @@ static inline size_t scull_fault_in_iov(const struct iov_iter *i, size_t size,
 	scull_fault_in_iov(i, size, true)
 #endif
 
+/*
+ * The size of the kernel page-table entry that maps @addr, a kernel
+ * virtual address: PAGE_SIZE, or a huge entry's (2 MiB or 1 GiB on x86_64
+ * and i386 PAE), or 0 where a module cannot tell.  x86 exports
+ * lookup_address() (GPL, since well before v5.10), which walks init_mm's
+ * page tables and says at which level it stopped.  arm64 exports no
+ * walker, and not init_mm either, whose tables a module would walk
+ * itself: 0 there, shown as "map ?".
+ */
+#ifdef CONFIG_X86
+#include <asm/pgtable.h>
+
+static inline unsigned long scull_map_size(const void *addr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)addr, &level);
+
+	if (!pte || !pte_present(*pte))
+		return 0;
+	return page_level_size(level);
+}
+#else
+static inline unsigned long scull_map_size(const void *addr)
+{
+	return 0;
+}
+#endif
+
+/*
+ * v5.18 added vmalloc_huge(), which maps an area of PMD_SIZE or more with
+ * huge entries where the architecture allows it (HAVE_ARCH_HUGE_VMALLOC:
+ * x86_64 and arm64, not i386) and falls back to small pages otherwise;
+ * v6.10 made it a macro over vmalloc_huge_noprof(), v7.x over
+ * vmalloc_huge_node_noprof(): the name stays.  Before, nothing exported
+ * can map vmalloc memory with huge entries: scullv refuses huge=1.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+#define SCULL_VMALLOC_HUGE_RULE	NULL
+#define scull_vmalloc_huge(size, gfp)	vmalloc_huge(size, gfp)
+#else
+#define SCULL_VMALLOC_HUGE_RULE \
+	"this kernel has no vmalloc_huge() (added in v5.18): vmalloc maps every page with its own entry"
+#define scull_vmalloc_huge(size, gfp)	((void)(size), (void)(gfp), NULL)
+#endif
+
 #endif /* _SCULL_COMPAT_H */

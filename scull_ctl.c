@@ -5,10 +5,10 @@
  *
  * Owns the geometry and the allocation flags as user space sees and sets
  * them: SCULL_IOC_* (scull_ioctl.h) and the sysfs files order, qset,
- * quantum, size, quanta, bytes_allocated, gfp and node.  It calls the quantum
- * store (scull_trim, scull_store_set_order), the char device for RESET
- * (scull_truncate), and the gfp helpers of scull_alloc.c, which answer for
- * the device's backend: it never names an allocator.
+ * quantum, size, quanta, bytes_allocated, gfp, node and huge.  It calls
+ * the quantum store (scull_trim, scull_store_set_order), the char device
+ * for RESET (scull_truncate), and the gfp helpers of scull_alloc.c, which
+ * answer for the device's backend: it never names an allocator.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -194,6 +194,64 @@ static int scull_ioc_node(struct scull_dev *dev, unsigned int cmd,
 	return -EFAULT;
 }
 
+/*
+ * Ask for huge page-table entries for an empty device's quanta (1) or not
+ * (0), for the SET_HUGE ioctl and the huge attribute.  A backend that
+ * cannot says why, and that goes to dmesg.
+ */
+static int scull_set_huge(struct scull_dev *dev, u32 val)
+{
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (val > 1) {
+		scull_user_err(dev, "huge=%u: write 0 or 1\n", val);
+		return -EINVAL;
+	}
+	if (val && dev->be->nohuge) {
+		scull_user_err(dev, "huge=1 refused: %s\n", dev->be->nohuge);
+		return -EINVAL;
+	}
+	err = scull_lock_all(dev);
+	if (err)
+		return err;
+	if (dev->size || dev->nr_quanta) {
+		scull_user_err(dev, "huge: the device holds data; truncate it first\n");
+		err = -EBUSY;
+	} else {
+		dev->huge = val;
+	}
+	scull_unlock_all(dev);
+	return err;
+}
+
+static u32 scull_get_huge(struct scull_dev *dev)
+{
+	u32 val;
+
+	mutex_lock(&dev->lock);
+	val = dev->huge;
+	mutex_unlock(&dev->lock);
+	return val;
+}
+
+static int scull_ioc_huge(struct scull_dev *dev, unsigned int cmd,
+			  u32 __user *arg)
+{
+	u32 val;
+
+	if (cmd == SCULL_IOC_GET_HUGE) {
+		if (!put_user(scull_get_huge(dev), arg))
+			return 0;
+	} else if (!get_user(val, arg)) {
+		return scull_set_huge(dev, val);
+	}
+	scull_user_err(dev, "ioctl %s_HUGE: bad user pointer\n",
+		       cmd == SCULL_IOC_GET_HUGE ? "GET" : "SET");
+	return -EFAULT;
+}
+
 static int scull_ioc_reset(struct scull_dev *dev, struct file *filp)
 {
 	if (!(filp->f_mode & FMODE_WRITE))
@@ -219,6 +277,9 @@ long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	case SCULL_IOC_SET_NODE:
 	case SCULL_IOC_GET_NODE:
 		return scull_ioc_node(dev, cmd, (s32 __user *)arg);
+	case SCULL_IOC_SET_HUGE:
+	case SCULL_IOC_GET_HUGE:
+		return scull_ioc_huge(dev, cmd, (u32 __user *)arg);
 	default:
 		/* Not logged: isatty() probes every file this way. */
 		return -ENOTTY;
@@ -375,6 +436,31 @@ static ssize_t node_store(struct device *device, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(node);
 
+/* huge: 0 or 1, as SET_HUGE takes it. */
+static ssize_t huge_show(struct device *device, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", scull_get_huge(dev_get_drvdata(device)));
+}
+
+static ssize_t huge_store(struct device *device, struct device_attribute *attr,
+			  const char *buf, size_t count)
+{
+	struct scull_dev *dev = dev_get_drvdata(device);
+	unsigned int val;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtouint(buf, 10, &val)) {
+		scull_user_err(dev, "huge: write 0 or 1\n");
+		return -EINVAL;
+	}
+	err = scull_set_huge(dev, val);
+	return err ? err : count;
+}
+static DEVICE_ATTR_RW(huge);
+
 static struct attribute *scull_attrs[] = {
 	&scull_attr_order.attr.attr,
 	&scull_attr_qset.attr.attr,
@@ -384,6 +470,7 @@ static struct attribute *scull_attrs[] = {
 	&scull_attr_bytes_allocated.attr.attr,
 	&dev_attr_gfp.attr,
 	&dev_attr_node.attr,
+	&dev_attr_huge.attr,
 	NULL
 };
 

@@ -72,6 +72,16 @@ struct scull_gfp {
 #define SCULL_IOC_GET_GFP	_IOR(SCULL_IOC_MAGIC, 6, struct scull_gfp)
 
 /*
+ * Huge mappings for an empty scullv (CAP_SYS_ADMIN): 1 allocates its
+ * quanta with vmalloc_huge(), which maps a quantum of 2 MiB or more with
+ * PMD entries where the architecture and the memory allow, 0 with
+ * vmalloc().  The other devices, and kernels without vmalloc_huge(),
+ * refuse 1 with EINVAL and a dmesg line that says why.
+ */
+#define SCULL_IOC_SET_HUGE	_IOW(SCULL_IOC_MAGIC, 7, __u32)
+#define SCULL_IOC_GET_HUGE	_IOR(SCULL_IOC_MAGIC, 8, __u32)
+
+/*
  * The NUMA node a device asks its allocator for new quanta on: an online
  * node's number, or SCULL_NODE_LOCAL (the allocator's own choice, the
  * default).  Settable at any time, by CAP_SYS_ADMIN; it applies to quanta

@@ -15,8 +15,9 @@
  * "reset" to the file clears them.
  *
  * It only presents: it calls scull_dev_get(), the store's lookups
- * (scull_find_quantum, scull_meta_bytes), scull_quantum_layout() of
- * scull_alloc.c and, for "reset", scull_reset_stats(); it changes no data.
+ * (scull_find_quantum, scull_meta_bytes), scull_quantum_layout(),
+ * scull_quantum_map() and the map count of scull_alloc.c and, for
+ * "reset", scull_reset_stats(); it changes no data.
  *
  * Kernel addresses are shown only to a reader who had CAP_SYS_ADMIN when
  * opening the file; everyone else sees zeros in their place, and "-" for
@@ -38,6 +39,7 @@
 #include <linux/topology.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
@@ -252,7 +254,72 @@ static void scull_show_node_counts(struct seq_file *m, struct scull_dev *dev)
 		seq_printf(m, "%d\n", node);
 }
 
-static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
+/* A page-table entry's size: "4K", "2M", "1G". */
+static void scull_show_entry_size(struct seq_file *m, unsigned int idx)
+{
+	unsigned long size = scull_map_sizes[idx];
+
+	if (size >= SZ_1G)
+		seq_printf(m, "%luG", size / SZ_1G);
+	else if (size >= SZ_1M)
+		seq_printf(m, "%luM", size / SZ_1M);
+	else
+		seq_printf(m, "%luK", size / SZ_1K);
+}
+
+/*
+ * "page-table entries: N (4K A, 2M B)": the distinct kernel page-table
+ * entries, that is TLB entries, that map the device's data, by size.  It
+ * takes a walk of every quantum under the lock, so only a privileged
+ * reader gets it ("-" for the others): anyone else's read holds the lock
+ * only for what it prints.  "?" where the entries cannot be told, or
+ * there was no memory to count them.
+ */
+static void scull_show_map_count(struct seq_file *m, struct scull_proc_iter *it,
+				 struct scull_dev *dev)
+{
+	struct scull_map_count c;
+	unsigned long qidx = 0;
+	const char *sep = " (";
+	void **qset;
+	void *quantum;
+	unsigned int i;
+
+	seq_puts(m, "  page-table entries: ");
+	if (!it->privileged) {
+		seq_puts(m, "-\n");
+		return;
+	}
+	if (scull_map_count_start(&c)) {
+		seq_puts(m, "?\n");
+		return;
+	}
+	while ((quantum = scull_find_quantum(dev, &qidx, &qset))) {
+		scull_map_count_quantum(&c, dev->be, quantum, dev->order);
+		if (c.unknown || ++qidx == 0)
+			break;
+		cond_resched();
+	}
+	if (c.unknown) {
+		seq_puts(m, "?\n");
+		goto out_end;
+	}
+	seq_printf(m, "%lu", scull_map_count_total(&c));
+	for (i = 0; i < SCULL_MAP_NR_SIZES; i++) {
+		if (!c.entries[i])
+			continue;
+		seq_puts(m, sep);
+		scull_show_entry_size(m, i);
+		seq_printf(m, " %lu", c.entries[i]);
+		sep = ", ";
+	}
+	seq_puts(m, *sep == ',' ? ")\n" : "\n");
+out_end:
+	scull_map_count_end(&c);
+}
+
+static void scull_show_header(struct seq_file *m, struct scull_proc_iter *it,
+			      struct scull_dev *dev)
 {
 	seq_printf(m, "Device %s: qset %u, order %u, sz %lld\n",
 		   dev->be->devname, dev->qset, dev->order, dev->size);
@@ -263,6 +330,7 @@ static void scull_show_header(struct seq_file *m, struct scull_dev *dev)
 		dev->be->show(dev->be_ctx, m);
 	scull_show_zone_counts(m, dev);
 	scull_show_node_counts(m, dev);
+	scull_show_map_count(m, it, dev);
 }
 
 /*
@@ -298,6 +366,33 @@ static void scull_show_where(struct seq_file *m, struct scull_dev *dev,
 		seq_puts(m, " kind page");
 		break;
 	}
+}
+
+/*
+ * " map RUNS": the sizes of the kernel page-table entries that map the
+ * quantum, in address order, a run of entries of one size each: "SIZE"
+ * for one entry, "SIZExN" for N in a row, comma-separated ("2M",
+ * "4Kx4", "2M,4Kx3"; ",..." when there were more runs than kept).  "-":
+ * no permanent mapping (high memory); "?": the entries cannot be told.
+ */
+static void scull_show_map(struct seq_file *m, const struct scull_map *map)
+{
+	const char *sep = " map ";
+	unsigned int i;
+
+	if (map->state != SCULL_MAP_SIZES || !map->nr_runs) {
+		seq_puts(m, map->state == SCULL_MAP_NONE ? " map -" : " map ?");
+		return;
+	}
+	for (i = 0; i < map->nr_runs; i++) {
+		seq_puts(m, sep);
+		scull_show_entry_size(m, map->runs[i].size);
+		if (map->runs[i].count > 1)
+			seq_printf(m, "x%u", map->runs[i].count);
+		sep = ",";
+	}
+	if (map->more)
+		seq_puts(m, ",...");
 }
 
 /* A run of page frames, "FIRST-LAST" or "PFN" in hex, after @sep. */
@@ -361,6 +456,8 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 		   !l.virt ? "highmem" : l.vmalloc ? "vmalloc" : "linear",
 		   l.pages, l.runs, l.runs == 1 ? "contiguous" : "scattered");
 	scull_show_where(m, dev, &l);
+	scull_quantum_map(&l, dev->order);
+	scull_show_map(m, &l.map);
 	if (it->privileged)
 		scull_show_pfns(m, dev, it->quantum, &l);
 	else
@@ -487,7 +584,7 @@ static int scull_seq_show(struct seq_file *m, void *v)
 		return scull_show_banner(m, it);
 	dev = scull_dev_get(it->devno);
 	if (it->header)
-		scull_show_header(m, dev);
+		scull_show_header(m, it, dev);
 	else
 		scull_show_quantum(m, it, dev);
 	return 0;

@@ -403,7 +403,8 @@ void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 	if (node != NUMA_NO_NODE && !node_online(node))
 		node = NUMA_NO_NODE;
 	if (!scull_memory_low(dev))
-		fresh = dev->be->alloc(dev->be_ctx, dev->order, dev->gfp_mask, node);
+		fresh = (dev->huge ? dev->be->alloc_huge : dev->be->alloc)
+			(dev->be_ctx, dev->order, dev->gfp_mask, node);
 	end = local_clock();
 	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
 	if (fresh) {

@@ -79,6 +79,11 @@ enum scull_reserve {
  *		node-aware form.  It may still fall back to another node.
  *		Returns its handle, which only the backend understands, or
  *		NULL
+ * @nohuge:	why the allocator cannot map quanta with huge page-table
+ *		entries on request (the device's huge=1), or NULL if
+ *		@alloc_huge can
+ * @alloc_huge:	optional: @alloc, the mapping made of huge entries where
+ *		the kernel can (a device with huge=1 uses it)
  * @free:	free a quantum returned by @alloc
  * @page:	the page that holds byte @offset of a quantum
  * @map:	a kernel address of byte @offset of a quantum, and in *@len
@@ -108,6 +113,8 @@ struct scull_backend {
 	void *(*setup)(unsigned int order);
 	void (*teardown)(void *ctx);
 	void *(*alloc)(void *ctx, unsigned int order, gfp_t gfp, int node);
+	const char *nohuge;
+	void *(*alloc_huge)(void *ctx, unsigned int order, gfp_t gfp, int node);
 	void (*free)(void *ctx, void *quantum, unsigned int order);
 	struct page *(*page)(void *quantum, size_t offset);
 	void *(*map)(void *quantum, size_t offset, unsigned int order, size_t *len);
@@ -173,6 +180,7 @@ struct scull_stats {
  * @node:	the NUMA node new quanta are asked of, or NUMA_NO_NODE (the
  *		allocator's own choice): changed at any time, under @lock
  *		with WRITE_ONCE(), read with READ_ONCE()
+ * @huge:	quanta come from the backend's alloc_huge, not its alloc
  * @zone_quanta: quanta allocated with a page in each zone, by zone index
  *		(kept as quanta come and go, for /proc/scullmem)
  * @node_quanta: quanta allocated, by the node of their first page
@@ -199,12 +207,43 @@ struct scull_dev {
 	struct scull_gfp gfp;
 	gfp_t gfp_mask;
 	int node;
+	bool huge;
 	unsigned long zone_quanta[MAX_NR_ZONES];
 	unsigned long *node_quanta;
 	unsigned long nr_multinode;
 	unsigned long nr_unmapped;
 	atomic_t nr_maps;
 	struct device *device;
+};
+
+/* How a quantum's kernel mapping is known (struct scull_map). */
+enum scull_map_state {
+	SCULL_MAP_SIZES,	/* entry sizes known: the runs */
+	SCULL_MAP_NONE,		/* no permanent mapping: high memory */
+	SCULL_MAP_UNKNOWN,	/* a module cannot read the page tables here */
+};
+
+#define SCULL_MAP_NR_SIZES	3	/* PAGE_SIZE, PMD_SIZE, PUD_SIZE */
+#define SCULL_MAP_RUNS		4
+
+/**
+ * struct scull_map - the kernel page-table entries that map a quantum
+ * @state:	whether the sizes are known
+ * @nr_runs:	runs kept in @runs: entries of one size in a row
+ * @more:	there were more runs than @runs keeps
+ * @entries:	distinct entries that map the quantum, all runs counted
+ * @runs:	each run: the index of its entry size in scull_map_sizes[]
+ *		and the number of entries in it
+ */
+struct scull_map {
+	enum scull_map_state state;
+	unsigned int nr_runs;
+	bool more;
+	unsigned int entries;
+	struct {
+		unsigned int size;
+		unsigned int count;
+	} runs[SCULL_MAP_RUNS];
 };
 
 /* What the first page of a quantum is, as the page allocator sees it. */
@@ -231,6 +270,8 @@ enum scull_page_kind {
  * @nid:	the NUMA node of its first page
  * @kind:	what its first page is
  * @order:	for SCULL_KIND_COMPOUND, the order of that compound page
+ * @map:	how the kernel's page tables map it: filled only by
+ *		scull_quantum_map(), which looks them up
  */
 struct scull_layout {
 	void *virt;
@@ -244,6 +285,34 @@ struct scull_layout {
 	int nid;
 	enum scull_page_kind kind;
 	unsigned int order;
+	struct scull_map map;
+};
+
+/**
+ * struct scull_map_count - the page-table entries that map a device's data
+ * @unknown:	the entries of a quantum could not be told
+ * @entries:	distinct entries, by size index (scull_map_sizes[])
+ * @seen:	huge entries of the linear map already counted, by their
+ *		PMD-sized slot from PAGE_OFFSET (NULL: none could be kept)
+ * @nbits:	bits in @seen
+ * @prev:	the last entry counted, which the next page may share
+ * @prev_size:	its size, 0 for none
+ * @shared:	the pages of the direct map that quanta fill in part (slab
+ *		objects off a page boundary), each counted once
+ * @first_part:	the page the quantum being counted starts in, when it
+ *		fills it in part; ULONG_MAX otherwise
+ * @last_part:	the same for the page it ends in
+ */
+struct scull_map_count {
+	bool unknown;
+	unsigned long entries[SCULL_MAP_NR_SIZES];
+	unsigned long *seen;
+	unsigned long nbits;
+	unsigned long prev;
+	unsigned long prev_size;
+	struct xarray shared;
+	unsigned long first_part;
+	unsigned long last_part;
 };
 
 /*
@@ -433,6 +502,14 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 			  unsigned int order, struct scull_layout *layout);
 struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
 			       const struct scull_layout *layout, unsigned int i);
+extern const unsigned long scull_map_sizes[SCULL_MAP_NR_SIZES];
+void scull_quantum_map(struct scull_layout *layout, unsigned int order);
+int scull_map_count_start(struct scull_map_count *c);
+void scull_map_count_quantum(struct scull_map_count *c,
+			     const struct scull_backend *be, void *quantum,
+			     unsigned int order);
+unsigned long scull_map_count_total(const struct scull_map_count *c);
+void scull_map_count_end(struct scull_map_count *c);
 
 /* scull_proc.c */
 int scull_proc_init(void);

@@ -13,6 +13,8 @@
  *   scullctl /dev/scullk node=1       ask for new quanta on NUMA node 1, at
  *                                     any time; node=local: the allocator's
  *                                     own choice (the default)
+ *   scullctl /dev/scullv huge=1       map an empty scullv's quanta with huge
+ *                                     page-table entries (vmalloc_huge)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +28,7 @@
 #include "../scull_ioctl.h"
 
 static const char scullctl_usage[] =
-	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]] [node=local|N] [reset]\n";
+	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]] [node=local|N] [huge=0|1] [reset]\n";
 
 static const char *const zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;
 static const char *const act_names[SCULL_GFP_NR_ACTS] = SCULL_GFP_ACT_NAMES;
@@ -112,6 +114,7 @@ static int show(int fd, const char *path)
 	struct scull_geometry g;
 	struct scull_gfp f;
 	__s32 node;
+	__u32 huge;
 
 	if (ioctl(fd, SCULL_IOC_GET_GEOMETRY, &g) < 0) {
 		fprintf(stderr, "scullctl: %s: GET_GEOMETRY: %s\n", path, strerror(errno));
@@ -121,6 +124,11 @@ static int show(int fd, const char *path)
 	       path, g.order, g.qset, (unsigned long long)g.quantum,
 	       (unsigned long long)g.size, (unsigned long long)g.quanta);
 	printf("bytes_allocated %llu", (unsigned long long)g.bytes_allocated);
+	if (ioctl(fd, SCULL_IOC_GET_HUGE, &huge) < 0) {
+		fprintf(stderr, "\nscullctl: %s: GET_HUGE: %s\n", path, strerror(errno));
+		return 1;
+	}
+	printf(", huge %u", huge);
 	if (ioctl(fd, SCULL_IOC_GET_GFP, &f) < 0 || f.zone >= SCULL_GFP_NR_ZONES ||
 	    f.action >= SCULL_GFP_NR_ACTS) {
 		fprintf(stderr, "\nscullctl: %s: GET_GFP: %s\n", path, strerror(errno));
@@ -163,6 +171,9 @@ static int set(int fd, const char *path, const char *arg)
 	} else if (!strncmp(arg, "qset=", 5)) {
 		cmd = SCULL_IOC_SET_QSET;
 		val = arg + 5;
+	} else if (!strncmp(arg, "huge=", 5)) {
+		cmd = SCULL_IOC_SET_HUGE;
+		val = arg + 5;
 	} else {
 		return usage();
 	}
@@ -175,7 +186,8 @@ static int set(int fd, const char *path, const char *arg)
 	v32 = v;
 	if (ioctl(fd, cmd, &v32) < 0) {
 		fprintf(stderr, "scullctl: %s: %s: %s%s\n", path, arg, strerror(errno),
-			errno == EBUSY ? " (the device holds data: reset it first)" : "");
+			errno == EBUSY ? " (the device holds data: reset it first)" :
+			errno == EINVAL ? " (dmesg says why)" : "");
 		return 1;
 	}
 	return 0;

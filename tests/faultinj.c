@@ -274,6 +274,10 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 			return bad(line, "no highmem quanta line for scullh");
 		if (!strcmp(name, "scullh"))
 			line = strchr(line, '\n') + 1;
+		/* The count of page-table entries: "?" too when its memory failed. */
+		if (strncmp(line, "  page-table entries: ", 22))
+			return bad(line, "no page-table entries line");
+		line = strchr(line, '\n') + 1;
 		if (mine && (sz != m->size || qs != m->qset || quantum != m->quantum)) {
 			fprintf(stderr, "faultinj: /proc/scullmem: %s: sz %llu qset %lu quantum %zu, expected %llu %lu %zu\n",
 				name, sz, qs, quantum, m->size, m->qset, m->quantum);

@@ -221,12 +221,13 @@ fill_devices() {
 }
 
 # Quantum lines of one device: "index virt phys pfn region pages runs word
-# zone(s) Z node(s) N kind ...", without the final pfns field.
+# zone(s) Z node(s) N kind ...", without the final map and pfns fields.
 quanta_of() {
 	awk -v h="Device $1:" '
 		/^Device / { inb = index($0, h) == 1; next }
 		inb && /^    quantum / {
 			if ($(NF - 1) == "pfns") NF -= 2
+			if ($(NF - 1) == "map") NF -= 2
 			sub(":", "", $2); $1 = ""; $3 = ""; $5 = ""; $7 = ""; $10 = ""; $12 = ""
 			$0 = $0; $1 = $1; print }' "${2:-/proc/scullmem}"
 }

@@ -85,7 +85,10 @@ ok $? "README native path: make, load.sh, cp and cmp, /proc/scullmem, unload.sh"
 # (they depend on slub_debug and KASAN: a red zone before an object puts
 # it off a page boundary, and it touches one page more),
 # and whether scullh's quanta are in high memory (i386): one there, "virt
-# - ... highmem", has the shape of one in the linear map.  The
+# - ... highmem", has the shape of one in the linear map; the sizes of
+# the page-table entries that map a quantum and the header's count of them
+# (2M or 1G entries of the direct map, 4K ones of vmalloc, "-" for high
+# memory, "?" on arm64).  The
 # rest (geometry, counts, metadata, the layout of each line) must match,
 # both ways: every shape of the shown snapshot is in the real file, and
 # every shape of the real file is in the shown one.
@@ -102,6 +105,8 @@ shapes() {
 		s/^  highmem quanta [0-9]+ /  highmem quanta N /
 		s/ virt - (phys X pfn [0-9a-f]+) highmem / virt X \1 linear /
 		s/ pfns [0-9a-f,-]+$/ pfns P/
+		s/ map [0-9KMGx,.?-]+ / map M /
+		s/^  page-table entries: .*$/  page-table entries: E/
 		'"$meta_mask"'
 		s/\<pfn [0-9a-f]+\>/pfn X/
 		s/ alloc ns min [0-9]+ mean [0-9]+ max [0-9]+$/ alloc ns min N mean N max N/

@@ -1497,6 +1497,468 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 	free(buf);
 }
 
+/* ---- /proc/scullmem: the page-table entries that map the quanta ------- */
+
+#define MAP_MAXRUNS	8
+#define SZ_4K	(4096ULL)
+#define SZ_2M	(2ULL << 20)
+#define SZ_1G	(1ULL << 30)
+
+/*
+ * A quantum line's " map " field: "-", "?", or runs "SIZE[xN]" joined by
+ * commas.  @state: '-', '?' or 's' (sizes); @runs sizes in bytes.
+ */
+struct qmap {
+	unsigned long idx;
+	unsigned long long virt;
+	int novirt, slab;
+	unsigned int pages;
+	char state;
+	unsigned int nr_runs, entries;
+	unsigned long long size[MAP_MAXRUNS];
+	unsigned int count[MAP_MAXRUNS];
+};
+
+static unsigned long long parse_entry_size(const char *s, char **end)
+{
+	unsigned long long n = strtoull(s, end, 10);
+
+	if (*end == s)
+		return 0;
+	switch (**end) {
+	case 'K': n <<= 10; break;
+	case 'M': n <<= 20; break;
+	case 'G': n <<= 30; break;
+	default: return 0;
+	}
+	(*end)++;
+	return n;
+}
+
+static int parse_map(const char *line, struct qmap *q)
+{
+	const char *s = strstr(line, " map ");
+	char *end;
+
+	q->nr_runs = 0;
+	q->entries = 0;
+	if (!s)
+		return -1;
+	s += 5;
+	if (*s == '-' || *s == '?') {
+		q->state = *s;
+		return s[1] == ' ' ? 0 : -1;
+	}
+	q->state = 's';
+	for (;; s = end + 1) {
+		unsigned long long size = parse_entry_size(s, &end);
+		unsigned long n = 1;
+
+		if (!size || q->nr_runs == MAP_MAXRUNS)
+			return -1;
+		if (*end == 'x') {
+			n = strtoul(end + 1, &end, 10);
+			if (n < 2)
+				return -1;
+		}
+		q->size[q->nr_runs] = size;
+		q->count[q->nr_runs++] = n;
+		q->entries += n;
+		if (*end != ',')
+			break;
+	}
+	return *end == ' ' ? 0 : -1;
+}
+
+/* The map fields of one device's quantum lines; returns how many, -1 if malformed. */
+static long proc_qmaps(const char *dev, struct qmap *out, long max)
+{
+	static char line[1 << 16];
+	char hdr[64];
+	long n = 0;
+	int in = 0;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	if (!f)
+		return -1;
+	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
+	while (fgets(line, sizeof(line), f)) {
+		struct qmap q;
+		char virt[24];
+
+		if (!strncmp(line, "Device ", 7))
+			in = !strncmp(line, hdr, strlen(hdr));
+		if (!in || strncmp(line, "    quantum ", 12))
+			continue;
+		if (sscanf(line, "    quantum %lu: virt %23s", &q.idx, virt) != 2 ||
+		    !strstr(line, " pages ") ||
+		    sscanf(strstr(line, " pages "), " pages %u", &q.pages) != 1 ||
+		    parse_map(line, &q)) {
+			fprintf(stderr, "# malformed: %s", line);
+			n = -1;
+			break;
+		}
+		q.novirt = !strcmp(virt, "-");
+		q.virt = q.novirt ? 0 : strtoull(virt, NULL, 16);
+		q.slab = !!strstr(line, " kind slab ");
+		if (n < max)
+			out[n] = q;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * The header's "  page-table entries: N (4K A, 2M B, 1G C)" of a device:
+ * returns N and fills by[0..2] (4K, 2M, 1G); -1 for "?", -2 for "-",
+ * -3 when missing or malformed.
+ */
+static long proc_map_summary(const char *dev, unsigned long by[3])
+{
+	char line[512], hdr[64];
+	long n = -3;
+	int in = 0;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	by[0] = by[1] = by[2] = 0;
+	if (!f)
+		return -3;
+	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
+	while (fgets(line, sizeof(line), f)) {
+		const char *s = line + 22;
+		char *end;
+
+		if (!strncmp(line, "Device ", 7))
+			in = !strncmp(line, hdr, strlen(hdr));
+		if (!in || strncmp(line, "  page-table entries: ", 22))
+			continue;
+		if (!strcmp(s, "?\n") || !strcmp(s, "-\n")) {
+			n = *s == '?' ? -1 : -2;
+			break;
+		}
+		n = strtol(s, &end, 10);
+		if (end == s || n < 0) {
+			n = -3;
+			break;
+		}
+		if (*end == ' ' && end[1] == '(') {
+			for (s = end + 2;; s = end + 2) {
+				unsigned long long size = parse_entry_size(s, &end);
+				unsigned long k;
+
+				if (*end != ' ')
+					size = 0;
+				k = strtoul(end + 1, &end, 10);
+				if (size == SZ_4K)
+					by[0] = k;
+				else if (size == SZ_2M)
+					by[1] = k;
+				else if (size == SZ_1G)
+					by[2] = k;
+				else
+					n = -3;
+				if (*end != ',')
+					break;
+			}
+			if (strcmp(end, ")\n"))
+				n = -3;
+		} else if (*end != '\n') {
+			n = -3;
+		}
+		break;
+	}
+	fclose(f);
+	return n;
+}
+
+/* /proc/meminfo's DirectMap<what> in kB, 0 when missing. */
+static unsigned long long direct_map_kb(const char *what)
+{
+	char line[128], key[32];
+	unsigned long long kb = 0, v;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	snprintf(key, sizeof(key), "DirectMap%s: %%llu", what);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, key, &v) == 1)
+			kb = v;
+	fclose(f);
+	return kb;
+}
+
+static int size_index(unsigned long long size)
+{
+	return size == SZ_4K ? 0 : size == SZ_2M ? 1 : size == SZ_1G ? 2 : -1;
+}
+
+#define MAP_QUANTA	16
+#define MAP_BASES	(MAP_QUANTA * 1024)
+
+/*
+ * Each quantum line's "map": on x86 the sizes of the kernel page-table
+ * entries that map it, from lookup_address().  vmalloc maps every page
+ * with its own 4K entry (scullv: "4K" or "4KxPAGES", always).  The direct
+ * map, which the linear allocators' quanta lie in, is built of 2M or 1G
+ * entries, but the kernel splits a 2 MiB of it into 4K ones where it
+ * changes the attributes of a part (its own image's alias; each module's
+ * text, loaded anywhere), and never merges them back on 6.1: in the 6.1
+ * guest 32 MB of it are 4K right after boot, where many early quanta
+ * land.  So a linear quantum may read 4K, 2M or 1G, and the regions read
+ * at each size may not add up to more than /proc/meminfo's DirectMap
+ * says the direct map has of that size.  A quantum in high memory has no
+ * mapping: "map -" (scullh on
+ * i386, where it must happen).  arm64's page tables are out of a
+ * module's reach: "map ?".  The header's count of distinct entries must
+ * be what the lines add up to, worked out from each quantum's address.
+ */
+TEST_F_TIMEOUT(scull, proc_map_entries, 120)
+{
+	size_t q = self->quantum;
+	long n = MAP_QUANTA, i;
+	int vmalloc = !strcmp(self->name, "scullv"), on_x86, on_arm64, on_i386, privileged = 0;
+	unsigned long long *bases = calloc(MAP_BASES, sizeof(*bases)), want[3] = { 0 };
+	unsigned long by[3], nbases = 0, huge = 0, linear = 0, novirt = 0;
+	static unsigned long long region[MAP_BASES];
+	static int rsize[MAP_BASES];
+	static const unsigned long long sizes[3] = { SZ_4K, SZ_2M, SZ_1G };
+	unsigned long long regions[3] = { 0 };
+	unsigned long nregions = 0;
+	unsigned char *buf = malloc(q);
+	struct qmap qm[MAP_QUANTA];
+	struct utsname u;
+	long total;
+
+	ASSERT_NE(NULL, bases);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, uname(&u));
+	on_arm64 = !strcmp(u.machine, "aarch64");
+	on_i386 = u.machine[0] == 'i' && !strcmp(u.machine + 2, "86");
+	on_x86 = on_i386 || !strcmp(u.machine, "x86_64");
+	ASSERT_TRUE(on_x86 || on_arm64) TH_LOG("no expectations for %s", u.machine);
+	/* At most 8 MiB of data, at least 4 quanta. */
+	while (n > 4 && n * q > (8u << 20))
+		n /= 2;
+	fill_rnd(buf, q);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ((ssize_t)q, pwrite(self->fd, buf, q, i * q));
+	ASSERT_EQ(n, proc_quanta(self->name, &privileged));
+	ASSERT_TRUE(privileged) TH_LOG("the suite runs as root: addresses must be shown");
+	ASSERT_EQ(n, proc_qmaps(self->name, qm, MAP_QUANTA));
+	for (i = 0; i < n; i++) {
+		struct qmap *m = &qm[i];
+		unsigned int r;
+
+		if (m->novirt) {
+			ASSERT_TRUE(variant->highmem);
+			ASSERT_EQ('-', m->state) TH_LOG("quantum %lu: no virt, but a map", m->idx);
+			novirt++;
+			continue;
+		}
+		if (on_arm64) {
+			ASSERT_EQ('?', m->state) TH_LOG("quantum %lu: arm64 shows no map", m->idx);
+			continue;
+		}
+		ASSERT_EQ('s', m->state) TH_LOG("quantum %lu: x86 can tell its map", m->idx);
+		if (vmalloc) {
+			ASSERT_EQ(1, m->nr_runs);
+			ASSERT_EQ(SZ_4K, m->size[0]) TH_LOG("quantum %lu: vmalloc maps 4K pages", m->idx);
+			ASSERT_EQ(m->pages, m->count[0]);
+		} else {
+			linear++;
+			huge += m->nr_runs == 1 && m->size[0] > SZ_4K;
+		}
+		for (r = 0; r < m->nr_runs; r++)
+			ASSERT_LE(0, size_index(m->size[r]))
+				TH_LOG("quantum %lu: entry size %llu", m->idx, m->size[r]);
+		if (!vmalloc && m->nr_runs == 1) {
+			/* The direct map's regions it lies in: 2 MiB ones for 4K. */
+			int k = size_index(m->size[0]);
+			unsigned long long sz = k ? m->size[0] : SZ_2M, b, j;
+
+			for (b = m->virt & ~(sz - 1); b < m->virt + q; b += sz) {
+				for (j = 0; j < nregions && (region[j] != b || rsize[j] != k); j++)
+					;
+				if (j == nregions && nregions < MAP_BASES) {
+					region[nregions] = b;
+					rsize[nregions++] = k;
+					regions[k]++;
+				}
+			}
+		}
+		if (m->nr_runs == 1) {
+			/* The entries of one size that cover [virt, virt + q). */
+			unsigned long long sz = m->size[0], b;
+			unsigned long long first = m->virt & ~(sz - 1);
+			unsigned long long last = (m->virt + q - 1) & ~(sz - 1);
+			unsigned long j;
+
+			ASSERT_EQ((last - first) / sz + 1, m->count[0]) TH_LOG("quantum %lu", m->idx);
+			for (b = first; b <= last; b += sz) {
+				for (j = 0; j < nbases && bases[j] != b; j++)
+					;
+				if (j == nbases) {
+					ASSERT_GT(MAP_BASES, nbases);
+					bases[nbases++] = b;
+					want[size_index(sz)]++;
+				}
+			}
+		} else {
+			ASSERT_LT(1, m->entries);
+		}
+	}
+	if (on_x86 && linear) {
+		/*
+		 * No more memory in entries of each size than the direct map
+		 * has: a 4K entry of it means its whole 2 MiB was split (the
+		 * first 2 MiB, with its hole, has fewer pages: one region of
+		 * slack).
+		 */
+		static const char *const dm[] = { "4k", "2M", "1G" };
+
+		for (i = 0; i < 3; i++) {
+			unsigned long long kb = direct_map_kb(dm[i]);
+			unsigned long long need = regions[i] * (i ? sizes[i] : SZ_2M) >> 10;
+
+			ASSERT_GE(kb + (i ? 0 : SZ_2M >> 10), need)
+				TH_LOG("%llu kB of linear quanta's regions read %s, /proc/meminfo's DirectMap%s is %llu kB",
+				       need, dm[i], dm[i], kb);
+		}
+		printf("# %s: %lu of %lu linear quanta in one 2M or 1G entry; DirectMap4k %llu kB\n",
+		       self->name, huge, linear, direct_map_kb("4k"));
+	}
+	if (on_i386 && variant->highmem)
+		ASSERT_LT(0, novirt) TH_LOG("no scullh quantum in high memory on i386");
+	total = proc_map_summary(self->name, by);
+	if (on_arm64 && novirt < (unsigned long)n) {
+		ASSERT_EQ(-1, total) TH_LOG("arm64: the header's count must be ?");
+	} else {
+		ASSERT_LE(0, total);
+		ASSERT_EQ((long)(by[0] + by[1] + by[2]), total);
+		for (i = 0; i < n && qm[i].nr_runs <= 1; i++)
+			;
+		if (i == n) {	/* no quantum of mixed sizes: the exact count */
+			ASSERT_EQ(want[0], by[0]);
+			ASSERT_EQ(want[1], by[1]);
+			ASSERT_EQ(want[2], by[2]);
+		}
+		if (vmalloc)
+			ASSERT_EQ((unsigned long)n * (q / 4096), by[0]);
+	}
+	free(bases);
+	free(buf);
+}
+
+/* Write @text to a device's attribute: 0, or the errno. */
+static int attr_write(const char *dev, const char *name, const char *text)
+{
+	char path[128];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/scullmem/%s/%s", dev, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	if (write(fd, text, strlen(text)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * huge: 0 or 1, and only scullv takes 1, on a kernel with vmalloc_huge()
+ * (5.18 and later); anything else is EINVAL, data in the device EBUSY.
+ * With 1, at order 9 each 2 MiB quantum of scullv is one 2M entry on
+ * x86_64 (in a fresh 1 GiB guest the buddy allocator has 2 MiB blocks:
+ * a fall back to 4K pages would show, and fail), 4K ones on i386, which
+ * has no huge vmalloc, and "?" on arm64; the data round-trips either way.
+ */
+TEST_F_TIMEOUT(scull, huge_vmalloc, 120)
+{
+	int vmalloc = !strcmp(self->name, "scullv"), on_x86_64, on_i386, on_arm64;
+	unsigned int order = self->order;
+	size_t q = 4096UL << 9, n = 2 * q;
+	unsigned char *a, *b;
+	struct qmap qm[2];
+	struct utsname u;
+	__u32 v;
+	long i;
+
+	ASSERT_EQ(0, uname(&u));
+	on_arm64 = !strcmp(u.machine, "aarch64");
+	on_i386 = u.machine[0] == 'i' && !strcmp(u.machine + 2, "86");
+	on_x86_64 = !strcmp(u.machine, "x86_64");
+	ASSERT_EQ(0, attr(self->name, "huge"));
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_GET_HUGE, &v));
+	ASSERT_EQ(0, v);
+	ASSERT_EQ(EINVAL, attr_write(self->name, "huge", "2"));
+	ASSERT_EQ(EINVAL, attr_write(self->name, "huge", "yes"));
+	v = 2;
+	ASSERT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_HUGE, &v));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, attr_write(self->name, "huge", "0"));
+	if (!vmalloc || !kernel_at_least(5, 18)) {
+		ASSERT_EQ(EINVAL, attr_write(self->name, "huge", "1"));
+		v = 1;
+		ASSERT_EQ(-1, ioctl(self->fd, SCULL_IOC_SET_HUGE, &v));
+		ASSERT_EQ(EINVAL, errno);
+		ASSERT_EQ(0, attr(self->name, "huge"));
+		return;
+	}
+	/* Data in the device: EBUSY. */
+	ASSERT_EQ(1, pwrite(self->fd, "x", 1, 0));
+	ASSERT_EQ(EBUSY, attr_write(self->name, "huge", "1"));
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_RESET));
+	v = 1;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_HUGE, &v));
+	ASSERT_EQ(1, attr(self->name, "huge"));
+	v = 9;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_ORDER, &v));
+	a = malloc(n);
+	b = malloc(n);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	seed_rng("huge_vmalloc");
+	fill_rnd(a, n);
+	ASSERT_EQ((ssize_t)n, pwrite(self->fd, a, n, 0));
+	ASSERT_EQ((ssize_t)n, pread(self->fd, b, n, 0));
+	ASSERT_EQ(0, memcmp(a, b, n));
+	ASSERT_EQ(2, proc_qmaps(self->name, qm, 2));
+	for (i = 0; i < 2; i++) {
+		if (on_arm64) {
+			ASSERT_EQ('?', qm[i].state);
+			continue;
+		}
+		ASSERT_EQ('s', qm[i].state);
+		ASSERT_EQ(1, qm[i].nr_runs);
+		if (on_x86_64) {
+			ASSERT_EQ(SZ_2M, qm[i].size[0])
+				TH_LOG("quantum %ld: vmalloc_huge's 2 MiB not in one 2M entry", i);
+			ASSERT_EQ(1, qm[i].count[0]);
+		} else {
+			ASSERT_TRUE(on_i386);
+			ASSERT_EQ(SZ_4K, qm[i].size[0]);
+			ASSERT_EQ(512, qm[i].count[0]);
+		}
+	}
+	if (on_x86_64) {
+		unsigned long by[3];
+
+		ASSERT_EQ(2, proc_map_summary(self->name, by));
+		ASSERT_EQ(2, by[1]);
+	}
+	free(a);
+	free(b);
+	/* Put it back. */
+	ASSERT_EQ(EBUSY, attr_write(self->name, "huge", "0"));
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_RESET));
+	ASSERT_EQ(0, attr_write(self->name, "huge", "0"));
+	v = order;
+	ASSERT_EQ(0, ioctl(self->fd, SCULL_IOC_SET_ORDER, &v));
+}
+
 /*
  * The same lines checked without mapping the device, so also for scullk's
  * slab quanta: /proc/kpageflags at each reported pfn must show the kind of
