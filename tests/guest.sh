@@ -924,8 +924,9 @@ pages_back() {
 		for dev in $DEVS; do
 			"$BIN/scullctl" "/dev/$dev" order=$o > /dev/null || { note "$dev: order=$o refused"; return 1; }
 			# A first round, not counted, grows what the kernel keeps
-			# once grown (KASAN's stack depot: 83 pages on the first
-			# device, page tables, caches), as exhaust.sh's second round.
+			# once grown, as exhaust.sh's second round does: page
+			# tables, caches, and under KASAN most likely its stack
+			# depot (83 pages were not back on its first device).
 			if ! dd if=/dev/zero of="/dev/$dev" bs=1M count=$mib 2> /dev/null; then
 				note "$dev: the first write failed"
 				return 1
