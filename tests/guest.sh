@@ -921,7 +921,7 @@ settle_quick() {
 }
 
 pages_back() {
-	local dev o before mid after mib=8 want slack kasan=0
+	local dev o before mid after mib=8 want slack kasan=0 try
 	grep -q ' __asan_load8$' /proc/kallsyms && kasan=1
 	want=$((mib << 8))
 	load || return 1
@@ -951,6 +951,16 @@ pages_back() {
 			slack=$PAGES_SLACK
 			[ "$kasan" = 0 ] || slack=$PAGES_SLACK_KASAN
 			[ "$dev" != scullv ] || slack=$((slack + want / 4))
+			# As memory_back: a count short by more than the slack is
+			# taken again after longer waits (7.2 arm64: 504 pages short
+			# once at order 3), up to three times; a leak stays short.
+			for try in 1 2 3; do
+				[ $((before - after)) -gt "$slack" ] || break
+				settle
+				sleep $((2 * try))
+				after=$(free_pages)
+				note "$dev order $o: free pages after $try more wait(s): $after"
+			done
 			note "$dev order $o: free pages $before; $mid with $mib MiB written ($((before - mid)) taken);" \
 				"$after once truncated ($((before - after)) not back, $slack allowed)"
 			[ $((before - mid)) -ge $((want - slack)) ] ||
