@@ -132,9 +132,9 @@ function verdict(ok) {	# ok "": a figure reported, with no goal
 
 # A figure of "-" (fr() of nothing) is missing data: its goal is neither
 # met nor missed, and it fails make bench.
-function goal_verdict(figure, ok) {
+function goal_verdict(name, figure, ok) {
 	if (figure ~ /^-/) {
-		nodata_why[++nnodata] = "no figure for a goal"
+		nodata_why[++nnodata] = "goal \"" name "\": no figure"
 		return "NO DATA"
 	}
 	if (ok != "" && !ok)
@@ -147,9 +147,7 @@ function out(s) {
 }
 
 function goal(name, figure, range, target, ok,    v) {
-	v = goal_verdict(figure, ok)
-	if (v == "NO DATA")
-		nodata_why[nnodata] = "goal \"" name "\": no figure"
+	v = goal_verdict(name, figure, ok)
 	out("| " name " | " figure " | " range " | " target " | **" v "** |")
 	printf "  %-44s %-8s (runs %s) %-8s %s\n", name, figure, range, target, v
 }
