@@ -67,12 +67,16 @@ function pmed(t1, t2, o, job,    arr) {
 	return pairs(t1, t2, o, job, arr) ? median(arr) : ""
 }
 
-function prange(t1, t2, o, job,    arr, t, n) {
-	n = pairs(t1, t2, o, job, arr)
+# "min-max" of the N ratios in arr, "-" for none.
+function span(arr, n,    t) {
 	if (!n)
 		return "-"
 	asort(arr, t, "@val_num_asc")
 	return sprintf("%.2f-%.2f", t[1], t[n])
+}
+
+function prange(t1, t2, o, job,    arr) {
+	return span(arr, pairs(t1, t2, o, job, arr))
 }
 
 # The same over all orders (tmpfs against memcpy).
@@ -102,12 +106,8 @@ function readers_ratio(t,    arr) {
 	return readers_ratios(t, arr) ? median(arr) : ""
 }
 
-function readers_range(t,    arr, s, n) {
-	n = readers_ratios(t, arr)
-	if (!n)
-		return "-"
-	asort(arr, s, "@val_num_asc")
-	return sprintf("%.2f-%.2f", s[1], s[n])
+function readers_range(t,    arr) {
+	return span(arr, readers_ratios(t, arr))
 }
 
 function fmt(x) {
