@@ -67,12 +67,16 @@ function pmed(t1, t2, o, job,    arr) {
 	return pairs(t1, t2, o, job, arr) ? median(arr) : ""
 }
 
-function prange(t1, t2, o, job,    arr, t, n) {
-	n = pairs(t1, t2, o, job, arr)
+# "min-max" of the N ratios in arr, "-" for none.
+function span(arr, n,    t) {
 	if (!n)
 		return "-"
 	asort(arr, t, "@val_num_asc")
 	return sprintf("%.2f-%.2f", t[1], t[n])
+}
+
+function prange(t1, t2, o, job,    arr) {
+	return span(arr, pairs(t1, t2, o, job, arr))
 }
 
 # The same over all orders (tmpfs against memcpy).
@@ -102,12 +106,8 @@ function readers_ratio(t,    arr) {
 	return readers_ratios(t, arr) ? median(arr) : ""
 }
 
-function readers_range(t,    arr, s, n) {
-	n = readers_ratios(t, arr)
-	if (!n)
-		return "-"
-	asort(arr, s, "@val_num_asc")
-	return sprintf("%.2f-%.2f", s[1], s[n])
+function readers_range(t,    arr) {
+	return span(arr, readers_ratios(t, arr))
 }
 
 function fmt(x) {
@@ -132,9 +132,9 @@ function verdict(ok) {	# ok "": a figure reported, with no goal
 
 # A figure of "-" (fr() of nothing) is missing data: its goal is neither
 # met nor missed, and it fails make bench.
-function goal_verdict(figure, ok) {
+function goal_verdict(name, figure, ok) {
 	if (figure ~ /^-/) {
-		nodata_why[++nnodata] = "no figure for a goal"
+		nodata_why[++nnodata] = "goal \"" name "\": no figure"
 		return "NO DATA"
 	}
 	if (ok != "" && !ok)
@@ -147,9 +147,7 @@ function out(s) {
 }
 
 function goal(name, figure, range, target, ok,    v) {
-	v = goal_verdict(figure, ok)
-	if (v == "NO DATA")
-		nodata_why[nnodata] = "goal \"" name "\": no figure"
+	v = goal_verdict(name, figure, ok)
 	out("| " name " | " figure " | " range " | " target " | **" v "** |")
 	printf "  %-44s %-8s (runs %s) %-8s %s\n", name, figure, range, target, v
 }

@@ -99,8 +99,7 @@ fill_until_full() {
 	memtotal=$(meminfo_kb MemTotal)
 	# Less the free pages of CMA areas (arm64's 64 MiB), which serve only
 	# movable allocations: no quantum can be there.
-	avail=$(awk '$1 == "MemAvailable:" { a = $2 } $1 == "CmaFree:" { c = $2 }
-		END { print (a - c) * 1024 }' /proc/meminfo)
+	avail=$(($(avail_kb) * 1024))
 	free=$(free_pages)
 	cp /tmp/marker "/dev/$dev" || return 1
 	err=$(dd if=/dev/zero of="/dev/$dev" bs=1M seek=1 count=100000 conv=notrunc 2>&1 >/dev/null)

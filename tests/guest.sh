@@ -923,56 +923,6 @@ memory_back() {
 		{ note "$(( (before - after) * 4 )) KiB were not given back"; return 1; }
 }
 
-# An outside view of the same, device by device and at two orders: the
-# zones' free pages (zoneinfo, per-CPU lists included), counted once the
-# kernel's deferred frees have drained (slab caches shrunk, which also
-# empties KASAN's quarantine, and page cache dropped).  Writing 8 MiB must
-# take its pages from the zones (less PAGES_SLACK: others free pages
-# meanwhile), and truncating must give back
-# all but PAGES_SLACK of them.  Stats and tracepoints sit beside the free
-# in the driver; this count does not.  On a KASAN kernel a freed vmalloc
-# area's shadow (1/8 of its span, guard page included: up to a quarter of
-# the data at order 0) goes only when the lazy vmap areas are purged,
-# later: scullv's slack has that on top there.
-PAGES_SLACK=64
-
-settle_quick() {
-	local f
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f" 2> /dev/null; done
-	sleep 0.5
-}
-
-pages_back() {
-	local dev o before mid after mib=8 want slack kasan=0
-	grep -q ' __asan_load8$' /proc/kallsyms && kasan=1
-	want=$((mib << 8))
-	load || return 1
-	for o in 0 3; do
-		for dev in $DEVS; do
-			"$BIN/scullctl" "/dev/$dev" order=$o > /dev/null || { note "$dev: order=$o refused"; return 1; }
-			settle_quick
-			before=$(free_pages)
-			dd if=/dev/zero of="/dev/$dev" bs=1M count=$mib 2> /dev/null || { note "$dev: the write failed"; return 1; }
-			settle_quick
-			mid=$(free_pages)
-			: > "/dev/$dev"
-			settle_quick
-			after=$(free_pages)
-			slack=$PAGES_SLACK
-			[ "$dev$kasan" != scullv1 ] || slack=$((slack + want / 4))
-			note "$dev order $o: free pages $before; $mid with $mib MiB written ($((before - mid)) taken);" \
-				"$after once truncated ($((before - after)) not back, $slack allowed)"
-			[ $((before - mid)) -ge $((want - PAGES_SLACK)) ] ||
-				{ note "$dev order $o: the zones lost fewer pages than the data's $want"; return 1; }
-			[ $((before - after)) -le "$slack" ] ||
-				{ note "$dev order $o: $((before - after)) pages not given back"; return 1; }
-		done
-	done
-	unload
-}
-
 # ---- load.sh and unload.sh -------------------------------------------------
 
 # shellcheck disable=SC2086 # $sh is a command with its arguments
@@ -1044,7 +994,7 @@ ndevs=$(wc -w <<< "$DEVS")
 plan $((1 + PLAN_BAD_PARAMS + 2 + $(plan_suite) + PLAN_FIO + PLAN_PROC + 9 + 1 + ndevs +
 	1 + $(plan_suite) + PLAN_PROC + 1 +
 	1 + 1 + 1 + $(SCULL_TESTS=$MEMFILL_TESTS plan_suite) +
-	5 + $(bash "$TOP/tests/trinity.sh" "$kver" --plan)))
+	4 + $(bash "$TOP/tests/trinity.sh" "$kver" --plan)))
 
 check "scull.ko exists" test -f "$KO"
 
@@ -1153,7 +1103,6 @@ check "memfill dirtied most free memory with 0xA5" timeout 120 "$BIN/memfill" 70
 SCULL_TESTS=$MEMFILL_TESTS run_suite "after memfill"
 
 check "every quantum allocated is freed (stats, tracepoints); rmmod frees everything: vmallocinfo clean, no scullc cache left, free memory back within 1 MiB" memory_back
-check "the zones' free pages: each device at orders 0 and 3 takes at least the pages of 8 MiB written and gives all back on truncation (within $PAGES_SLACK pages)" pages_back
 check "load.sh and unload.sh under busybox sh" load_scripts "busybox sh"
 check "load.sh and unload.sh under dash" load_scripts dash
 check "reload after unload works" load
