@@ -28,7 +28,8 @@
 #include "../scull_ioctl.h"
 
 static const char scullctl_usage[] =
-	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]] [node=local|N] [huge=0|1] [reset]\n";
+	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]]\n"
+	"                [node=local|N] [huge=0|1] [reset]\n";
 
 static const char *const zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;
 static const char *const act_names[SCULL_GFP_NR_ACTS] = SCULL_GFP_ACT_NAMES;
