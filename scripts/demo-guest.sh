@@ -9,8 +9,9 @@
 # every allocator (scullv's first quanta from both runs side by side),
 # prints the whole of it between
 # SCULL-SNAPSHOT-BEGIN and SCULL-SNAPSHOT-END (demo.sh draws it with
-# scripts/scullmap), then the zone table: for each device and each zone
-# modifier, the zones that 64 one-page quanta came from; and unloads.
+# scripts/scullmap), the TLB table (the page-table entries that map 16 MiB
+# in each device), then the zone table: for each device and each zone
+# modifier, the zones that 64 one-page quanta came from; and unloads.  With --numa (a two-node guest), only the NUMA table.
 set -euo pipefail
 
 say() { printf '\n$ %s\n' "$*"; }
@@ -24,6 +25,80 @@ devices() {
 		echo "$(cut -d: -f2 "$d/dev") ${d##*/}"
 	done | sort -n | cut -d' ' -f2
 }
+
+# ---- the NUMA table (issue 28) -----------------------------------------------
+# demo.sh boots amd64 and arm64 a second time, on two nodes, for this
+# alone (--numa): the rest of the demo keeps one node, whose zones the
+# zone table and docs/allocators.md show.  4 MiB
+# written into each device from five placements of the writer, and the
+# share of its quanta on each node, from the device's `quanta by node:`
+# line (a quantum counts on the node of its first page; "split": quanta
+# with pages on both).  numapol (tests/numapol.c) sets the task's memory
+# policy as numactl would: the guests' roots have no numactl.
+
+# numa_cell DEV: "A/B" percent of DEV's quanta on node 0/node 1.
+numa_cell() {
+	awk -v h="Device $1:" '/^Device / { p = index($0, h) == 1; next }
+		p && sub(/^  quanta by node: /, "") {
+			split($0, part, "; "); n = split(part[1], kv, ", ")
+			for (i = 1; i <= n; i++) { split(kv[i], x, " "); c[x[1]] = x[2]; t += x[2] }
+			sub(/^on several nodes /, "", part[2])
+			s = (t ? int(100 * c[0] / t + 0.5) : 0) "/" (t ? int(100 * c[1] / t + 0.5) : 0)
+			if (part[2] + 0) s = s " (" part[2] " split)"
+			print s; exit
+		}' /proc/scullmem
+}
+
+numa_table() {
+	local rows=("taskset -c 0" "taskset -c 1" "taskset -c 0 numapol bind 1" "taskset -c 0 numapol interleave all"
+		"taskset -c 0, the device's node=1") r d w
+	head -c 4M /dev/urandom > /tmp/numa.bin
+	echo
+	echo "# where 4 MiB written into each device went: % of its quanta on node 0/node 1,"
+	echo "# by the writer's placement (numapol bind 1 = numactl --membind=1, interleave all = --interleave=all)"
+	w=0
+	for r in "${rows[@]}"; do [ ${#r} -le "$w" ] || w=${#r}; done
+	{
+	printf '%-*s' "$w" "writer"
+	for d in "${devs[@]}"; do printf '  %-17s' "$d"; done
+	echo
+	for r in "${rows[@]}"; do
+		printf '%-*s' "$w" "$r"
+		for d in "${devs[@]}"; do
+			: > "/dev/$d"
+			case $r in
+			*numapol*)
+				# shellcheck disable=SC2086 # the row is the command's words
+				${r} -- cp /tmp/numa.bin "/dev/$d" ;;
+			*node=1)
+				echo 1 > "/sys/class/scullmem/$d/node"
+				taskset -c 0 cp /tmp/numa.bin "/dev/$d"
+				echo local > "/sys/class/scullmem/$d/node" ;;
+			*)
+				# shellcheck disable=SC2086
+				${r} cp /tmp/numa.bin "/dev/$d" ;;
+			esac
+			printf '  %-17s' "$(numa_cell "$d")"
+			: > "/dev/$d"
+		done
+		echo
+	done
+	} | sed 's/ *$//'
+	rm -f /tmp/numa.bin
+}
+
+
+if [ "${1:-}" = --numa ]; then
+	online=$(cat /sys/devices/system/node/online 2> /dev/null || true)
+	[ "$online" = 0-1 ] || { echo "demo: --numa wants nodes 0-1 online, not '${online:-none}'" >&2; exit 1; }
+	insmod "${SCULL_KO:-./scull.ko}" order=2
+	# shellcheck disable=SC2207 # device names have no spaces
+	devs=($(devices))
+	say "the writer's placement: taskset, numapol (tests/numapol.c), the device's node"
+	PATH=${SCULL_BIN:?}:$PATH numa_table
+	rmmod scull
+	exit 0
+fi
 
 ko=${SCULL_KO:-./scull.ko}
 if [ -x ./load.sh ]; then
@@ -205,6 +280,61 @@ echo SCULL-SNAPSHOT-BEGIN
 cat /proc/scullmem
 echo SCULL-SNAPSHOT-END
 
+ps=$(getconf PAGESIZE)
+order=$(cat /sys/module/scull/parameters/order)
+scullctl=${SCULL_BIN:-scripts}/scullctl
+
+# ---- the TLB table (issue 27) ------------------------------------------------
+# For each device: 16 MiB written into it, empty, at the module's order,
+# then its `page-table entries:` line, the kernel page-table entries (that
+# is TLB entries) that map the data, by size.  scullv once more with
+# huge=1 at order 9 (2 MiB quanta, vmalloc_huge): one PMD each, where the
+# architecture and kernel map vmalloc areas with huge entries.
+
+# tlb_row DEV ALLOCATOR: DEV's entries for 16 MiB, as one table row.
+tlb_row() {
+	local d=$1 what=$2 line
+	head -c 16M /tmp/demo16.bin > "/dev/$d"
+	line=$(awk -v h="Device $d:" '/^Device / { p = index($0, h) == 1; next }
+		p && sub(/^  page-table entries: /, "") { print; exit }' /proc/scullmem)
+	: > "/dev/$d"
+	printf '%-26s %-9s %s\n' "$d ($what)" "${line%% *}" "$(sed -n 's/^[^(]*(\(.*\))$/\1/p' <<< "$line")"
+}
+
+head -c 16M /dev/urandom > /tmp/demo16.bin
+say "for each device D: cp 16 MiB into /dev/D; D's 'page-table entries' in /proc/scullmem;" \
+	"scullv again with scullctl order=9 huge=1"
+echo
+echo "# the kernel page-table entries (TLB entries) that map 16 MiB of data, per device"
+printf '%-26s %-9s %s\n' "device (quanta)" "entries" "by size"
+for d in "${devs[@]}"; do
+	: > "/dev/$d"
+	tlb_row "$d" "$(( (ps << order) / 1024 )) KiB"
+done
+: > /dev/scullv
+for o in 9 10; do
+	if "$scullctl" /dev/scullv order=$o huge=1 > /dev/null 2> /tmp/huge.err; then
+		tlb_row scullv "$((ps << o >> 20)) MiB, huge=1"
+	else
+		printf '%-26s %s\n' "scullv ($((ps << o >> 20)) MiB, huge=1)" "refused: $(cat /tmp/huge.err)"
+	fi
+	"$scullctl" /dev/scullv huge=0 > /dev/null
+done
+"$scullctl" /dev/scullv "order=$order" > /dev/null
+case $(uname -m) in
+x86_64)
+	echo "(x86_64: the direct map is built from 1G and 2M entries, where the kernel did not split"
+	echo " them; vmalloc maps each page with a 4K entry, and vmalloc_huge a 2 MiB area with one 2M;"
+	echo " before 6.13, with no node given, only when the area divided by the online nodes is 2 MiB"
+	echo " or more: on two nodes, 2 MiB quanta get 4K entries and 4 MiB ones 2M entries)" ;;
+i*86)
+	echo "(i386: no huge vmalloc; scullh's high memory has no kernel mapping, so no entries:"
+	echo " kmap_local_page() maps one page at a time while it is copied)" ;;
+aarch64)
+	echo "(arm64: ?, as a module cannot read the kernel's page tables there: init_mm is not exported)" ;;
+esac
+rm -f /tmp/demo16.bin
+
 # ---- the zone table ----------------------------------------------------------
 # For each device and zone modifier (gfp=ZONE,kernel on the empty device):
 # 64 quanta of one page each (order 0, set with scullctl), counted per zone
@@ -228,9 +358,6 @@ gawk '
 			size(lo), size(hi), size($8 * ps)
 	}' /proc/scullmem
 
-ps=$(getconf PAGESIZE)
-order=$(cat /sys/module/scull/parameters/order)
-scullctl=${SCULL_BIN:-scripts}/scullctl
 zones=(normal dma dma32 highmem)
 head -c $((64 * ps)) /dev/urandom > /tmp/zone.bin
 say "for each device D and modifier Z: echo Z,kernel > /sys/class/scullmem/D/gfp;" \

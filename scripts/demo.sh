@@ -6,9 +6,12 @@
 # of random data into each node with cp and dd, read it back with cat and
 # dd, show the allocators side by side in /proc/scullmem, the zone table
 # (which zones each device's quanta come from with each zone modifier),
-# unload.  The guest prints its /proc/scullmem between markers; it is cut
-# out into build/demo/<kver>.txt and drawn with scripts/scullmap as
-# build/demo/<kver>-phys.png/.svg and <kver>-virt.png/.svg.
+# the TLB table (the page-table entries that map 16 MiB in each device,
+# and in scullv with huge=1), unload.  The guest prints its /proc/scullmem
+# between markers; it is cut out into build/demo/<kver>.txt and drawn with
+# scripts/scullmap as build/demo/<kver>-phys.png/.svg and
+# <kver>-virt.png/.svg.  amd64 and arm64 then boot once more, on two NUMA
+# nodes (2 GiB), for the placement table (demo-guest.sh --numa).
 #
 #   scripts/demo.sh [--kver 6.1|i386|<target>|<kver>]... [<target>|<kver>]...
 #                   (default: 6.1 on x86_64, i386 and arm64; or $SCULL_KVERS)
@@ -111,6 +114,18 @@ for k in "${ready[@]}"; do
 		log "$kver: scripts/scullmap failed on $(here "$snap")"
 		status=1
 		continue
+	fi
+	# A second, short boot on two NUMA nodes where the kernel has
+	# CONFIG_NUMA (amd64, arm64; not i386): where each allocator puts a
+	# writer's data, by the writer's CPU, memory policy and the device's
+	# node (demo-guest.sh --numa).
+	if [ "$arch" != i386 ]; then
+		echo
+		echo "=== NUMA on Debian's $kver kernel (QEMU, TCG, 2G on two nodes, a CPU each) ==="
+		(cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem 2G --timeout 600 --numa \
+			--append "slub_debug=- page_poison=0" \
+			--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh --numa) ||
+			status=1
 	fi
 	p="$(here "$out/$kver")-phys.png $(here "$out/$kver")-virt.png"
 	echo "pictures: $p (and .svg)"
