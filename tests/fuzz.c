@@ -50,6 +50,7 @@ struct model {
 	off_t pos[NFD];
 	unsigned long op;
 	uint64_t rng;
+	int nodes;		/* online nodes, numbered 0 to nodes - 1 */
 };
 
 static uint64_t rnd(struct model *m)
@@ -274,6 +275,41 @@ check:
 		fail(m, "lseek whence %d: errno %d", whence, errno);
 }
 
+/*
+ * SET_NODE, at any time, data or not: local (-1), an online node, or one
+ * past the last online node (EINVAL); GET_NODE reads back what was set.
+ * The data does not care: only where new quanta come from changes.
+ */
+static void op_node(struct model *m, int i)
+{
+	__s32 node = (__s32)(rnd(m) % (m->nodes + 2)) - 1, got;
+	int ok = node < m->nodes;
+
+	expect(m, ok ? 0 : -1, ioctl(m->fd[i], SCULL_IOC_SET_NODE, &node), "SET_NODE");
+	if (!ok) {
+		if (errno != EINVAL)
+			fail(m, "SET_NODE %d: errno %d", node, errno);
+		return;
+	}
+	expect(m, 0, ioctl(m->fd[i], SCULL_IOC_GET_NODE, &got), "GET_NODE");
+	if (got != node)
+		fail(m, "GET_NODE: %d after SET_NODE %d", got, node);
+}
+
+/* The online nodes, if they are 0 to N - 1 ("0", "0-1"); 1 otherwise. */
+static int online_nodes(void)
+{
+	FILE *f = fopen("/sys/devices/system/node/online", "r");
+	int lo = 0, hi = 0;
+
+	if (!f)
+		return 1;	/* no CONFIG_NUMA: node 0 */
+	if (fscanf(f, "%d-%d", &lo, &hi) < 1 || lo != 0)
+		hi = 0;
+	fclose(f);
+	return hi + 1;
+}
+
 static void op_ioctl(struct model *m)
 {
 	int i = pick_fd(m);
@@ -281,7 +317,7 @@ static void op_ioctl(struct model *m)
 	__u32 v;
 	size_t q, n = 0;
 
-	switch (rnd(m) % 4) {
+	switch (rnd(m) % 5) {
 	case 0:
 		expect(m, 0, ioctl(m->fd[i], SCULL_IOC_GET_GEOMETRY, &g), "GET_GEOMETRY");
 		for (q = 0; q < SPAN_QUANTA; q++)
@@ -300,6 +336,9 @@ static void op_ioctl(struct model *m)
 	case 2:
 		v = m->qset;	/* the same value: EBUSY when holding data */
 		expect(m, m->size ? -1 : 0, ioctl(m->fd[i], SCULL_IOC_SET_QSET, &v), "SET_QSET");
+		break;
+	case 3:
+		op_node(m, i);
 		break;
 	default:
 		expect(m, -1, ioctl(m->fd[i], _IO(SCULL_IOC_MAGIC, 77 + rnd(m) % 20)), "bad ioctl");
@@ -365,6 +404,7 @@ static int run(const char *name, uint64_t seed, unsigned long ops)
 	m.qset = sysval(path);
 	m.quantum = 4096UL << m.order;
 	m.span = SPAN_QUANTA * m.quantum;
+	m.nodes = online_nodes();
 	m.data = calloc(1, m.span);
 	m.alloc = calloc(1, SPAN_QUANTA);
 	buf = malloc(4 * m.quantum);
@@ -413,6 +453,8 @@ static int run(const char *name, uint64_t seed, unsigned long ops)
 	i = pick_fd(&m);
 	expect(&m, m.size, pread(m.fd[i], all, m.span + 1, 0), "final pread");
 	check_bytes(&m, all, 0, m.size, "final contents");
+	i = -1;
+	expect(&m, 0, ioctl(m.fd[pick_fd(&m)], SCULL_IOC_SET_NODE, &i), "SET_NODE local");
 	printf("# fuzz: %s: %lu operations, final size %zu, all checks held\n", name, ops, m.size);
 	return 0;
 }
