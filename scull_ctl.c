@@ -159,7 +159,8 @@ static int scull_ioc_gfp(struct scull_dev *dev, unsigned int cmd,
  * Choose the node of new quanta, for SET_NODE and the node attribute: an
  * online node, or NUMA_NO_NODE (SCULL_NODE_LOCAL).  It may change while
  * the device holds data, and while a write runs: the store reads it once
- * for each quantum.  The inner lock orders it with the other changes.
+ * for each quantum (READ_ONCE), so no lock is taken, and a change does
+ * not wait for a long write to end.
  */
 static int scull_set_node(struct scull_dev *dev, int node)
 {
@@ -172,9 +173,7 @@ static int scull_set_node(struct scull_dev *dev, int node)
 			       node, nodemask_pr_args(&node_states[N_ONLINE]));
 		return -EINVAL;
 	}
-	mutex_lock(&dev->lock);
 	WRITE_ONCE(dev->node, node);
-	mutex_unlock(&dev->lock);
 	return 0;
 }
 
@@ -220,20 +219,16 @@ static int scull_set_huge(struct scull_dev *dev, u32 val)
 		scull_user_err(dev, "huge: the device holds data; truncate it first\n");
 		err = -EBUSY;
 	} else {
-		dev->huge = val;
+		WRITE_ONCE(dev->huge, val);
 	}
 	scull_unlock_all(dev);
 	return err;
 }
 
+/* Without the lock, which a long write holds: a flag, read once. */
 static u32 scull_get_huge(struct scull_dev *dev)
 {
-	u32 val;
-
-	mutex_lock(&dev->lock);
-	val = dev->huge;
-	mutex_unlock(&dev->lock);
-	return val;
+	return READ_ONCE(dev->huge);
 }
 
 static int scull_ioc_huge(struct scull_dev *dev, unsigned int cmd,
