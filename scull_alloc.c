@@ -222,9 +222,16 @@ static const struct scull_backend scull_vmalloc_backend = {
  * latter may be mapped to user space, and only before v6.17
  * (SCULL_KMALLOC_MMAP_MIN_ORDER).
  */
+/*
+ * kmalloc() itself when no node is chosen: before 6.1, kmalloc_node() of
+ * NUMA_NO_NODE took a buffer above KMALLOC_MAX_CACHE_SIZE from the CPU's
+ * node (kmalloc_large_node), where kmalloc() applied the task's policy.
+ */
 static void *scull_kmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp,
 				 int node)
 {
+	if (node == NUMA_NO_NODE)
+		return kmalloc(PAGE_SIZE << order, gfp);
 	return kmalloc_node(PAGE_SIZE << order, gfp, node);
 }
 
