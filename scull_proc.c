@@ -31,6 +31,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/proc_fs.h>
+#include <linux/sched/signal.h>
 #include <linux/bitops.h>
 #include <linux/math64.h>
 #include <linux/mmzone.h>
@@ -298,6 +299,11 @@ static void scull_show_map_count(struct seq_file *m, struct scull_proc_iter *it,
 		scull_map_count_quantum(&c, dev->be, quantum, dev->order);
 		if (c.unknown || ++qidx == 0)
 			break;
+		/* A reader killed mid-walk lets the writers have the lock. */
+		if (fatal_signal_pending(current)) {
+			c.unknown = true;
+			break;
+		}
 		cond_resched();
 	}
 	if (c.unknown) {
