@@ -197,6 +197,20 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	if (!next || strncmp(line, "kernel ", 7))
 		return bad(line, "no kernel line after the layout");
 	line = next + 1;
+	/* One line per online node ("pfn -" for one without memory): at least one. */
+	for (d = 0; !strncmp(line, "node ", 5); d++) {
+		char *end = strchr(line, '\n'), *pfn = strstr(line, " pfn ");
+		int node;
+
+		/* Its CPU list may be empty (a node of memory alone). */
+		if (sscanf(line, "node %d cpus ", &node) != 1 || node < 0 ||
+		    !pfn || pfn > end || !strstr(pfn, " present ") ||
+		    strstr(pfn, " present ") > end)
+			return bad(line, "bad node line");
+		line = end + 1;
+	}
+	if (!d)
+		return bad(line, "no node line after the kernel line");
 	/* One line per populated zone: at least one. */
 	for (d = 0; !strncmp(line, "zone ", 5); d++) {
 		unsigned long lo, hi, present;
@@ -209,7 +223,7 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		line = strchr(line, '\n') + 1;
 	}
 	if (!d)
-		return bad(line, "no zone line after the layout");
+		return bad(line, "no zone line after the nodes");
 	/* Four lines of statistics per device. */
 	for (d = 0; d < NDEVS; d++) {
 		unsigned long allocs, frees, fails, qf, xf;
