@@ -288,6 +288,10 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 			return bad(line, "no highmem quanta line for scullh");
 		if (!strcmp(name, "scullh"))
 			line = strchr(line, '\n') + 1;
+		/* Its quanta by node, and the node asked of the allocator. */
+		if (strncmp(line, "  quanta by node: ", 18))
+			return bad(line, "no quanta by node line");
+		line = strchr(line, '\n') + 1;
 		/* The count of page-table entries: "?" too when its memory failed. */
 		if (strncmp(line, "  page-table entries: ", 22))
 			return bad(line, "no page-table entries line");
