@@ -16,7 +16,7 @@
  *
  * It only presents: it calls scull_dev_get(), the store's lookups
  * (scull_find_quantum, scull_meta_bytes), scull_quantum_layout(),
- * scull_quantum_map() and the map count of scull_alloc.c and, for
+ * scull_quantum_map() and the map count of scull_layout.c and, for
  * "reset", scull_reset_stats(); it changes no data.
  *
  * Kernel addresses are shown only to a reader who had CAP_SYS_ADMIN when

@@ -498,6 +498,8 @@ extern const char *const scull_gfp_act_names[SCULL_GFP_NR_ACTS];
 gfp_t scull_gfp_mask(const struct scull_gfp *g);
 const char *scull_gfp_refusal(const struct scull_backend *be,
 			      const struct scull_gfp *g);
+
+/* scull_layout.c */
 void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 			  unsigned int order, struct scull_layout *layout);
 struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
