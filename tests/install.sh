@@ -122,12 +122,10 @@ echo "options scull qset=77" > /etc/modprobe.d/scull.conf
 modprobe scull && [ "$(cat /sys/module/scull/parameters/qset)" = 77 ] && rmmod scull
 ok $? "an options line in /etc/modprobe.d is honoured"
 rm /etc/modprobe.d/scull.conf
-# That modprobe's add events, and rmmod's remove events, are still in
-# udevd's queue.  A worker that began one of those adds with the installed
-# rule, and reached chmod only after the next insmod below, gave the new
-# node (same name, same dev_t) the removed rule's 0664: what the check
-# after make uninstall saw twice (i386, arm64).  The queue goes empty
-# first, so that the check sees only what make uninstall did.
+# That modprobe's add events, and rmmod's remove events, may still be in
+# udevd's queue: it goes empty first, so that no worker still applying the
+# installed rule can reach a node of the next insmod (same name, same
+# dev_t), and the check below sees only what make uninstall did.
 udevadm settle --timeout=60
 
 # make uninstall asks udevd to reload its rules: the recipe says so (make
