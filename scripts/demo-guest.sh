@@ -11,7 +11,9 @@
 # SCULL-SNAPSHOT-BEGIN and SCULL-SNAPSHOT-END (demo.sh draws it with
 # scripts/scullmap), the TLB table (the page-table entries that map 16 MiB
 # in each device), then the zone table: for each device and each zone
-# modifier, the zones that 64 one-page quanta came from; and unloads.  With --numa (a two-node guest), only the NUMA table.
+# modifier, the zones that 64 one-page quanta came from; and unloads.  With
+# --numa (a two-node guest), only the NUMA table and a snapshot of every
+# device with half its data written from each node's CPU.
 set -euo pipefail
 
 say() { printf '\n$ %s\n' "$*"; }
@@ -87,6 +89,27 @@ numa_table() {
 	rm -f /tmp/numa.bin
 }
 
+# numa_snapshot: 4 MiB into each device, its first half written from CPU 0
+# and the second appended from CPU 1, so that every allocator has quanta
+# on both nodes; the whole /proc/scullmem between the markers, for
+# demo.sh to draw (scullmap tints each node's zones).
+numa_snapshot() {
+	local d
+	head -c 4M /dev/urandom > /tmp/numa.bin
+	for d in "${devs[@]}"; do
+		taskset -c 0 dd if=/tmp/numa.bin of="/dev/$d" bs=64k count=32 status=none
+		taskset -c 1 dd if=/tmp/numa.bin of="/dev/$d" bs=64k skip=32 seek=32 conv=notrunc status=none
+		cmp /tmp/numa.bin "/dev/$d"
+	done
+	rm -f /tmp/numa.bin
+	echo
+	echo "# /proc/scullmem with 2 MiB written from each node's CPU into every device"
+	grep -E '^(node |Device |  quanta by node: )' /proc/scullmem
+	echo SCULL-SNAPSHOT-BEGIN
+	cat /proc/scullmem
+	echo SCULL-SNAPSHOT-END
+}
+
 
 if [ "${1:-}" = --numa ]; then
 	online=$(cat /sys/devices/system/node/online 2> /dev/null || true)
@@ -96,6 +119,8 @@ if [ "${1:-}" = --numa ]; then
 	devs=($(devices))
 	say "the writer's placement: taskset, numapol (tests/numapol.c), the device's node"
 	PATH=${SCULL_BIN:?}:$PATH numa_table
+	say "taskset -c 0 dd ... of=/dev/DEVICE; taskset -c 1 dd ... seek=32 conv=notrunc"
+	numa_snapshot
 	rmmod scull
 	exit 0
 fi

@@ -11,7 +11,9 @@
 # between markers; it is cut out into build/demo/<kver>.txt and drawn with
 # scripts/scullmap as build/demo/<kver>-phys.png/.svg and
 # <kver>-virt.png/.svg.  amd64 and arm64 then boot once more, on two NUMA
-# nodes (2 GiB), for the placement table (demo-guest.sh --numa).
+# nodes (2 GiB), for the placement table (demo-guest.sh --numa) and a
+# snapshot with every device's data on both nodes, drawn as
+# <kver>-numa-phys.png (each node's zones in their own tint).
 #
 #   scripts/demo.sh [--kver 6.1|i386|<target>|<kver>]... [<target>|<kver>]...
 #                   (default: 6.1 on x86_64, i386 and arm64; or $SCULL_KVERS)
@@ -28,7 +30,7 @@ kvers=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) [ $# -ge 2 ] || die "--kver needs a kernel"; kvers+=("$2"); shift 2 ;;
-	-h | --help) sed -n '13,14p' "$0" | sed 's/^# //'; exit 0 ;;
+	-h | --help) sed -n '/^#   scripts\/demo.sh/,/^#$/p' "$0" | sed -e 's/^#   //' -e '/^#$/d'; exit 0 ;;
 	*) kvers+=("$1"); shift ;;
 	esac
 done
@@ -73,6 +75,41 @@ done
 # Paths as the user gave them: relative to the current directory when under it.
 here() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
 
+# cut_snapshot SNAP: the guest's output from stdin to the screen, but for
+# the /proc/scullmem snapshot between the markers, which goes to SNAP.
+# (The caller's pipefail makes the pipe fail when the guest did.)
+cut_snapshot() {
+	local snap=$1 rc=0
+	rm -f "$snap"
+	awk -v snap="$snap" -v shown="$(here "$snap")" '
+		$0 == "SCULL-SNAPSHOT-BEGIN" { s = 1; n = 0; printf "" > (snap ".part"); next }
+		$0 == "SCULL-SNAPSHOT-END" && s {
+			s = 0; close(snap ".part")
+			if (system("mv \"" snap ".part\" \"" snap "\"") == 0)
+				printf "(%d lines, saved in %s)\n", n, shown
+			next
+		}
+		s { print > (snap ".part"); n++; next }
+		{ print; fflush() }' || rc=$?
+	rm -f "$snap.part"
+	return "$rc"
+}
+
+# draw SNAP PREFIX: scripts/scullmap's pictures of SNAP, PREFIX-phys and
+# PREFIX-virt (.png, .svg).  The snapshot's own `kernel` line, when it has
+# one, wins over --kernel and --arch.
+draw() {
+	if [ ! -s "$1" ]; then
+		log "$kver: no /proc/scullmem snapshot came back: no pictures"
+		return 1
+	fi
+	if ! "$SCULL_TOP/scripts/scullmap" "$1" -o "$2" \
+		--kernel "$kver" --arch "$(scull_kbuild_arch "$arch")"; then
+		log "$kver: scripts/scullmap failed on $(here "$1")"
+		return 1
+	fi
+}
+
 status=0 pictures=()
 for k in "${ready[@]}"; do
 	kver=$(scull_kver_of "$k")
@@ -87,34 +124,11 @@ for k in "${ready[@]}"; do
 	echo
 	echo "=== scullmem on Debian's $kver kernel (QEMU, TCG, $mem) ==="
 	# The snapshot between the markers goes to $snap, not to the screen.
-	if ! (cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout 900 \
+	(cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout 900 \
 		--append "slub_debug=- page_poison=0" \
 		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh) |
-		awk -v snap="$snap" -v shown="$(here "$snap")" '
-			$0 == "SCULL-SNAPSHOT-BEGIN" { s = 1; n = 0; printf "" > (snap ".part"); next }
-			$0 == "SCULL-SNAPSHOT-END" && s {
-				s = 0; close(snap ".part")
-				if (system("mv \"" snap ".part\" \"" snap "\"") == 0)
-					printf "(%d lines, saved in %s)\n", n, shown
-				next
-			}
-			s { print > (snap ".part"); n++; next }
-			{ print; fflush() }'; then
-		status=1
-	fi
-	rm -f "$snap.part"
-	if [ ! -s "$snap" ]; then
-		log "$kver: no /proc/scullmem snapshot came back: no pictures"
-		status=1
-		continue
-	fi
-	# The snapshot's own `kernel` line, when it has one, wins over these.
-	if ! "$SCULL_TOP/scripts/scullmap" "$snap" -o "$out/$kver" \
-		--kernel "$kver" --arch "$(scull_kbuild_arch "$arch")"; then
-		log "$kver: scripts/scullmap failed on $(here "$snap")"
-		status=1
-		continue
-	fi
+		cut_snapshot "$snap" || status=1
+	draw "$snap" "$out/$kver" || { status=1; continue; }
 	# A second, short boot on two NUMA nodes where the kernel has
 	# CONFIG_NUMA (amd64, arm64; not i386): where each allocator puts a
 	# writer's data, by the writer's CPU, memory policy and the device's
@@ -122,12 +136,15 @@ for k in "${ready[@]}"; do
 	if [ "$arch" != i386 ]; then
 		echo
 		echo "=== NUMA on Debian's $kver kernel (QEMU, TCG, 2G on two nodes, a CPU each) ==="
+		rm -f "$out/$kver-numa".txt "$out/$kver-numa"-{phys,virt}.{png,svg}
 		(cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem 2G --timeout 600 --numa \
 			--append "slub_debug=- page_poison=0" \
-			--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh --numa) ||
-			status=1
+			--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh --numa) |
+			cut_snapshot "$out/$kver-numa.txt" || status=1
+		draw "$out/$kver-numa.txt" "$out/$kver-numa" || status=1
 	fi
 	p="$(here "$out/$kver")-phys.png $(here "$out/$kver")-virt.png"
+	[ ! -f "$out/$kver-numa-phys.png" ] || p+=" $(here "$out/$kver")-numa-phys.png"
 	echo "pictures: $p (and .svg)"
 	pictures+=("$p")
 done

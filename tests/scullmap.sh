@@ -13,7 +13,8 @@
 # for a snapshot without them); the runs add up to each quantum's pages;
 # both PNGs are whole PNGs of 1500x1100 pixels that are not blank (decoded
 # with python3's zlib: many colours, and each known device's colour on more
-# pixels than its legend swatch exactly when it has quanta); both SVGs are
+# pixels than its legend swatch exactly when it has quanta, and node 1's
+# tint behind the zones exactly when they are on two nodes); both SVGs are
 # well-formed XML.  Then bad input: an empty file, snapshots cut mid-line
 # and at a line boundary, an unprivileged snapshot, an unknown quantum
 # line, /etc/services and a machine without gnuplot must each give one
@@ -29,7 +30,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # The fixed palette of scripts/scullmap for the devices it knows.
-declare -A colour=([scullp]=0072b2 [scullv]=d55e00 [scullk]=009e73 [scullc]=cc79a7 [scullh]=e69f00)
+declare -A colour=([scullp]=0072b2 [scullv]=d55e00 [scullk]=009e73 [scullc]=cc79a7 [scullh]=e69f00
+	[node1]=cfe0f1)	# node1: the tint of node 1's first zone, when there are two nodes
 swatch=300	# pixels of a device's colour in the legend's swatch alone
 
 note() { sed 's/^/# /'; }
@@ -293,8 +295,15 @@ for snap in "${snaps[@]}"; do
 		[ -z "${colour[$dev]:-}" ] || devs+=("$dev=$([ "$count" -gt 0 ] && echo any || echo none)")
 	done < <(awk '/^Device / { d = $2; sub(/:$/, "", d); order[++k] = d; n[d] = 0 }
 		/^    quantum / { n[d]++ } END { for (i = 1; i <= k; i++) print order[i], n[order[i]] }' "$snap")
+	# Node 1's zones in their tint, in the band of all of RAM, exactly
+	# when the snapshot's zones are on several nodes.
+	if [ "$(awk '/^zone / { print $4 }' "$snap" | sort -u | wc -l)" -gt 1 ]; then
+		devs+=(node1=any) tint="node 1's zones in their tint"
+	else
+		devs+=(node1=none) tint="no node's tint (one node)"
+	fi
 	check_png "$out/map-phys.png" "${devs[@]}"
-	ok $? "$name: the physical memory PNG is whole, ${W}x$H, not blank, each device's quanta drawn (or none)"
+	ok $? "$name: the physical memory PNG is whole, ${W}x$H, not blank, each device's quanta drawn (or none), $tint"
 	check_png "$out/map-virt.png"
 	ok $? "$name: the address space PNG is whole, ${W}x$H, not blank"
 	check_svg "$out/map-phys.svg" && check_svg "$out/map-virt.svg"
