@@ -190,6 +190,16 @@ layout() {	# dev order
 			printf "layout %s %s quanta %d contiguous %d mean_runs %.2f max_runs %d virt_min %s virt_max %s first_virt %s first_phys %s regions %s\n",
 				want, order, n, contig, n ? runs / n : 0, maxruns, vmin, vmax, first, fphys, r
 		}' /proc/scullmem >> "$res"
+	# The kernel page-table entries (TLB entries) that map its data:
+	# "ptes DEV ORDER BYTES TOTAL [SIZE:COUNT...]" ("?" where they cannot
+	# be read: arm64).
+	awk -v want="$1" -v order="$2" '
+		/^Device / { dev = $2; sub(":", "", dev); sz = $NF; next }
+		dev == want && sub(/^  page-table entries: /, "") {
+			gsub(/[(),]/, ""); out = "ptes " want " " order " " sz " " $1
+			for (i = 2; i < NF; i += 2) out = out " " $i ":" $(i + 1)
+			print out
+		}' /proc/scullmem >> "$res"
 }
 
 say "throughput (fio: ${seq_mib} MiB sequential, ${rand_mib} MiB random, $reps blocks per order)"

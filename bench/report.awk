@@ -293,6 +293,20 @@ $1 == "layout" {
 	next
 }
 $1 == "vmallocinfo" { vmareas[$3] = $5; next }
+# "ptes DEV ORDER BYTES TOTAL [SIZE:COUNT...]": the kernel page-table
+# entries that map a device's data ("?": they cannot be read)
+$1 == "ptes" {
+	k = $2 SUBSEP $3
+	pte_bytes[k] = $4; pte_total[k] = $5; pte_sizes[k] = ""
+	for (i = 6; i <= NF; i++) {
+		split($i, sc, ":")
+		pte_sizes[k] = pte_sizes[k] (i > 6 ? ", " : "") sc[1] " " sc[2]
+		pte_n[k, sc[1]] = sc[2]
+	}
+	if ($3 > pteorder) pteorder = $3
+	haveptes = 1
+	next
+}
 # "seek qset Q fill_mib M fill_s S start_us A end_us B ratio R" (bench/seekread.c)
 $1 == "seek" { for (i = 4; i < NF; i += 2) seek[$3, $i] = $(i + 1); seekq[$3] = 1; next }
 # "meta qset Q stats scullp: metadata N bytes, data D bytes, ...": the driver's estimate
@@ -937,6 +951,9 @@ END {
 	       "not observed") \
 	      "; TCG has no hardware TLB: QEMU's software TLB is refilled by walking the guest page tables, a walk one or two levels longer for vmalloc's 4 KiB mappings than for the direct map's 2 MiB/1 GiB ones, so only the kind of effect carries over to hardware, not its size")
 
+	# 6b. what the TLB claim rests on: the entries that map the data
+	tlb_entries_claim()
+
 	# 7. a lookaside cache against kmalloc, at equal sizes
 	lookaside_claim()
 
@@ -1168,6 +1185,40 @@ function gfp_claims(    fk, fa, fn, v, fig, held, okd, i) {
 		claim("GFP_NOWAIT fails before GFP_ATOMIC, which may dip into the reserves below the min watermark",
 		      "failures: nowait " fn ", atomic " fa " (of " attempts["pressure-atomic" SUBSEP "scullp" SUBSEP 0] " each)", v)
 	}
+}
+
+# The mechanism behind the TLB claim, which a TCG guest can show though it
+# cannot time it: at the highest order the bench recorded, how many kernel
+# page-table entries map each device's data, and of what size.  Shown when
+# scullv takes a 4K entry for each of its pages and a linear-map device
+# (scullp) covers its pages with fewer entries than an eighth of them
+# (2M or 1G ones).  "?" (arm64: a module cannot walk the kernel's page
+# tables, init_mm is not exported): cannot be read.
+function tlb_entries_claim(    d, k, fig, pages, vk, pk, v) {
+	for (d = 1; d <= ndev && haveptes; d++) {
+		k = devs[d] SUBSEP pteorder
+		if (!(k in pte_total))
+			continue
+		fig = fig sprintf("%s%s %s", fig ? "; " : "", devs[d], pte_total[k]) \
+		      (pte_sizes[k] != "" ? " (" pte_sizes[k] ")" : "")
+	}
+	vk = "scullv" SUBSEP pteorder; pk = "scullp" SUBSEP pteorder
+	if (!(vk in pte_total) || !(pk in pte_total))
+		fig = ""
+	if (fig != "")
+		fig = sprintf("kernel page-table entries that map %.0f MiB in each device, order %d: ",
+			      pte_bytes[vk] / 1048576, pteorder) fig
+	pages = int((pte_bytes[vk] + 4095) / 4096)
+	if (pte_total[vk] == "?" || pte_total[pk] == "?")
+		v = "cannot be read on this architecture: a module cannot walk its kernel page tables " \
+		    "(arm64: init_mm is not exported)"
+	else if (pte_n[vk, "4K"] >= pages && pte_total[vk] == pte_n[vk, "4K"] && \
+		 pte_total[pk] > 0 && pte_total[pk] * 8 <= int((pte_bytes[pk] + 4095) / 4096))
+		v = sprintf("shown: scullv's %d pages take a 4K entry each, scullp's the direct map's %s", \
+			    pages, pte_sizes[pk])
+	else
+		v = "not shown"
+	claim("vmalloc memory needs one TLB entry per page; the direct map covers 2 MiB or 1 GiB per entry", fig, v)
 }
 
 # A claim with no figure has no data to be confirmed on: that fails make
