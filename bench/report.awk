@@ -1188,34 +1188,53 @@ function gfp_claims(    fk, fa, fn, v, fig, held, okd, i) {
 }
 
 # The mechanism behind the TLB claim, which a TCG guest can show though it
-# cannot time it: at the highest order the bench recorded, how many kernel
+# cannot time it: at each order the bench recorded, how many kernel
 # page-table entries map each device's data, and of what size.  Shown when
-# scullv takes a 4K entry for each of its pages and a linear-map device
-# (scullp) covers its pages with fewer entries than an eighth of them
-# (2M or 1G ones).  "?" (arm64: a module cannot walk the kernel's page
-# tables, init_mm is not exported): cannot be read.
-function tlb_entries_claim(    d, k, fig, pages, vk, pk, v) {
-	for (d = 1; d <= ndev && haveptes; d++) {
-		k = devs[d] SUBSEP pteorder
-		if (!(k in pte_total))
+# scullv takes a 4K entry for each of its pages at every order, and
+# scullp covers its pages with fewer entries than an eighth of them (2M
+# or 1G ones) at one order at least.  The kernel splits the direct map's
+# large entries where it changes pages' attributes, so scullp may find
+# 4K entries too: said, not failed.  "?" (arm64: a module cannot walk the
+# kernel page tables, init_mm is not exported): cannot be read.
+function tlb_entries_claim(    o, d, k, fig, f1, pages, vk, pk, v, okv, best, bo, splitat, unk) {
+	okv = 1; best = ""
+	for (o = 0; o <= 10 && haveptes; o++) {
+		vk = "scullv" SUBSEP o; pk = "scullp" SUBSEP o
+		if (!(vk in pte_total) || !(pk in pte_total))
 			continue
-		fig = fig sprintf("%s%s %s", fig ? "; " : "", devs[d], pte_total[k]) \
-		      (pte_sizes[k] != "" ? " (" pte_sizes[k] ")" : "")
+		f1 = ""
+		for (d = 1; d <= ndev; d++) {
+			k = devs[d] SUBSEP o
+			if (k in pte_total)
+				f1 = f1 sprintf("%s%s %s", f1 ? ", " : "", devs[d], pte_total[k]) \
+				     (pte_sizes[k] != "" ? " (" pte_sizes[k] ")" : "")
+		}
+		fig = fig sprintf("%sorder %d, %.0f MiB each: %s", fig ? "; " : "", o, pte_bytes[vk] / 1048576, f1)
+		if (pte_total[vk] == "?" || pte_total[pk] == "?") {
+			unk = 1
+			continue
+		}
+		pages = int((pte_bytes[vk] + 4095) / 4096)
+		if (pte_n[vk, "4K"] < pages || pte_total[vk] != pte_n[vk, "4K"])
+			okv = 0
+		pages = int((pte_bytes[pk] + 4095) / 4096)
+		if (pte_total[pk] > 0 && (best == "" || pte_total[pk] / pages < best)) {
+			best = pte_total[pk] / pages; bo = o
+		}
+		if (pte_n[pk, "4K"] * 2 > pte_total[pk])
+			splitat = splitat sprintf("%sorder %d (%d of %d)", splitat ? ", " : "", o, pte_n[pk, "4K"], pte_total[pk])
 	}
-	vk = "scullv" SUBSEP pteorder; pk = "scullp" SUBSEP pteorder
-	if (!(vk in pte_total) || !(pk in pte_total))
-		fig = ""
 	if (fig != "")
-		fig = sprintf("kernel page-table entries that map %.0f MiB in each device, order %d: ",
-			      pte_bytes[vk] / 1048576, pteorder) fig
-	pages = int((pte_bytes[vk] + 4095) / 4096)
-	if (pte_total[vk] == "?" || pte_total[pk] == "?")
+		fig = "kernel page-table entries that map each device's data: " fig
+	if (unk)
 		v = "cannot be read on this architecture: a module cannot walk its kernel page tables " \
 		    "(arm64: init_mm is not exported)"
-	else if (pte_n[vk, "4K"] >= pages && pte_total[vk] == pte_n[vk, "4K"] && \
-		 pte_total[pk] > 0 && pte_total[pk] * 8 <= int((pte_bytes[pk] + 4095) / 4096))
-		v = sprintf("shown: scullv's %d pages take a 4K entry each, scullp's the direct map's %s", \
-			    pages, pte_sizes[pk])
+	else if (okv && best != "" && best <= 1 / 8)
+		v = sprintf("shown: scullv takes a 4K entry for each of its pages at every order; scullp " \
+			    "%d entries (%s) for %d pages at order %d", pte_total["scullp", bo], \
+			    pte_sizes["scullp", bo], int((pte_bytes["scullp", bo] + 4095) / 4096), bo) \
+		    (splitat ? "; mostly 4K entries under scullp at " splitat ": the kernel splits the direct " \
+			     "map's large entries where it changes pages' attributes" : "")
 	else
 		v = "not shown"
 	claim("vmalloc memory needs one TLB entry per page; the direct map covers 2 MiB or 1 GiB per entry", fig, v)

@@ -10,7 +10,8 @@
 # tests/data/bench/6.1-quick/ is the raw output of CI's quick bench on
 # 6.1 (results.txt and the small traces).  As recorded, with
 # BENCH_GOALS=report, it passes; without, its missed goals fail it.  One
-# errored fio run, a run with no layout data, a measurement the guest
+# errored fio run, a run with no layout data or no page-table entry
+# counts, a measurement the guest
 # could not make ("missing"), and a failed readers run must each fail it
 # with the figure or claim named NO DATA.  Exits with the number of failed
 # checks.
@@ -44,7 +45,7 @@ expect() {
 }
 
 echo "KTAP version 1"
-plan 6
+plan 7
 variant recorded '{ print }'
 expect recorded 0 'verdict: no figure missing'
 ok $? "as recorded, with BENCH_GOALS=report: no figure missing, exit 0"
@@ -56,6 +57,9 @@ ok $? "one errored fio run: its goals read NO DATA, not the median of the rest, 
 variant nolayout '$1 != "layout" { print }'
 expect nolayout 1 'contiguous, vmalloc quanta are not: NO DATA'
 ok $? "no layout data: the contiguity claim reads NO DATA and fails"
+variant noptes '$1 != "ptes" { print }'
+expect noptes 1 'one TLB entry per page; the direct map covers 2 MiB or 1 GiB per entry: NO DATA'
+ok $? "no page-table entry counts: the TLB entries claim reads NO DATA and fails"
 variant missing '{ print } END { print "missing alloc frag: latbench failed" }'
 expect missing 1 'verdict: no data: alloc frag: latbench failed'
 ok $? "a measurement the guest could not make (latbench's fragmenter never ready) fails"
