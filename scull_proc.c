@@ -11,10 +11,11 @@
  * ((d + 1) << SCULL_POS_SHIFT) + i + 1 is quantum i.  Quantum indexes stay
  * below 2^(63 - PAGE_SHIFT), so they fit below the shift.
  *
- * The banner is followed by each device's allocation statistics; writing
- * "reset" to the file clears them.
+ * The banner, the machine's memory (scull_banner.c), is followed by each
+ * device's allocation statistics; writing "reset" to the file clears them.
  *
- * It only presents: it calls scull_dev_get(), the store's lookups
+ * It only presents: it calls scull_show_machine(), scull_dev_get(), the
+ * store's lookups
  * (scull_find_quantum, scull_meta_bytes), scull_quantum_layout(),
  * scull_quantum_map() and the map count of scull_layout.c and, for
  * "reset", scull_reset_stats(); it changes no data.
@@ -35,15 +36,12 @@
 #include <linux/bitops.h>
 #include <linux/math64.h>
 #include <linux/mmzone.h>
-#include <linux/nodemask.h>
 #include <linux/numa.h>
-#include <linux/topology.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/utsname.h>
 
 #include "scullmem.h"
 
@@ -180,12 +178,6 @@ static unsigned long scull_shown(const struct scull_proc_iter *it,
 {
 	return it->privileged ? (unsigned long)addr : 0;
 }
-
-/*
- * Kernel virtual addresses are printed as wide as a pointer: 16 digits on
- * 64-bit kernels, 8 on 32-bit ones (as /proc/vmallocinfo prints them).
- */
-#define SCULL_VIRT_WIDTH	((int)(2 * sizeof(void *)))
 
 /* The names of the zones set in @zones, by zone index, comma-separated. */
 static void scull_show_zones(struct seq_file *m, struct zone *const *zones)
@@ -497,67 +489,6 @@ static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
 		   name, meta, data, whole, frac);
 }
 
-/*
- * Where the quanta can be: the linear map (PAGE_OFFSET up to high_memory,
- * the end of the RAM it maps: about 896 MiB on 32-bit x86) and the vmalloc
- * range.  KASLR moves both on x86_64, so only a privileged reader sees them.
- */
-static void scull_show_layout(struct seq_file *m, struct scull_proc_iter *it)
-{
-	if (!it->privileged) {
-		seq_puts(m, "layout: hidden\n");
-		return;
-	}
-	seq_printf(m, "layout: linear %0*lx-%0*lx, vmalloc %0*lx-%0*lx\n",
-		   SCULL_VIRT_WIDTH, (unsigned long)PAGE_OFFSET,
-		   SCULL_VIRT_WIDTH, (unsigned long)high_memory,
-		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_START,
-		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_END);
-}
-
-/*
- * Each populated zone of the machine, with its node and the span of its
- * pfns (holes included, as /proc/zoneinfo's start_pfn and spanned), so
- * that a saved snapshot says where the zones were.
- */
-static void scull_show_machine_zones(struct seq_file *m)
-{
-	struct zone *zone;
-	int nid, i;
-
-	for_each_online_node(nid) {
-		for (i = 0; i < MAX_NR_ZONES; i++) {
-			zone = &NODE_DATA(nid)->node_zones[i];
-			if (!populated_zone(zone))
-				continue;
-			seq_printf(m, "zone %s node %d pfn %lx-%lx present %lu\n",
-				   zone->name, nid, zone->zone_start_pfn,
-				   zone_end_pfn(zone) - 1, zone->present_pages);
-		}
-	}
-}
-
-/*
- * Each online node with its CPUs and the span of its pfns (holes included:
- * node_start_pfn to node_end_pfn, as the zones' spans), and its present
- * pages.  A kernel without CONFIG_NUMA has one node, 0, with every CPU.
- */
-static void scull_show_machine_nodes(struct seq_file *m)
-{
-	int nid;
-
-	for_each_online_node(nid) {
-		seq_printf(m, "node %d cpus %*pbl", nid,
-			   cpumask_pr_args(cpumask_of_node(nid)));
-		if (node_spanned_pages(nid))
-			seq_printf(m, " pfn %lx-%lx", node_start_pfn(nid),
-				   node_end_pfn(nid) - 1);
-		else
-			seq_puts(m, " pfn -");	/* a node without memory */
-		seq_printf(m, " present %lu\n", node_present_pages(nid));
-	}
-}
-
 static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 {
 	unsigned int i;
@@ -565,11 +496,7 @@ static int scull_show_banner(struct seq_file *m, struct scull_proc_iter *it)
 	seq_printf(m, "scullmem: page_size %lu, view %s\n", PAGE_SIZE,
 		   it->privileged ? "privileged" :
 		   "unprivileged (addresses hidden)");
-	scull_show_layout(m, it);
-	seq_printf(m, "kernel %s %s\n", init_utsname()->release,
-		   init_utsname()->machine);
-	scull_show_machine_nodes(m);
-	scull_show_machine_zones(m);
+	scull_show_machine(m, it->privileged);
 	for (i = 0; i < SCULL_NR_DEVS; i++) {
 		struct scull_dev *dev = scull_dev_get(i);
 

@@ -513,6 +513,15 @@ void scull_map_count_quantum(struct scull_map_count *c,
 unsigned long scull_map_count_total(const struct scull_map_count *c);
 void scull_map_count_end(struct scull_map_count *c);
 
+/*
+ * Kernel virtual addresses are printed as wide as a pointer: 16 digits on
+ * 64-bit kernels, 8 on 32-bit ones (as /proc/vmallocinfo prints them).
+ */
+#define SCULL_VIRT_WIDTH	((int)(2 * sizeof(void *)))
+
+/* scull_banner.c */
+void scull_show_machine(struct seq_file *m, bool privileged);
+
 /* scull_proc.c */
 int scull_proc_init(void);
 void scull_proc_exit(void);
