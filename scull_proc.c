@@ -15,10 +15,10 @@
  * device's allocation statistics; writing "reset" to the file clears them.
  *
  * It only presents: it calls scull_show_machine(), scull_dev_get(), the
- * store's lookups
- * (scull_find_quantum, scull_meta_bytes), scull_quantum_layout(),
- * scull_quantum_map() and the map count of scull_layout.c and, for
- * "reset", scull_reset_stats(); it changes no data.
+ * store's lookups (scull_find_quantum, scull_meta_bytes),
+ * scull_quantum_layout(), scull_quantum_map() and the map count of
+ * scull_layout.c and, for "reset", scull_reset_stats(); it changes no
+ * data.
  *
  * Kernel addresses are shown only to a reader who had CAP_SYS_ADMIN when
  * opening the file; everyone else sees zeros in their place, and "-" for

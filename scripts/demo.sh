@@ -76,7 +76,8 @@ done
 here() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
 
 # cut_snapshot SNAP: the guest's output from stdin to the screen, but for
-# the /proc/scullmem snapshot between the markers, which goes to SNAP.
+# the /proc/scullmem snapshot between the markers, which goes to SNAP (an
+# older SNAP removed first: none is left when the guest printed none).
 # (The caller's pipefail makes the pipe fail when the guest did.)
 cut_snapshot() {
 	local snap=$1 rc=0
@@ -120,7 +121,7 @@ for k in "${ready[@]}"; do
 	*) mem=1G ;;
 	esac
 	snap=$out/$kver.txt
-	rm -f "$snap" "$out/$kver"-{phys,virt}.{png,svg}
+	rm -f "$out/$kver"-{phys,virt}.{png,svg}
 	echo
 	echo "=== scullmem on Debian's $kver kernel (QEMU, TCG, $mem) ==="
 	# The snapshot between the markers goes to $snap, not to the screen.
@@ -136,7 +137,7 @@ for k in "${ready[@]}"; do
 	if [ "$arch" != i386 ]; then
 		echo
 		echo "=== NUMA on Debian's $kver kernel (QEMU, TCG, 2G on two nodes, a CPU each) ==="
-		rm -f "$out/$kver-numa".txt "$out/$kver-numa"-{phys,virt}.{png,svg}
+		rm -f "$out/$kver-numa"-{phys,virt}.{png,svg}
 		(cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem 2G --timeout 600 --numa \
 			--append "slub_debug=- page_poison=0" \
 			--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh --numa) |
