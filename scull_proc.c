@@ -324,6 +324,62 @@ out_end:
 	scull_map_count_end(&c);
 }
 
+/*
+ * "  struct pages A-B": where the struct pages of the device's data are,
+ * from the lowest to one past the highest (in vmemmap on x86_64 and arm64,
+ * in the linear map on i386); "-" with no quanta, "?" for a walk cut
+ * short.  A walk of every quantum, as the count of page-table entries: a
+ * privileged reader's only.
+ */
+static void scull_show_page_span(struct seq_file *m, struct scull_proc_iter *it,
+				 struct scull_dev *dev)
+{
+	unsigned long lo = ULONG_MAX, hi = 0, qidx = 0;
+	void **qset;
+	void *quantum;
+
+	seq_puts(m, "  struct pages ");
+	if (!it->privileged) {
+		seq_puts(m, "-\n");
+		return;
+	}
+	while ((quantum = scull_find_quantum(dev, &qidx, &qset))) {
+		scull_page_span(dev->be, quantum, dev->order, &lo, &hi);
+		if (++qidx == 0)
+			break;
+		if (fatal_signal_pending(current)) {
+			seq_puts(m, "?\n");
+			return;
+		}
+		cond_resched();
+	}
+	if (lo >= hi)
+		seq_puts(m, "-\n");
+	else
+		seq_printf(m, "%0*lx-%0*lx\n", SCULL_VIRT_WIDTH, lo,
+			   SCULL_VIRT_WIDTH, hi);
+}
+
+/*
+ * "  kmap last ADDR": where the backend's last temporary mapping of a page
+ * was (kmap_local_page(): in the fixmap on i386 for a page of high memory,
+ * the page's linear-map address for any other), "-" before the first.
+ */
+static void scull_show_last_map(struct seq_file *m, struct scull_proc_iter *it,
+				struct scull_dev *dev)
+{
+	void *addr;
+
+	if (!dev->be->last_map)
+		return;
+	addr = dev->be->last_map();
+	if (addr)
+		seq_printf(m, "  kmap last %0*lx\n", SCULL_VIRT_WIDTH,
+			   scull_shown(it, addr));
+	else
+		seq_puts(m, "  kmap last -\n");
+}
+
 static void scull_show_header(struct seq_file *m, struct scull_proc_iter *it,
 			      struct scull_dev *dev)
 {
@@ -337,6 +393,8 @@ static void scull_show_header(struct seq_file *m, struct scull_proc_iter *it,
 	scull_show_zone_counts(m, dev);
 	scull_show_node_counts(m, dev);
 	scull_show_map_count(m, it, dev);
+	scull_show_page_span(m, it, dev);
+	scull_show_last_map(m, it, dev);
 }
 
 /*
@@ -497,6 +555,42 @@ static void scull_show_stats(struct seq_file *m, struct scull_dev *dev)
 		   name, meta, data, whole, frac);
 }
 
+/* The last page frame of the machine: the end of the last node's span. */
+static unsigned long scull_last_pfn(void)
+{
+	unsigned long last = 0;
+	int nid;
+
+	for_each_online_node(nid) {
+		if (node_spanned_pages(nid))
+			last = max(last, node_end_pfn(nid) - 1);
+	}
+	return last;
+}
+
+/*
+ * The rest of the kernel's address space, one "region NAME START-END" line
+ * each (END exclusive), from scull_arch_regions(), then "module NAME text
+ * A-B, rodata C-D, data E-F": where scull.ko's own code, read-only data
+ * and data (with bss) were loaded.
+ */
+static void scull_show_regions(struct seq_file *m)
+{
+	struct scull_region r[SCULL_NR_REGIONS];
+	struct scull_module_spans s;
+	unsigned int i, n;
+
+	n = scull_arch_regions(r, scull_last_pfn());
+	for (i = 0; i < n; i++)
+		seq_printf(m, "region %s %0*lx-%0*lx\n", r[i].name,
+			   SCULL_VIRT_WIDTH, r[i].start, SCULL_VIRT_WIDTH, r[i].end);
+	scull_module_spans(THIS_MODULE, &s);
+	seq_printf(m, "module %s text %0*lx-%0*lx, rodata %0*lx-%0*lx, data %0*lx-%0*lx\n",
+		   KBUILD_MODNAME, SCULL_VIRT_WIDTH, s.text, SCULL_VIRT_WIDTH, s.text_end,
+		   SCULL_VIRT_WIDTH, s.rodata, SCULL_VIRT_WIDTH, s.rodata_end,
+		   SCULL_VIRT_WIDTH, s.data, SCULL_VIRT_WIDTH, s.data_end);
+}
+
 /*
  * Where the quanta can be: the linear map (PAGE_OFFSET up to high_memory,
  * the end of the RAM it maps: about 896 MiB on 32-bit x86) and the vmalloc
@@ -513,6 +607,7 @@ static void scull_show_layout(struct seq_file *m, struct scull_proc_iter *it)
 		   SCULL_VIRT_WIDTH, (unsigned long)high_memory,
 		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_START,
 		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_END);
+	scull_show_regions(m);
 }
 
 /*
