@@ -465,7 +465,9 @@ static struct page *scull_highpages_page(void *quantum, size_t offset)
 
 /*
  * The address kmap_local_page() returned last, for /proc/scullmem: a hint,
- * written and read without a lock (the last of racing accesses wins).
+ * written and read without a lock (the last of racing accesses wins).  The
+ * driver maps a page to write to it and to zero it; a read into user
+ * memory copies with copy_page_to_iter(), which maps the page itself.
  */
 static void *scull_highpages_last;
 
