@@ -463,12 +463,27 @@ static struct page *scull_highpages_page(void *quantum, size_t offset)
 	return page + (offset >> PAGE_SHIFT);
 }
 
+/*
+ * The address kmap_local_page() returned last, for /proc/scullmem: a hint,
+ * written and read without a lock (the last of racing accesses wins).  The
+ * driver maps a page to write to it and to zero it; a read into user
+ * memory copies with copy_page_to_iter(), which maps the page itself.
+ */
+static void *scull_highpages_last;
+
 static void *scull_highpages_map(void *quantum, size_t offset,
 				 unsigned int order, size_t *len)
 {
+	void *addr = scull_kmap_local_page(scull_highpages_page(quantum, offset));
+
+	WRITE_ONCE(scull_highpages_last, addr);
 	*len = PAGE_SIZE - offset_in_page(offset);
-	return scull_kmap_local_page(scull_highpages_page(quantum, offset)) +
-	       offset_in_page(offset);
+	return addr + offset_in_page(offset);
+}
+
+static void *scull_highpages_last_map(void)
+{
+	return READ_ONCE(scull_highpages_last);
 }
 
 static void scull_highpages_unmap(void *quantum, void *addr)
@@ -500,6 +515,7 @@ static const struct scull_backend scull_highpages_backend = {
 	.map		= scull_highpages_map,
 	.unmap		= scull_highpages_unmap,
 	.vaddr		= scull_highpages_vaddr,
+	.last_map	= scull_highpages_last_map,
 };
 
 /* Indexed by minor number. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The machine's memory, for the banner of /proc/scullmem: where the
- * kernel's linear map and vmalloc range are (to a privileged reader only:
- * KASLR moves them), the kernel's release, and each online node and
+ * kernel's linear map and vmalloc range are, with the rest of its address
+ * space and scull.ko's own sections (to a privileged reader only: KASLR
+ * moves them), the kernel's release, and each online node and
  * populated zone with its span of page frames, so that a saved snapshot
  * says where they were.  It only presents what the kernel's own
  * structures say; it touches no device.
@@ -14,6 +15,7 @@
 #include <linux/cpumask.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/module.h>
 #include <linux/nodemask.h>
 #include <linux/seq_file.h>
 #include <linux/topology.h>
@@ -21,6 +23,42 @@
 #include <linux/vmalloc.h>
 
 #include "scullmem.h"
+
+/* The last page frame of the machine: the end of the last node's span. */
+static unsigned long scull_last_pfn(void)
+{
+	unsigned long last = 0;
+	int nid;
+
+	for_each_online_node(nid) {
+		if (node_spanned_pages(nid))
+			last = max(last, node_end_pfn(nid) - 1);
+	}
+	return last;
+}
+
+/*
+ * The rest of the kernel's address space, one "region NAME START-END" line
+ * each (END exclusive), from scull_arch_regions(), then "module NAME text
+ * A-B, rodata C-D, data E-F": where scull.ko's own code, read-only data
+ * and data (with bss) were loaded.
+ */
+static void scull_show_regions(struct seq_file *m)
+{
+	struct scull_region r[SCULL_NR_REGIONS];
+	struct scull_module_spans s;
+	unsigned int i, n;
+
+	n = scull_arch_regions(r, scull_last_pfn());
+	for (i = 0; i < n; i++)
+		seq_printf(m, "region %s %0*lx-%0*lx\n", r[i].name,
+			   SCULL_VIRT_WIDTH, r[i].start, SCULL_VIRT_WIDTH, r[i].end);
+	scull_module_spans(THIS_MODULE, &s);
+	seq_printf(m, "module %s text %0*lx-%0*lx, rodata %0*lx-%0*lx, data %0*lx-%0*lx\n",
+		   KBUILD_MODNAME, SCULL_VIRT_WIDTH, s.text, SCULL_VIRT_WIDTH, s.text_end,
+		   SCULL_VIRT_WIDTH, s.rodata, SCULL_VIRT_WIDTH, s.rodata_end,
+		   SCULL_VIRT_WIDTH, s.data, SCULL_VIRT_WIDTH, s.data_end);
+}
 
 /*
  * Where the quanta can be: the linear map (PAGE_OFFSET up to high_memory,
@@ -38,6 +76,7 @@ static void scull_show_layout(struct seq_file *m, bool privileged)
 		   SCULL_VIRT_WIDTH, (unsigned long)high_memory,
 		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_START,
 		   SCULL_VIRT_WIDTH, (unsigned long)VMALLOC_END);
+	scull_show_regions(m);
 }
 
 /*

@@ -25,6 +25,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -334,6 +335,106 @@ static inline unsigned long scull_map_size(const void *addr)
 #define SCULL_VMALLOC_HUGE_RULE \
 	"this kernel has no vmalloc_huge() (added in v5.18): vmalloc maps every page with its own entry"
 #define scull_vmalloc_huge(size, gfp)	((void)(size), (void)(gfp), NULL)
+#endif
+
+/*
+ * The regions of the kernel's address space beyond the linear map and the
+ * vmalloc range, from the architecture's constants (and, on x86, the
+ * variables its headers read, which are exported: vmemmap_base for
+ * x86_64's VMEMMAP_START under KASLR, __FIXADDR_TOP for i386's fixmap).
+ * @end is exclusive.  SCULL_NR_REGIONS is the most an architecture has.
+ *   modules: where modules are loaded (x86_64 and arm64: MODULES_VADDR to
+ *	MODULES_END; i386 loads them into the vmalloc range, whose bounds
+ *	its MODULES_VADDR and MODULES_END are);
+ *   vmemmap: the virtual array of struct pages (SPARSEMEM_VMEMMAP: x86_64
+ *	and arm64).  x86_64 names no end: its region ends here after the
+ *	struct page of the last page frame, @last_pfn.  i386 has none: its
+ *	struct pages are in the linear map;
+ *   pkmap: i386's LAST_PKMAP pages for kmap()'s long-lived mappings;
+ *   fixmap: addresses fixed at build time (FIXADDR_START to FIXADDR_TOP),
+ *	among them, on i386, the per-CPU slots of kmap_local_page();
+ *   pci-io: arm64's window onto PCI I/O ports.
+ */
+#define SCULL_NR_REGIONS	4
+
+#if defined(CONFIG_X86) || defined(CONFIG_ARM64)
+#include <asm/fixmap.h>
+#endif
+
+struct scull_region {
+	const char *name;
+	unsigned long start;
+	unsigned long end;
+};
+
+static inline unsigned int scull_arch_regions(struct scull_region *r,
+					      unsigned long last_pfn)
+{
+	unsigned int n = 0;
+
+#if defined(CONFIG_X86) || defined(CONFIG_ARM64)
+	r[n++] = (struct scull_region){ "modules", MODULES_VADDR, MODULES_END };
+#endif
+#if defined(CONFIG_ARM64)
+	r[n++] = (struct scull_region){ "vmemmap", VMEMMAP_START, VMEMMAP_END };
+	r[n++] = (struct scull_region){ "pci-io", PCI_IO_START, PCI_IO_END };
+#elif defined(CONFIG_X86_64)
+	r[n++] = (struct scull_region){ "vmemmap", VMEMMAP_START,
+		(unsigned long)(pfn_to_page(last_pfn) + 1) };
+#endif
+#ifdef CONFIG_X86_32
+	r[n++] = (struct scull_region){ "pkmap", PKMAP_BASE,
+		PKMAP_BASE + LAST_PKMAP * PAGE_SIZE };
+#endif
+#if defined(CONFIG_X86) || defined(CONFIG_ARM64)
+	r[n++] = (struct scull_region){ "fixmap", FIXADDR_START, FIXADDR_TOP };
+#endif
+	return n;
+}
+
+/*
+ * Where this module's own code and data are, each span [start, end).
+ * v6.4 gave each kind of a module's memory an allocation of its own:
+ * mod->mem[MOD_TEXT], [MOD_RODATA], [MOD_DATA] (data and bss).  Before,
+ * its core was one allocation, core_layout: text (text_size bytes), then
+ * read-only data up to ro_size, data read-only after init up to
+ * ro_after_init_size, then data and bss up to size.
+ */
+struct scull_module_spans {
+	unsigned long text, text_end;
+	unsigned long rodata, rodata_end;
+	unsigned long data, data_end;
+};
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+static inline void scull_module_spans(const struct module *mod,
+				      struct scull_module_spans *s)
+{
+	const struct module_memory *t = &mod->mem[MOD_TEXT];
+	const struct module_memory *ro = &mod->mem[MOD_RODATA];
+	const struct module_memory *d = &mod->mem[MOD_DATA];
+
+	s->text = (unsigned long)t->base;
+	s->text_end = s->text + t->size;
+	s->rodata = (unsigned long)ro->base;
+	s->rodata_end = s->rodata + ro->size;
+	s->data = (unsigned long)d->base;
+	s->data_end = s->data + d->size;
+}
+#else
+static inline void scull_module_spans(const struct module *mod,
+				      struct scull_module_spans *s)
+{
+	const struct module_layout *l = &mod->core_layout;
+	unsigned long base = (unsigned long)l->base;
+
+	s->text = base;
+	s->text_end = base + l->text_size;
+	s->rodata = s->text_end;
+	s->rodata_end = base + l->ro_size;
+	s->data = base + l->ro_after_init_size;
+	s->data_end = base + l->size;
+}
 #endif
 
 #endif /* _SCULL_COMPAT_H */

@@ -100,6 +100,32 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 	}
 }
 
+/**
+ * scull_page_span - widen a span of struct page addresses to a quantum's
+ * @be:		its backend
+ * @quantum:	the quantum
+ * @order:	its order
+ * @lo:		lowest struct page address so far (ULONG_MAX: none yet)
+ * @hi:		one past the highest struct page so far (0: none yet)
+ *
+ * The struct pages of the pages the quantum touches, wherever the kernel
+ * keeps them: in vmemmap on x86_64 and arm64, in the linear map on i386.
+ */
+void scull_page_span(const struct scull_backend *be, void *quantum,
+		     unsigned int order, unsigned long *lo, unsigned long *hi)
+{
+	struct scull_layout l;
+	unsigned long addr;
+	unsigned int i;
+
+	scull_quantum_layout(be, quantum, order, &l);
+	for (i = 0; i < l.pages; i++) {
+		addr = (unsigned long)scull_layout_page(be, quantum, &l, i);
+		*lo = min(*lo, addr);
+		*hi = max(*hi, addr + sizeof(struct page));
+	}
+}
+
 /*
  * The sizes of the kernel's page-table entries: a page, a PMD's (2 MiB on
  * x86_64, i386 PAE and arm64 with 4 KiB pages) and a PUD's (1 GiB).

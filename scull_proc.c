@@ -316,6 +316,62 @@ out_end:
 	scull_map_count_end(&c);
 }
 
+/*
+ * "  struct pages A-B": where the struct pages of the device's data are,
+ * from the lowest to one past the highest (in vmemmap on x86_64 and arm64,
+ * in the linear map on i386); "-" with no quanta, "?" for a walk cut
+ * short.  A walk of every quantum, as the count of page-table entries: a
+ * privileged reader's only.
+ */
+static void scull_show_page_span(struct seq_file *m, struct scull_proc_iter *it,
+				 struct scull_dev *dev)
+{
+	unsigned long lo = ULONG_MAX, hi = 0, qidx = 0;
+	void **qset;
+	void *quantum;
+
+	seq_puts(m, "  struct pages ");
+	if (!it->privileged) {
+		seq_puts(m, "-\n");
+		return;
+	}
+	while ((quantum = scull_find_quantum(dev, &qidx, &qset))) {
+		scull_page_span(dev->be, quantum, dev->order, &lo, &hi);
+		if (++qidx == 0)
+			break;
+		if (fatal_signal_pending(current)) {
+			seq_puts(m, "?\n");
+			return;
+		}
+		cond_resched();
+	}
+	if (lo >= hi)
+		seq_puts(m, "-\n");
+	else
+		seq_printf(m, "%0*lx-%0*lx\n", SCULL_VIRT_WIDTH, lo,
+			   SCULL_VIRT_WIDTH, hi);
+}
+
+/*
+ * "  kmap last ADDR": where the backend's last temporary mapping of a page
+ * was (kmap_local_page(): in the fixmap on i386 for a page of high memory,
+ * the page's linear-map address for any other), "-" before the first.
+ */
+static void scull_show_last_map(struct seq_file *m, struct scull_proc_iter *it,
+				struct scull_dev *dev)
+{
+	void *addr;
+
+	if (!dev->be->last_map)
+		return;
+	addr = dev->be->last_map();
+	if (addr)
+		seq_printf(m, "  kmap last %0*lx\n", SCULL_VIRT_WIDTH,
+			   scull_shown(it, addr));
+	else
+		seq_puts(m, "  kmap last -\n");
+}
+
 static void scull_show_header(struct seq_file *m, struct scull_proc_iter *it,
 			      struct scull_dev *dev)
 {
@@ -329,6 +385,8 @@ static void scull_show_header(struct seq_file *m, struct scull_proc_iter *it,
 	scull_show_zone_counts(m, dev);
 	scull_show_node_counts(m, dev);
 	scull_show_map_count(m, it, dev);
+	scull_show_page_span(m, it, dev);
+	scull_show_last_map(m, it, dev);
 }
 
 /*

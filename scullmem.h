@@ -96,6 +96,9 @@ enum scull_reserve {
  *		are, for /proc/scullmem
  * @show:	optional: print more lines of the device's header in
  *		/proc/scullmem (two spaces first, one newline last)
+ * @last_map:	optional: the address @map returned last, a hint read
+ *		without a lock (NULL: none yet), for /proc/scullmem: where
+ *		kmap_local_page() mapped a page
  *
  * The core reaches quantum bytes only through @map and @page: it never
  * dereferences a handle, and never learns which allocator is behind it.
@@ -122,6 +125,7 @@ struct scull_backend {
 	void *(*vaddr)(void *quantum);
 	const char *(*cache)(void *ctx);
 	void (*show)(void *ctx, struct seq_file *m);
+	void *(*last_map)(void);
 };
 
 extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
@@ -504,6 +508,8 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 			  unsigned int order, struct scull_layout *layout);
 struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
 			       const struct scull_layout *layout, unsigned int i);
+void scull_page_span(const struct scull_backend *be, void *quantum,
+		     unsigned int order, unsigned long *lo, unsigned long *hi);
 extern const unsigned long scull_map_sizes[SCULL_MAP_NR_SIZES];
 void scull_quantum_map(struct scull_layout *layout, unsigned int order);
 int scull_map_count_start(struct scull_map_count *c);

@@ -193,6 +193,13 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 	if (!next || strncmp(line, "layout: linear ", 15))
 		return bad(line, "no layout line after the banner");
 	line = next + 1;
+	/* The other regions and the module's own spans (root's view). */
+	while (!strncmp(line, "region ", 7) || !strncmp(line, "module ", 7)) {
+		next = strchr(line, '\n');
+		if (!next)
+			return bad(line, "a region line without a newline");
+		line = next + 1;
+	}
 	next = strchr(line, '\n');
 	if (!next || strncmp(line, "kernel ", 7))
 		return bad(line, "no kernel line after the layout");

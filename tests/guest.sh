@@ -320,8 +320,8 @@ proc_pfns() {
 	cat /proc/scullmem > /tmp/snap
 	grep -q -x "kernel $(uname -r) $(uname -m)" /tmp/snap ||
 		{ note "no line 'kernel $(uname -r) $(uname -m)': $(grep '^kernel' /tmp/snap)"; return 1; }
-	[ "$(sed -n 3p /tmp/snap | cut -d' ' -f1)" = kernel ] ||
-		{ note "the kernel line is not right after the layout"; return 1; }
+	[ "$(sed -n '3,$p' /tmp/snap | grep -v -E '^(region|module) ' | head -n 1 | cut -d' ' -f1)" = kernel ] ||
+		{ note "the kernel line is not right after the layout and its region lines"; return 1; }
 	gawk '/^    quantum / {
 		n++
 		if ($(NF - 1) != "pfns") { bad++; print "# no pfns field: " $0; next }

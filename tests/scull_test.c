@@ -1529,6 +1529,233 @@ TEST_F_TIMEOUT(scull, proc_matches_pagemap, 120)
 	free(buf);
 }
 
+/* ---- /proc/scullmem: the rest of the kernel's address space ----------- */
+
+#define MAX_REGIONS	8
+
+/*
+ * The banner's "region NAME A-B" lines (END exclusive) and its "module
+ * scull text A-B, rodata C-D, data E-F" line.
+ */
+struct kregions {
+	int n;
+	char name[MAX_REGIONS][16];
+	unsigned long long lo[MAX_REGIONS], hi[MAX_REGIONS];
+	unsigned long long text, text_end, rodata, rodata_end, data, data_end;
+	int have_module;
+};
+
+static int proc_kregions(struct kregions *r)
+{
+	char line[512];
+	int bad = 0;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	memset(r, 0, sizeof(*r));
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Device ", 7))
+			break;
+		if (!strncmp(line, "region ", 7)) {
+			if (r->n == MAX_REGIONS ||
+			    sscanf(line, "region %15s %llx-%llx\n", r->name[r->n],
+				   &r->lo[r->n], &r->hi[r->n]) != 3 ||
+			    r->lo[r->n] >= r->hi[r->n])
+				bad = 1;
+			else
+				r->n++;
+		} else if (!strncmp(line, "module ", 7)) {
+			if (sscanf(line, "module scull text %llx-%llx, rodata %llx-%llx, data %llx-%llx\n",
+				   &r->text, &r->text_end, &r->rodata, &r->rodata_end,
+				   &r->data, &r->data_end) != 6 ||
+			    r->text >= r->text_end || r->data >= r->data_end ||
+			    r->rodata > r->rodata_end)
+				bad = 1;
+			else
+				r->have_module = 1;
+		}
+	}
+	fclose(f);
+	if (bad)
+		fprintf(stderr, "# malformed region or module line\n");
+	return bad ? -1 : 0;
+}
+
+/* Region @name's index, or -1. */
+static int region_index(const struct kregions *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->name[i], name))
+			return i;
+	return -1;
+}
+
+/* Is [lo, hi) inside region @i? */
+static int in_region(const struct kregions *r, int i,
+		     unsigned long long lo, unsigned long long hi)
+{
+	return i >= 0 && lo >= r->lo[i] && hi <= r->hi[i] && lo < hi;
+}
+
+/*
+ * Is [lo, hi) where a module may be loaded: inside region @i (modules),
+ * or, on arm64, inside the vmalloc range, where KASLR puts modules next
+ * to the kernel's image (the modules area is used without KASLR only).
+ */
+static int in_modules(const struct kregions *r, int i, const struct layout *lay,
+		      unsigned long long lo, unsigned long long hi)
+{
+	struct utsname u;
+
+	if (in_region(r, i, lo, hi))
+		return 1;
+	if (uname(&u) || strcmp(u.machine, "aarch64"))
+		return 0;
+	fprintf(stderr, "# arm64: %llx-%llx outside the modules area: in the vmalloc range?\n",
+		lo, hi);
+	return lo >= lay->vmalloc_lo && hi <= lay->vmalloc_hi && lo < hi;
+}
+
+/* /sys/module/scull/sections/NAME, or 0 when missing. */
+static unsigned long long section_addr(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/scull/sections/%s", name);
+	return access(path, R_OK) ? 0 : read_ull(path);
+}
+
+/*
+ * A device header's "  struct pages A-B" (1), "-" (0), -1 when missing
+ * or malformed; or its "  kmap last ADDR" with @kmap.
+ */
+static int proc_dev_span(const char *dev, const char *what,
+			 unsigned long long *lo, unsigned long long *hi)
+{
+	char line[512], hdr[64], fmt[64];
+	size_t k = strlen(what);
+	int in = 0, n = -1;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	if (!f)
+		return -1;
+	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
+	snprintf(fmt, sizeof(fmt), "%s%%llx-%%llx\n", what);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Device ", 7))
+			in = !strncmp(line, hdr, strlen(hdr));
+		if (!in || strncmp(line, what, k))
+			continue;
+		if (!strcmp(line + k, "-\n"))
+			n = 0;
+		else if (hi && sscanf(line, fmt, lo, hi) == 2 && *lo < *hi)
+			n = 1;
+		else if (!hi && sscanf(line + k, "%llx\n", lo) == 1)
+			n = 1;
+		break;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * The module's own spans against the kernel's view of its sections
+ * (/sys/module/scull/sections), and against the modules area; the struct
+ * pages of a device's quanta inside vmemmap (the linear map on i386,
+ * which has none); and, for scullh, the address kmap_local_page() gave a
+ * write: the page's linear-map address for a page of low memory, in the
+ * fixmap (or pkmap) for one of high memory.
+ */
+TEST_F_TIMEOUT(scull, proc_kernel_regions, 120)
+{
+	size_t q = self->quantum;
+	unsigned char *buf = malloc(q);
+	unsigned long long lo, hi, text, data, bss, rodata, k;
+	struct kregions r;
+	struct layout lay;
+	struct qline ql[4];
+	int i, vm, fix, pk;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, proc_layout(&lay)) TH_LOG("no layout line in /proc/scullmem");
+	ASSERT_EQ(0, proc_kregions(&r));
+	ASSERT_TRUE(r.have_module) TH_LOG("no 'module scull' line");
+	i = region_index(&r, "modules");
+	ASSERT_LE(0, i) TH_LOG("no 'region modules' line");
+	/*
+	 * The module's memory is in the modules area; on arm64 under KASLR
+	 * (QEMU's virt board passes a seed) within 2 GiB of the kernel's
+	 * randomised image instead, which lies in the vmalloc range.
+	 */
+	EXPECT_TRUE(in_modules(&r, i, &lay, r.text, r.text_end))
+		TH_LOG("text %llx-%llx outside modules %llx-%llx", r.text, r.text_end, r.lo[i], r.hi[i]);
+	EXPECT_TRUE(in_modules(&r, i, &lay, r.data, r.data_end))
+		TH_LOG("data %llx-%llx outside modules %llx-%llx", r.data, r.data_end, r.lo[i], r.hi[i]);
+	/* The kernel's own record of where each section went. */
+	text = section_addr(".text");
+	data = section_addr(".data");
+	bss = section_addr(".bss");
+	rodata = section_addr(".rodata");
+	ASSERT_NE(0, text) TH_LOG("/sys/module/scull/sections/.text unreadable (not root?)");
+	EXPECT_TRUE(text >= r.text && text < r.text_end)
+		TH_LOG(".text at %llx, text %llx-%llx", text, r.text, r.text_end);
+	if (data) {
+		EXPECT_TRUE(data >= r.data && data < r.data_end)
+			TH_LOG(".data at %llx, data %llx-%llx", data, r.data, r.data_end);
+	}
+	if (bss) {
+		EXPECT_TRUE(bss >= r.data && bss < r.data_end)
+			TH_LOG(".bss at %llx, data %llx-%llx", bss, r.data, r.data_end);
+	}
+	if (rodata) {
+		EXPECT_TRUE(rodata >= r.rodata && rodata < r.rodata_end)
+			TH_LOG(".rodata at %llx, rodata %llx-%llx", rodata, r.rodata, r.rodata_end);
+	}
+	ASSERT_TRUE(data || bss) TH_LOG("neither .data nor .bss in /sys/module/scull/sections");
+
+	/* Where the struct pages of the device's quanta are. */
+	ASSERT_EQ(0, proc_dev_span(self->name, "  struct pages ", &lo, &hi))
+		TH_LOG("an empty device has a struct page span");
+	fill_rnd(buf, q);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ((ssize_t)q, pwrite(self->fd, buf, q, i * q));
+	ASSERT_EQ(1, proc_dev_span(self->name, "  struct pages ", &lo, &hi));
+	vm = region_index(&r, "vmemmap");
+	if (vm >= 0) {
+		EXPECT_TRUE(in_region(&r, vm, lo, hi))
+			TH_LOG("struct pages %llx-%llx outside vmemmap %llx-%llx", lo, hi, r.lo[vm], r.hi[vm]);
+	} else {
+		EXPECT_TRUE(lo >= lay.linear_lo && hi <= lay.linear_hi)
+			TH_LOG("struct pages %llx-%llx outside the linear map, and no vmemmap", lo, hi);
+	}
+	/* Three quanta's pages take three quanta's struct pages at least. */
+	EXPECT_LE(3 * (q / 4096) * 32, hi - lo);
+
+	if (strcmp(self->name, "scullh"))
+		return;
+	/*
+	 * The last page a write to scullh mapped: quantum 1's second page.  A
+	 * read into user memory copies with copy_page_to_iter(), which maps the
+	 * page itself: the driver never sees where.
+	 */
+	ASSERT_EQ(3, proc_qlines(self->name, ql, 4));
+	ASSERT_EQ(1, (long)pwrite(self->fd, buf, 1, q + (q > 4096 ? 4096 : 0)));
+	ASSERT_EQ(1, proc_dev_span(self->name, "  kmap last ", &k, NULL));
+	if (!ql[1].novirt) {
+		EXPECT_EQ(ql[1].virt + (q > 4096 ? 4096 : 0), k)
+			TH_LOG("a page of low memory is mapped at its linear-map address");
+	} else {
+		fix = region_index(&r, "fixmap");
+		pk = region_index(&r, "pkmap");
+		EXPECT_TRUE(in_region(&r, fix, k, k + 4096) || in_region(&r, pk, k, k + 4096))
+			TH_LOG("kmap of a page of high memory at %llx, outside fixmap and pkmap", k);
+	}
+	free(buf);
+}
+
 /* ---- /proc/scullmem: the page-table entries that map the quanta ------- */
 
 #define MAP_MAXRUNS	8
