@@ -214,7 +214,22 @@ gawk '
 		printf "linear map  %s-%s  PAGE_OFFSET %s, %s of physical addresses mapped (RAM and its holes)\n", l[1], l[2], l[1], mib(lhi - llo)
 		printf "vmalloc     %s-%s  %s, starting %s %s the linear map'"'"'s end\n", v[1], v[2],
 			far(vhi - vlo + 1), far(vlo >= lhi ? vlo - lhi : lhi - vlo), vlo >= lhi ? "above" : "below"
-	}' /proc/scullmem
+	}
+	# The rest of it (issue 27): the regions, where scull.ko itself was
+	# loaded, where the struct pages of each device'"'"'s quanta are, and
+	# where scullh'"'"'s last kmap_local_page() mapped a page.
+	/^region / {
+		split($3, r, "-")
+		printf "%-11s %s-%s  %s\n", $2, r[1], r[2], far(strtonum("0x" r[2]) - strtonum("0x" r[1]))
+	}
+	/^module / {
+		gsub(",", "")
+		printf "%-11s text %s, rodata %s, data %s\n", $2 ".ko", $4, $6, $8
+	}
+	/^Device / { dev = $2; sub(":", "", dev) }
+	/^  struct pages [0-9a-f]/ { printf "%-11s %s  the struct pages of %s'"'"'s quanta\n", "", $3, dev }
+	/^  kmap last / { printf "%-11s %s  where %s'"'"'s last kmap_local_page() mapped a page\n", "kmap last", $3, dev }
+	' /proc/scullmem
 awk '$1 == "HighTotal:" { h = $2 } END {
 	if (h) printf "high memory %d MiB (ZONE_HIGHMEM): RAM the linear map does not reach\n", h / 1024
 	else print "high memory none: the linear map reaches all RAM" }' /proc/meminfo

@@ -1169,7 +1169,7 @@ unload
 
 # trinity, a third-party fuzzer, on the nodes (tests/trinity.sh: its own
 # KTAP lines, indented; its totals count here).  SCULL_TRINITY_CALLS in
-# all: 6000 here and in the KASAN kernel, 3000 in the KCSAN one.
+# all: 6000 here, 3000 in the debug kernels.
 subrun tests/trinity.sh env SCULL_TRINITY_CALLS="${SCULL_TRINITY_CALLS:-6000}" \
 	bash "$TOP/tests/trinity.sh" "$kver"
 
