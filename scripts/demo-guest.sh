@@ -221,10 +221,14 @@ gawk '
 	/^region / {
 		split($3, r, "-")
 		printf "%-11s %s-%s  %s\n", $2, r[1], r[2], far(strtonum("0x" r[2]) - strtonum("0x" r[1]))
+		if ($2 == "modules") { mlo = strtonum("0x" r[1]); mhi = strtonum("0x" r[2]) }
 	}
 	/^module / {
 		gsub(",", "")
-		printf "%-11s text %s, rodata %s, data %s\n", $2 ".ko", $4, $6, $8
+		split($4, t, "-"); t0 = strtonum("0x" t[1])
+		printf "%-11s text %s, rodata %s, data %s%s\n", $2 ".ko", $4, $6, $8,
+			t0 >= mlo && t0 < mhi ? "" : (t0 >= vlo && t0 <= vhi ? \
+			" (in the vmalloc range: KASLR loads modules near the kernel image)" : " (outside the modules area)")
 	}
 	/^Device / { dev = $2; sub(":", "", dev) }
 	/^  struct pages [0-9a-f]/ { printf "%-11s %s  the struct pages of %s'"'"'s quanta\n", "", $3, dev }

@@ -267,6 +267,37 @@ bad() {
 	return $ok_
 }
 
+# check_regions SNAP SVG: each "region NAME" line of SNAP gives its title
+# in the address space picture (scripts/scullmap's REGION_TITLES), its
+# module line the mark "scull.ko text, rodata, data", and scullh's "kmap
+# last ADDR" the mark "kmap last"; a snapshot without them, none.
+check_regions() {
+	local snap=$1 svg=$2 name title want rc=0
+	declare -A titles=([modules]="modules area" [vmemmap]="vmemmap (struct pages)"
+		[pkmap]="pkmap (kmap)" [fixmap]="fixmap" [pci-io]="PCI I/O")
+	for name in "${!titles[@]}"; do
+		title=${titles[$name]}
+		want=0
+		! grep -q "^region $name " "$snap" || want=1
+		if [ "$(grep -c -F ">$title" "$svg")" -gt 0 ] && [ "$want" = 0 ]; then
+			note "region $name drawn, but the snapshot has no such line"
+			rc=1
+		elif ! grep -q -F "$title" "$svg" && [ "$want" = 1 ]; then
+			note "region $name not drawn"
+			rc=1
+		fi
+	done
+	want=0
+	! grep -q '^module scull text ' "$snap" || want=1
+	[ "$(grep -c -F 'scull.ko text, rodata, data' "$svg" | sed 's/^[1-9][0-9]*$/1/')" = "$want" ] ||
+		{ note "the scull.ko mark: expected $want"; rc=1; }
+	want=0
+	! grep -q '^  kmap last [0-9a-f]' "$snap" || want=1
+	[ "$(grep -c -F '>kmap last<' "$svg" | sed 's/^[1-9][0-9]*$/1/')" = "$want" ] ||
+		{ note "the kmap last mark: expected $want"; rc=1; }
+	return $rc
+}
+
 echo "KTAP version 1"
 command -v gawk > /dev/null || { echo "# gawk is missing (scripts/setup.sh installs it)"; exit 1; }
 if [ $# -gt 0 ]; then
@@ -308,6 +339,8 @@ for snap in "${snaps[@]}"; do
 	ok $? "$name: the address space PNG is whole, ${W}x$H, not blank"
 	check_svg "$out/map-phys.svg" && check_svg "$out/map-virt.svg"
 	ok $? "$name: both SVGs are well-formed XML"
+	check_regions "$snap" "$out/map-virt.svg"
+	ok $? "$name: the address space picture names the snapshot's regions, scull.ko and scullh's last kmap, exactly those it has"
 done
 
 # Bad input, made from the first snapshot with quanta (of the arguments,
