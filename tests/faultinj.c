@@ -303,6 +303,13 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		if (strncmp(line, "  page-table entries: ", 22))
 			return bad(line, "no page-table entries line");
 		line = strchr(line, '\n') + 1;
+		/* Where its quanta's struct pages are ("-" with none). */
+		if (strncmp(line, "  struct pages ", 15))
+			return bad(line, "no struct pages line");
+		line = strchr(line, '\n') + 1;
+		/* scullh's: where its last kmap_local_page() mapped a page. */
+		if (!strncmp(line, "  kmap last ", 12))
+			line = strchr(line, '\n') + 1;
 		if (mine && (sz != m->size || qs != m->qset || quantum != m->quantum)) {
 			fprintf(stderr, "faultinj: /proc/scullmem: %s: sz %llu qset %lu quantum %zu, expected %llu %lu %zu\n",
 				name, sz, qs, quantum, m->size, m->qset, m->quantum);

@@ -116,8 +116,9 @@ ok $? "README native path: $what"
 # - ... highmem", has the shape of one in the linear map; the sizes of
 # the page-table entries that map a quantum and the header's count of them
 # (2M or 1G entries of the direct map, 4K ones of vmalloc, "-" for high
-# memory, "?" on arm64), and the addresses of the region and module
-# lines, of each device's struct pages and of scullh's last kmap.  The
+# memory, "?" on arm64), the region lines (each architecture has its
+# own: pkmap on i386, PCI I/O on arm64), and the addresses of the module
+# line, of each device's struct pages and of scullh's last kmap.  The
 # rest (geometry, counts, metadata, the layout of each line) must match,
 # both ways: every shape of the shown snapshot is in the real file, and
 # every shape of the real file is in the shown one.
@@ -130,7 +131,7 @@ shapes() {
 	sed -E 's/\<(virt|phys|at) [0-9a-f]+\>/\1 X/g
 		s/^layout: linear [0-9a-f]+-[0-9a-f]+, vmalloc [0-9a-f]+-[0-9a-f]+$/layout: linear X-X, vmalloc X-X/
 		s/^kernel [^ ]+ [^ ]+$/kernel R M/
-		s/^region ([a-z-]+) [0-9a-f]+-[0-9a-f]+$/region \1 X-X/
+		s/^region [a-z-]+ [0-9a-f]+-[0-9a-f]+$/region NAME X-X/
 		s/^module ([a-z]+) text [0-9a-f]+-[0-9a-f]+, rodata [0-9a-f]+-[0-9a-f]+, data [0-9a-f]+-[0-9a-f]+$/module \1 text X-X, rodata X-X, data X-X/
 		s/^  struct pages [0-9a-f]+-[0-9a-f]+$/  struct pages X-X/
 		s/^  kmap last [0-9a-f]+$/  kmap last X/
