@@ -122,6 +122,32 @@ static ssize_t pwrite_all(int fd, const void *buf, size_t n, off_t off)
 	return done;
 }
 
+/*
+ * The first line of Device @dev's block in /proc/scullmem that starts
+ * with @prefix, into @line (@size bytes).  Return: 0, or -1 when there is
+ * none or the file cannot be read.
+ */
+static int proc_dev_line(const char *dev, const char *prefix, char *line, size_t size)
+{
+	char hdr[64];
+	int in = 0, rc = -1;
+	FILE *f = fopen("/proc/scullmem", "r");
+
+	if (!f)
+		return -1;
+	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
+	while (fgets(line, size, f)) {
+		if (!strncmp(line, "Device ", 7))
+			in = !strncmp(line, hdr, strlen(hdr));
+		if (in && !strncmp(line, prefix, strlen(prefix))) {
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
 /* Count the quantum lines of one device in /proc/scullmem. */
 static long proc_quanta(const char *dev, int *privileged)
 {
@@ -1635,30 +1661,19 @@ static unsigned long long section_addr(const char *name)
 static int proc_dev_span(const char *dev, const char *what,
 			 unsigned long long *lo, unsigned long long *hi)
 {
-	char line[512], hdr[64], fmt[64];
+	char line[512], fmt[64];
 	size_t k = strlen(what);
-	int in = 0, n = -1;
-	FILE *f = fopen("/proc/scullmem", "r");
 
-	if (!f)
+	if (proc_dev_line(dev, what, line, sizeof(line)))
 		return -1;
-	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
 	snprintf(fmt, sizeof(fmt), "%s%%llx-%%llx\n", what);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "Device ", 7))
-			in = !strncmp(line, hdr, strlen(hdr));
-		if (!in || strncmp(line, what, k))
-			continue;
-		if (!strcmp(line + k, "-\n"))
-			n = 0;
-		else if (hi && sscanf(line, fmt, lo, hi) == 2 && *lo < *hi)
-			n = 1;
-		else if (!hi && sscanf(line + k, "%llx\n", lo) == 1)
-			n = 1;
-		break;
-	}
-	fclose(f);
-	return n;
+	if (!strcmp(line + k, "-\n"))
+		return 0;
+	if (hi && sscanf(line, fmt, lo, hi) == 2 && *lo < *hi)
+		return 1;
+	if (!hi && sscanf(line + k, "%llx\n", lo) == 1)
+		return 1;
+	return -1;
 }
 
 /*
@@ -1875,60 +1890,39 @@ static long proc_qmaps(const char *dev, struct qmap *out, long max)
  */
 static long proc_map_summary(const char *dev, unsigned long by[3])
 {
-	char line[512], hdr[64];
-	long n = -3;
-	int in = 0;
-	FILE *f = fopen("/proc/scullmem", "r");
+	char line[512], *end;
+	const char *s = line + 22;
+	long n;
 
 	by[0] = by[1] = by[2] = 0;
-	if (!f)
+	if (proc_dev_line(dev, "  page-table entries: ", line, sizeof(line)))
 		return -3;
-	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
-	while (fgets(line, sizeof(line), f)) {
-		const char *s = line + 22;
-		char *end;
+	if (!strcmp(s, "?\n") || !strcmp(s, "-\n"))
+		return *s == '?' ? -1 : -2;
+	n = strtol(s, &end, 10);
+	if (end == s || n < 0)
+		return -3;
+	if (*end != ' ' || end[1] != '(')
+		return *end == '\n' ? n : -3;
+	for (s = end + 2;; s = end + 2) {
+		unsigned long long size = parse_entry_size(s, &end);
+		unsigned long k;
 
-		if (!strncmp(line, "Device ", 7))
-			in = !strncmp(line, hdr, strlen(hdr));
-		if (!in || strncmp(line, "  page-table entries: ", 22))
-			continue;
-		if (!strcmp(s, "?\n") || !strcmp(s, "-\n")) {
-			n = *s == '?' ? -1 : -2;
-			break;
-		}
-		n = strtol(s, &end, 10);
-		if (end == s || n < 0) {
+		if (*end != ' ')
+			size = 0;
+		k = strtoul(end + 1, &end, 10);
+		if (size == SZ_4K)
+			by[0] = k;
+		else if (size == SZ_2M)
+			by[1] = k;
+		else if (size == SZ_1G)
+			by[2] = k;
+		else
 			n = -3;
+		if (*end != ',')
 			break;
-		}
-		if (*end == ' ' && end[1] == '(') {
-			for (s = end + 2;; s = end + 2) {
-				unsigned long long size = parse_entry_size(s, &end);
-				unsigned long k;
-
-				if (*end != ' ')
-					size = 0;
-				k = strtoul(end + 1, &end, 10);
-				if (size == SZ_4K)
-					by[0] = k;
-				else if (size == SZ_2M)
-					by[1] = k;
-				else if (size == SZ_1G)
-					by[2] = k;
-				else
-					n = -3;
-				if (*end != ',')
-					break;
-			}
-			if (strcmp(end, ")\n"))
-				n = -3;
-		} else if (*end != '\n') {
-			n = -3;
-		}
-		break;
 	}
-	fclose(f);
-	return n;
+	return strcmp(end, ")\n") ? -3 : n;
 }
 
 /* /proc/meminfo's DirectMap<what> in kB, 0 when missing. */
@@ -2986,26 +2980,16 @@ static int pfn_node(unsigned long long pfn, int n0, int n1)
 static int proc_quantum_node(const char *dev, unsigned long qidx)
 {
 	static char line[1 << 16];
-	char hdr[64], want[32];
+	char want[32];
 	const char *p;
-	int in = 0, node = -1;
-	FILE *f = fopen("/proc/scullmem", "r");
+	int node = -1;
 
-	if (!f)
-		return -1;
-	snprintf(hdr, sizeof(hdr), "Device %s:", dev);
 	snprintf(want, sizeof(want), "    quantum %lu: ", qidx);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "Device ", 7))
-			in = !strncmp(line, hdr, strlen(hdr));
-		if (!in || strncmp(line, want, strlen(want)))
-			continue;
-		p = strstr(line, " node ");
-		if (p && sscanf(p, " node %d kind", &node) != 1)
-			node = -1;
-		break;
-	}
-	fclose(f);
+	if (proc_dev_line(dev, want, line, sizeof(line)))
+		return -1;
+	p = strstr(line, " node ");
+	if (p && sscanf(p, " node %d kind", &node) != 1)
+		node = -1;
 	return node;
 }
 
