@@ -309,6 +309,10 @@ quiet ./unload.sh
 # kernel's (DKMS 3.2 skips depmod when modules.dep is missing, and modprobe
 # then cannot find what it installed): depmod, which DKMS runs, would
 # otherwise read the kernel's thousands of modules, minutes under TCG.
+# Only the kernels' headers are brought back (linux-*): on this machine's
+# own kernels the root is the host's, read-only, where scripts/dkms-check.sh
+# may hold /usr/src/scullmem-<ver> at that moment (the block's cp then
+# failed with EROFS, in CI).
 # The clone keeps its build (tests/install.sh, next in the same boot, uses
 # it): DKMS cleans its own copy before building.
 dkms_root() {
@@ -316,7 +320,7 @@ dkms_root() {
 	mkdir -p /tmp/usr-src
 	mount --bind /usr/src /tmp/usr-src &&
 		mount -t tmpfs tmpfs /usr/src || return 1
-	for e in /tmp/usr-src/*; do
+	for e in /tmp/usr-src/linux-*; do
 		if [ -L "$e" ]; then
 			ln -s "$(readlink "$e")" "/usr/src/${e##*/}"
 			continue
