@@ -28,8 +28,9 @@ DBG=/sys/kernel/debug
 echo "KTAP version 1"
 echo "# debug kernel $(uname -r)"
 # For tests/guest.sh, which runs after KUnit and fault injection here.
-SCULL_AUTO_INIT=$(dmesg | grep -m 1 'mem auto-init: stack:')
-export SCULL_AUTO_INIT
+# SCULL_DEBUG_GUEST: guest.sh leaves out what the stock kernels cover.
+SCULL_AUTO_INIT=$(dmesg | grep -m 1 'mem auto-init: stack:') SCULL_DEBUG_GUEST=1
+export SCULL_AUTO_INIT SCULL_DEBUG_GUEST
 
 # ---- KCSAN ---------------------------------------------------------------------
 # The suite with the race stress at 4 threads x SCULL_STRESS_OPS (3000, as
