@@ -32,6 +32,21 @@ check() {
 
 note() { echo "# $*"; }
 
+# check_stock NAME WHY CMD...: a check that the debug kernels leave out
+# (tests/debug-guest.sh sets SCULL_DEBUG_GUEST), skipped there with WHY:
+# it would only repeat the stock kernels' run of it, several times more
+# slowly (KASAN, kmemleak and lockdep under TCG), and finds nothing they
+# watch for that the rest of the suite does not reach.
+check_stock() {
+	local name=$1 why=$2
+	shift 2
+	if [ -n "${SCULL_DEBUG_GUEST:-}" ]; then
+		skipped "$name" "the debug kernel: $why; the stock kernels run it"
+	else
+		check "$name" "$@"
+	fi
+}
+
 loaded() { [ -d /sys/module/scull ]; }
 
 # shellcheck disable=SC2120 # its arguments come through check()
@@ -1172,24 +1187,10 @@ check "memfill dirtied most free memory with 0xA5" timeout 120 "$BIN/memfill" 70
 SCULL_TESTS=$MEMFILL_TESTS run_suite "after memfill"
 
 check "every quantum allocated is freed (stats, tracepoints); rmmod frees everything: vmallocinfo clean, no scullc cache left, free memory back within 1 MiB" memory_back
-# The debug kernels (tests/debug-guest.sh sets SCULL_DEBUG_GUEST) leave
-# out two checks that would only repeat the stock kernels' more slowly
-# (200 of the KASAN guest's CPU seconds): the zones' witness, whose module
-# code is the same there and where kmemleak and the allocs == frees check
-# above watch for leaks, and the shells' run of load.sh, which does not
-# depend on the kernel.
-witness="an outside witness, the zones' free pages, at orders 0, 2 and 4: 8 MiB in each device takes them, truncation gives them back within 256 pages"
-if [ -n "${SCULL_DEBUG_GUEST:-}" ]; then
-	why="the debug kernel: kmemleak and the allocs == frees check watch for leaks here, the stock kernels run it"
-	skipped "$witness" "$why"
-	why="the debug kernel: the shells do not depend on the kernel, the stock kernels run it"
-	skipped "load.sh and unload.sh under busybox sh" "$why"
-	skipped "load.sh and unload.sh under dash" "$why"
-else
-	check "$witness" leak_witness
-	check "load.sh and unload.sh under busybox sh" load_scripts "busybox sh"
-	check "load.sh and unload.sh under dash" load_scripts dash
-fi
+check_stock "an outside witness, the zones' free pages, at orders 0, 2 and 4: 8 MiB in each device takes them, truncation gives them back within 256 pages" \
+	"kmemleak and the allocs == frees check watch for leaks here" leak_witness
+check_stock "load.sh and unload.sh under busybox sh" "the shells do not depend on the kernel" load_scripts "busybox sh"
+check_stock "load.sh and unload.sh under dash" "the shells do not depend on the kernel" load_scripts dash
 check "reload after unload works" load
 unload
 
