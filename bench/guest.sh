@@ -229,7 +229,7 @@ phase fio
 # $readers_mib MiB four times over, on scullp, scullv and tmpfs, $reps
 # times.  Only a guest whose two vCPUs run on two host threads can show it
 # (info tcg_thread: multi).
-readers_mib=${BENCH_READERS_MIB:-64}
+readers_mib=${BENCH_READERS_MIB:-256}
 say "readers side by side ($readers_mib MiB, 1 and 2 readers, $reps runs)"
 load
 head -c $((readers_mib << 20)) /dev/zero > /tmp/bench-readers.dat
