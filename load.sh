@@ -4,7 +4,7 @@
 # load.sh - load scull.ko and give its nodes a group and a mode, as LDD3's
 # scull_load did.  POSIX sh: runs under dash and busybox ash.
 #
-#   ./load.sh [-m MODE] [-g GROUP] [order=N] [qset=M]
+#   ./load.sh [-m MODE] [-g GROUP] [order=N|quantum=BYTES] [qset=M]
 #
 # Arguments other than -m and -g go to insmod.  The module is $SCULL_KO,
 # else scull.ko beside this script, else the installed one (modprobe).
@@ -12,7 +12,7 @@
 # from /proc/devices and listed in $SCULL_STATE for unload.sh.
 
 module=scull
-devices="scullp scullv scullk scullc scullh"
+devices="scullp scullv scullk scullc scullh scullx scullkv"
 mode=${SCULL_MODE:-664}
 group=${SCULL_GROUP:-}
 state=${SCULL_STATE:-/run/scullmem.nodes}
@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
 	-m) [ $# -ge 2 ] || die "-m needs a mode"; mode=$2; shift 2 ;;
 	-g) [ $# -ge 2 ] || die "-g needs a group"; group=$2; shift 2 ;;
 	-h|--help)
-		echo "usage: $0 [-m MODE] [-g GROUP] [order=N] [qset=M]"
+		echo "usage: $0 [-m MODE] [-g GROUP] [order=N|quantum=BYTES] [qset=M]"
 		exit 0 ;;
 	*) break ;;
 	esac
@@ -87,4 +87,4 @@ done
 if [ -n "$made" ]; then
 	echo "$made" > "$state" || die "cannot record the nodes in $state"
 fi
-echo "load.sh: $module loaded (major $major), /dev/scull[pvkch] mode $mode group $group"
+echo "load.sh: $module loaded (major $major), /dev/scull{p,v,k,c,h,x,kv} mode $mode group $group"

@@ -2,7 +2,8 @@
 /*
  * The allocators behind the scull devices, one ops table each.
  *
- * Each backend hands out quanta of PAGE_SIZE << order bytes as handles
+ * Each backend hands out quanta of exactly the device's quantum size, from
+ * 1 byte to its allocator's limit (PAGE_SIZE << order by default), as handles
  * that only it understands, and maps their bytes for the core on demand
  * (struct scull_backend).  None of them zeroes: the quantum store zeroes
  * whatever part of a new quantum a write does not fill, so a full-quantum
@@ -13,6 +14,7 @@
 
 #include "scull_compat.h"	/* first: it stops a build for too old a kernel */
 
+#include <linux/build_bug.h>
 #include <linux/err.h>
 #include <linux/gcd.h>
 #include <linux/gfp.h>
@@ -22,6 +24,7 @@
 #include <linux/nodemask.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -39,6 +42,14 @@
 	"returns a logical address, which high memory does not have; only alloc_pages can return it"
 #define SCULL_RULE_VMALLOC_SLEEPS \
 	"vmalloc sleeps to map its pages and allocate page tables: it takes only kernel, noio and nofs"
+/* vmalloc's actions, for scullv and for scullkv, which may take vmalloc. */
+#define SCULL_VMALLOC_ACT_RULES { \
+	[SCULL_GFP_ACT_ATOMIC] = SCULL_RULE_VMALLOC_SLEEPS, \
+	[SCULL_GFP_ACT_NOWAIT] = SCULL_RULE_VMALLOC_SLEEPS, \
+	[SCULL_GFP_ACT_NOIO] = SCULL_VMALLOC_SCOPED_RULE, \
+	[SCULL_GFP_ACT_NOFS] = SCULL_VMALLOC_SCOPED_RULE, \
+}
+
 #define SCULL_RULE_KMALLOC_DMA32 \
 	"kmalloc has no DMA32 caches: slab allocations may not ask for __GFP_DMA32 (dma takes the dma-kmalloc caches)"
 #define SCULL_RULE_CACHE_DMA \
@@ -54,10 +65,10 @@
  * Quanta that are one stretch of kernel virtual memory (the linear map's or
  * vmalloc's): the handle is the address, mapped for good.
  */
-static void *scull_addr_map(void *quantum, size_t offset, unsigned int order,
+static void *scull_addr_map(void *quantum, size_t offset, size_t size,
 			    size_t *len)
 {
-	*len = (PAGE_SIZE << order) - offset;
+	*len = size - offset;
 	return quantum + offset;
 }
 
@@ -70,6 +81,82 @@ static void *scull_addr_vaddr(void *quantum)
 static struct page *scull_linear_page(void *quantum, size_t offset)
 {
 	return virt_to_page(quantum + offset);
+}
+
+/*
+ * What each allocator holds for a quantum of @size bytes (struct
+ * scull_held).  The buddy allocator's blocks are powers of two pages.
+ */
+static void scull_held_block(void *ctx, void *quantum, size_t size,
+			     struct scull_held *h)
+{
+	h->bytes = PAGE_SIZE << get_order(size);
+}
+
+/*
+ * vmalloc's pages, and its stretch of the vmalloc range: the pages and a
+ * guard page after them (VM_NO_GUARD is for the kernel's own early areas
+ * only).  Measured, not worked out from the size: an area that may be
+ * mapped with huge entries (scullv's huge=1; kvmalloc's fallback, which
+ * passes VM_ALLOW_HUGE_VMAP since v5.18) is rounded up by
+ * __vmalloc_node_range() to a multiple of the entry size (PMD_SIZE, or on
+ * arm64 a run of contiguous PTEs) and populated whole, so a quantum of
+ * 3 MiB holds 4 MiB.  The area's size is private (find_vm_area() is not
+ * exported), so the pages mapped past the quantum's last are looked up
+ * one by one, with vmalloc_to_page(), up to the guard page, which is
+ * never mapped: one lookup for an area of small pages, and no more than a
+ * PMD's worth for a huge one, whose rounding stops there.  Kernels that
+ * cannot round an area up (SCULL_VMALLOC_ROUNDS_UP) are not asked.
+ */
+static size_t scull_vmalloc_mapped(const void *addr, size_t size)
+{
+	size_t end = PAGE_ALIGN(size), most = ALIGN(end, PMD_SIZE);
+
+	if (!SCULL_VMALLOC_ROUNDS_UP)
+		return end;
+	while (end < most && vmalloc_to_page(addr + end))
+		end += PAGE_SIZE;
+	return end;
+}
+
+static void scull_held_vmalloc(struct scull_held *h, const void *addr,
+			       size_t size)
+{
+	h->bytes = scull_vmalloc_mapped(addr, size);
+	h->span = h->bytes + PAGE_SIZE;
+}
+
+/*
+ * " from CACHE": the kmalloc cache that served a quantum of @size bytes
+ * allocated with @gfp, named as the kernel names it (its kind from the
+ * flags, scull_kmalloc_prefix(), then its size class), or
+ * "page-allocator" above KMALLOC_MAX_CACHE_SIZE.  Printed only when
+ * /proc/scullmem shows it.
+ */
+static void scull_show_kmalloc_from(struct seq_file *m, size_t size, gfp_t gfp)
+{
+	size_t class = scull_kmalloc_size_roundup(size);
+	const char *kind = scull_kmalloc_prefix(gfp);
+
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		seq_puts(m, " from page-allocator");
+	else if (class >= SZ_1M && !(class % SZ_1M))
+		seq_printf(m, " from %s%zuM", kind, class / SZ_1M);
+	else if (class >= SZ_1K && !(class % SZ_1K))
+		seq_printf(m, " from %s%zuk", kind, class / SZ_1K);
+	else
+		seq_printf(m, " from %s%zu", kind, class);
+}
+
+/*
+ * kmalloc's size classes: kmalloc_size_roundup(), the object size of the
+ * cache that serves @size, or whole pages above KMALLOC_MAX_CACHE_SIZE,
+ * from the page allocator.  Every kind of cache (kmalloc-, kmalloc-cg-,
+ * dma-kmalloc-...) has the same size classes.
+ */
+static void scull_held_kmalloc(struct scull_held *h, size_t size)
+{
+	h->bytes = scull_kmalloc_size_roundup(size);
 }
 
 /*
@@ -89,23 +176,25 @@ static struct page *scull_alloc_pages_node(int node, gfp_t gfp,
 }
 
 /*
- * scullp: whole pages from the buddy allocator, as LDD3's scullp.  A
- * multi-page quantum is a compound page, so that each of its pages can be
- * mapped to user space and counted on its own.  __get_free_pages() has no
- * node form: its node-aware equivalent is alloc_pages_node() and the
- * page's logical address (the zone rules keep high memory out).
+ * scullp: whole pages from the buddy allocator, as LDD3's scullp: a
+ * quantum of any size takes the power of two pages get_order() rounds it
+ * up to.  A multi-page quantum is a compound page, so that each of its
+ * pages can be mapped to user space and counted on its own.
+ * __get_free_pages() has no node form: its node-aware equivalent is
+ * alloc_pages_node() and the page's logical address (the zone rules keep
+ * high memory out).
  */
-static void *scull_pages_alloc(void *ctx, unsigned int order, gfp_t gfp,
-			       int node)
+static void *scull_pages_alloc(void *ctx, size_t size, gfp_t gfp, int node)
 {
-	struct page *page = scull_alloc_pages_node(node, gfp | __GFP_COMP, order);
+	struct page *page = scull_alloc_pages_node(node, gfp | __GFP_COMP,
+						   get_order(size));
 
 	return page ? page_address(page) : NULL;
 }
 
-static void scull_pages_free(void *ctx, void *quantum, unsigned int order)
+static void scull_pages_free(void *ctx, void *quantum, size_t size)
 {
-	free_pages((unsigned long)quantum, order);
+	free_pages((unsigned long)quantum, get_order(size));
 }
 
 static const struct scull_backend scull_pages_backend = {
@@ -124,6 +213,7 @@ static const struct scull_backend scull_pages_backend = {
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
 	.vaddr		= scull_addr_vaddr,
+	.held		= scull_held_block,
 };
 
 /*
@@ -156,15 +246,15 @@ static void *scull_vmalloc_on_node(unsigned long size, gfp_t gfp, int node)
 	return addr;
 }
 
-static void *scull_vmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp,
-				 int node)
+/* vmalloc(size): whole pages, and a guard page after them. */
+static void *scull_vmalloc_alloc(void *ctx, size_t size, gfp_t gfp, int node)
 {
 	if (node == NUMA_NO_NODE)
-		return __vmalloc(PAGE_SIZE << order, gfp);
-	return scull_vmalloc_on_node(PAGE_SIZE << order, gfp, node);
+		return __vmalloc(size, gfp);
+	return scull_vmalloc_on_node(size, gfp, node);
 }
 
-static void scull_vmalloc_free(void *ctx, void *quantum, unsigned int order)
+static void scull_vmalloc_free(void *ctx, void *quantum, size_t size)
 {
 	vfree(quantum);
 }
@@ -176,10 +266,16 @@ static void scull_vmalloc_free(void *ctx, void *quantum, unsigned int order)
  * vmalloc_huge() takes no node: a chosen node does not apply here (the
  * quantum lines show where the pages went).
  */
-static void *scull_vmalloc_huge_alloc(void *ctx, unsigned int order, gfp_t gfp,
+static void *scull_vmalloc_huge_alloc(void *ctx, size_t size, gfp_t gfp,
 				      int node)
 {
-	return scull_vmalloc_huge(PAGE_SIZE << order, gfp);
+	return scull_vmalloc_huge(size, gfp);
+}
+
+static void scull_vmalloc_held(void *ctx, void *quantum, size_t size,
+			       struct scull_held *h)
+{
+	scull_held_vmalloc(h, quantum, size);
 }
 
 static struct page *scull_vmalloc_page(void *quantum, size_t offset)
@@ -199,12 +295,7 @@ static const struct scull_backend scull_vmalloc_backend = {
 		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_VMALLOC_ZONE_RULE,
 		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
 	},
-	.act_rules	= {
-		[SCULL_GFP_ACT_ATOMIC] = SCULL_RULE_VMALLOC_SLEEPS,
-		[SCULL_GFP_ACT_NOWAIT] = SCULL_RULE_VMALLOC_SLEEPS,
-		[SCULL_GFP_ACT_NOIO] = SCULL_VMALLOC_SCOPED_RULE,
-		[SCULL_GFP_ACT_NOFS] = SCULL_VMALLOC_SCOPED_RULE,
-	},
+	.act_rules	= SCULL_VMALLOC_ACT_RULES,
 	.alloc		= scull_vmalloc_alloc,
 	.nohuge		= SCULL_VMALLOC_HUGE_RULE,
 	.alloc_huge	= scull_vmalloc_huge_alloc,
@@ -212,6 +303,7 @@ static const struct scull_backend scull_vmalloc_backend = {
 	.page		= scull_vmalloc_page,
 	.map		= scull_addr_map,
 	.vaddr		= scull_addr_vaddr,
+	.held		= scull_vmalloc_held,
 };
 
 /*
@@ -225,17 +317,28 @@ static const struct scull_backend scull_vmalloc_backend = {
  * NUMA_NO_NODE took a buffer above KMALLOC_MAX_CACHE_SIZE from the CPU's
  * node (kmalloc_large_node), where kmalloc() applied the task's policy.
  */
-static void *scull_kmalloc_alloc(void *ctx, unsigned int order, gfp_t gfp,
-				 int node)
+static void *scull_kmalloc_alloc(void *ctx, size_t size, gfp_t gfp, int node)
 {
 	if (node == NUMA_NO_NODE)
-		return kmalloc(PAGE_SIZE << order, gfp);
-	return kmalloc_node(PAGE_SIZE << order, gfp, node);
+		return kmalloc(size, gfp);
+	return kmalloc_node(size, gfp, node);
 }
 
-static void scull_kmalloc_free(void *ctx, void *quantum, unsigned int order)
+static void scull_kmalloc_free(void *ctx, void *quantum, size_t size)
 {
 	kfree(quantum);
+}
+
+static void scull_kmalloc_held(void *ctx, void *quantum, size_t size,
+			       struct scull_held *h)
+{
+	scull_held_kmalloc(h, size);
+}
+
+static void scull_kmalloc_show_held(void *ctx, void *quantum, size_t size,
+				    gfp_t gfp, struct seq_file *m)
+{
+	scull_show_kmalloc_from(m, size, gfp);
 }
 
 static const struct scull_backend scull_kmalloc_backend = {
@@ -256,6 +359,8 @@ static const struct scull_backend scull_kmalloc_backend = {
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
 	.vaddr		= scull_addr_vaddr,
+	.held		= scull_kmalloc_held,
+	.show_held	= scull_kmalloc_show_held,
 };
 
 /*
@@ -272,6 +377,7 @@ struct scull_cache {
 	char name[32];			/* "scullc-" and up to 20 digits */
 	unsigned int objs_per_slab;	/* 0: not known */
 	int slab_order;			/* -1: not known */
+	unsigned int held;		/* the object size, aligned: holds */
 };
 
 #define SCULL_PROBE_MAX	32
@@ -330,18 +436,40 @@ static void scull_cache_probe(struct scull_cache *c)
 	kmem_cache_shrink(c->cache);
 }
 
-static void *scull_cache_setup(unsigned int order)
+/*
+ * The cache is made with SLAB_HWCACHE_ALIGN, as LDD3's scullc made its
+ * own: each object starts on a cache line (or, for objects of half a line
+ * or less, on a fraction of one), so a quantum of 5000 bytes takes 5056
+ * with 64-byte lines.  The alignment the kernel chose is private to mm/
+ * (align in /sys/kernel/slab/<cache>, which the tests read): it is worked
+ * out as mm/slab_common.c's calculate_alignment() does, from
+ * cache_line_size() (exported on x86 and arm64), halved while the object
+ * fits in half of it, and at least the architecture's minimum.
+ */
+static unsigned int scull_cache_align(unsigned int size)
 {
-	size_t size = PAGE_SIZE << order;
+	unsigned int align = cache_line_size();
+
+	while (size <= align / 2)
+		align /= 2;
+	align = max_t(unsigned int, align, scull_arch_slab_minalign());
+	return ALIGN(align, sizeof(void *));
+}
+
+static void *scull_cache_setup(size_t size)
+{
 	struct scull_cache *c;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	snprintf(c->name, sizeof(c->name), "scullc-%zu", size);
-	c->cache = kmem_cache_create_usercopy(c->name, size, 0, 0, 0, size, NULL);
+	c->cache = kmem_cache_create_usercopy(c->name, size, 0, SLAB_HWCACHE_ALIGN,
+					      0, size, NULL);
 	if (!c->cache)
 		goto out_free_ctx;
+	c->held = ALIGN(kmem_cache_size(c->cache),
+			scull_cache_align(kmem_cache_size(c->cache)));
 	scull_cache_probe(c);
 	return c;
 
@@ -359,19 +487,36 @@ static void scull_cache_teardown(void *ctx)
 	kfree(c);
 }
 
-static void *scull_cache_alloc(void *ctx, unsigned int order, gfp_t gfp,
-			       int node)
+static void *scull_cache_alloc(void *ctx, size_t size, gfp_t gfp, int node)
 {
 	struct scull_cache *c = ctx;
 
 	return kmem_cache_alloc_node(c->cache, gfp, node);
 }
 
-static void scull_cache_free(void *ctx, void *quantum, unsigned int order)
+static void scull_cache_free(void *ctx, void *quantum, size_t size)
 {
 	struct scull_cache *c = ctx;
 
 	kmem_cache_free(c->cache, quantum);
+}
+
+/*
+ * What a quantum holds, as kmalloc's are counted: its object, rounded up
+ * to the cache's alignment, which is what ksize() gives on a kernel
+ * without slab debugging (s->size) and what the object may grow into.
+ * slub_debug's red zones and tracking, and KASAN's metadata, are not
+ * counted, on any kernel: they are the debugging's, not the allocator's
+ * (scull_cache_show()'s objects per slab shows what they cost).  ksize()
+ * itself is not called: it gives only the object size when red zones or
+ * KASAN are on, and on a KASAN kernel it unpoisons the object's tail.
+ */
+static void scull_cache_held(void *ctx, void *quantum, size_t size,
+			     struct scull_held *h)
+{
+	struct scull_cache *c = ctx;
+
+	h->bytes = c->held;
 }
 
 static const char *scull_cache_name(void *ctx)
@@ -423,6 +568,7 @@ static const struct scull_backend scull_cache_backend = {
 	.page		= scull_linear_page,
 	.map		= scull_addr_map,
 	.vaddr		= scull_addr_vaddr,
+	.held		= scull_cache_held,
 	.cache		= scull_cache_name,
 	.show		= scull_cache_show,
 };
@@ -436,9 +582,11 @@ static const struct scull_backend scull_cache_backend = {
  * temporary mapping.  A multi-page quantum is a compound page, as
  * scullp's, so that mmap can map each of its pages.
  */
-static void *scull_highpages_alloc(void *ctx, unsigned int order, gfp_t gfp,
+static void *scull_highpages_alloc(void *ctx, size_t size, gfp_t gfp,
 				   int node)
 {
+	unsigned int order = get_order(size);
+
 	/* "normal" means anywhere, high memory included, as for vmalloc. */
 	if (!(gfp & GFP_ZONEMASK))
 		gfp |= __GFP_HIGHMEM;
@@ -447,9 +595,9 @@ static void *scull_highpages_alloc(void *ctx, unsigned int order, gfp_t gfp,
 	return scull_alloc_pages_node(node, gfp, order);
 }
 
-static void scull_highpages_free(void *ctx, void *quantum, unsigned int order)
+static void scull_highpages_free(void *ctx, void *quantum, size_t size)
 {
-	__free_pages(quantum, order);
+	__free_pages(quantum, get_order(size));
 }
 
 /*
@@ -471,13 +619,13 @@ static struct page *scull_highpages_page(void *quantum, size_t offset)
  */
 static void *scull_highpages_last;
 
-static void *scull_highpages_map(void *quantum, size_t offset,
-				 unsigned int order, size_t *len)
+static void *scull_highpages_map(void *quantum, size_t offset, size_t size,
+				 size_t *len)
 {
 	void *addr = scull_kmap_local_page(scull_highpages_page(quantum, offset));
 
 	WRITE_ONCE(scull_highpages_last, addr);
-	*len = PAGE_SIZE - offset_in_page(offset);
+	*len = min(PAGE_SIZE - offset_in_page(offset), size - offset);
 	return addr + offset_in_page(offset);
 }
 
@@ -515,17 +663,222 @@ static const struct scull_backend scull_highpages_backend = {
 	.map		= scull_highpages_map,
 	.unmap		= scull_highpages_unmap,
 	.vaddr		= scull_highpages_vaddr,
+	.held		= scull_held_block,
 	.last_map	= scull_highpages_last_map,
 };
 
-/* Indexed by minor number. */
-const struct scull_backend *const scull_backends[SCULL_NR_DEVS] = {
+/*
+ * scullx: alloc_pages_exact(), the buddy allocator's answer to
+ * __get_free_pages()' waste: it takes the power of two pages that
+ * get_order() rounds the quantum up to, splits the block into pages of
+ * their own (split_page()) and frees those past the last page the
+ * quantum needs, so a quantum of 5 pages keeps 5, not 8.  Its pages are
+ * order-0 pages, each with its own reference count, so they can be mapped
+ * to user space one by one, and free_pages_exact() frees them one by one.
+ *
+ * alloc_pages_exact() has no node form a module can call:
+ * alloc_pages_exact_nid() is not exported.  With a node chosen, the same
+ * is done here, as mm/page_alloc.c's make_alloc_exact() does it, with two
+ * differences: the tail goes back through __free_page(), to the per-CPU
+ * lists, where mm frees it to the tail of the free lists (FPI_TO_TAIL, not
+ * exported) so that it merges sooner; and there is no check that @gfp has
+ * no __GFP_HIGHMEM, which scullx's zone rules refuse (page_address()).
+ */
+static void *scull_exact_on_node(size_t size, gfp_t gfp, int node)
+{
+	unsigned int order = get_order(size), i;
+	unsigned int used = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	struct page *page;
+
+	page = alloc_pages_node(node, gfp & ~__GFP_COMP, order);
+	if (!page)
+		return NULL;
+	split_page(page, order);
+	for (i = used; i < (1U << order); i++)
+		__free_page(page + i);
+	return page_address(page);
+}
+
+static void *scull_exact_alloc(void *ctx, size_t size, gfp_t gfp, int node)
+{
+	if (node == NUMA_NO_NODE)
+		return alloc_pages_exact(size, gfp);
+	return scull_exact_on_node(size, gfp, node);
+}
+
+static void scull_exact_free(void *ctx, void *quantum, size_t size)
+{
+	free_pages_exact(quantum, size);
+}
+
+/* The pages the quantum needs, and no more. */
+static void scull_exact_held(void *ctx, void *quantum, size_t size,
+			     struct scull_held *h)
+{
+	h->bytes = PAGE_ALIGN(size);
+}
+
+static const struct scull_backend scull_exact_backend = {
+	.devname	= "scullx",
+	.name		= "alloc_pages_exact",
+	.max_order	= SCULL_MAX_PAGE_ORDER,
+	.mmap_min_order	= 0,
+	.reserve	= SCULL_RESERVE_LOWMEM,
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_RULE_HIGHMEM("alloc_pages_exact"),
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
+	.alloc		= scull_exact_alloc,
+	.nohuge		= SCULL_RULE_NOHUGE_LINEAR,
+	.free		= scull_exact_free,
+	.page		= scull_linear_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
+	.held		= scull_exact_held,
+};
+
+/*
+ * scullkv: kvmalloc(), which tries kmalloc and falls back to vmalloc when
+ * that fails.  For more than a page kvmalloc's kmalloc gives up early
+ * (__GFP_NORETRY) unless the caller asks for __GFP_RETRY_MAYFAIL, as the
+ * device's default flags do: then kmalloc tries as hard as for the other
+ * devices, and vmalloc serves only when memory is too fragmented for it.
+ * Which of the two served a quantum is told by its address,
+ * is_vmalloc_addr(), as kvfree() tells it: the quantum lines of
+ * /proc/scullmem show it, and the header counts each.  Its quanta may be
+ * slab objects, so none is mapped to user space.
+ */
+#define SCULL_RULE_KV_ZONE \
+	"kvmalloc may fall back to vmalloc, which takes pages from any zone: it takes no zone modifier"
+#define SCULL_RULE_KV_NOHUGE \
+	"kvmalloc picks the mapping itself (direct map, or vmalloc's: huge since v5.18): ask scullv"
+
+/*
+ * scullkv's limit: quanta of up to 16 MiB.  Above KMALLOC_MAX_SIZE (4 MiB
+ * with 4 KiB pages) kmalloc cannot serve a quantum at all: kvmalloc's
+ * kmalloc fails, quietly (__GFP_NOWARN), and vmalloc serves it, so those
+ * quanta always read "via vmalloc".  kvmalloc itself takes up to INT_MAX,
+ * but a quantum is zeroed, copied and walked page by page in one piece,
+ * under the device's lock: at 1 GiB, seconds without a resched point, and
+ * more than the 32-bit kernels' vmalloc range can give.
+ */
+#define SCULL_MAX_KVMALLOC_ORDER	(24 - PAGE_SHIFT)
+
+struct scull_kv {
+	unsigned long by_kmalloc;	/* quanta allocated from each, under */
+	unsigned long by_vmalloc;	/* the device's lock */
+};
+
+static void *scull_kv_setup(size_t size)
+{
+	struct scull_kv *kv = kzalloc(sizeof(*kv), GFP_KERNEL);
+
+	return kv ? kv : ERR_PTR(-ENOMEM);
+}
+
+static void scull_kv_teardown(void *ctx)
+{
+	kfree(ctx);
+}
+
+static void *scull_kv_alloc(void *ctx, size_t size, gfp_t gfp, int node)
+{
+	struct scull_kv *kv = ctx;
+	void *quantum = kvmalloc_node(size, gfp, node);
+
+	if (quantum && is_vmalloc_addr(quantum))
+		kv->by_vmalloc++;
+	else if (quantum)
+		kv->by_kmalloc++;
+	return quantum;
+}
+
+static void scull_kv_free(void *ctx, void *quantum, size_t size)
+{
+	struct scull_kv *kv = ctx;
+
+	if (is_vmalloc_addr(quantum))
+		kv->by_vmalloc--;
+	else
+		kv->by_kmalloc--;
+	kvfree(quantum);
+}
+
+static struct page *scull_kv_page(void *quantum, size_t offset)
+{
+	if (is_vmalloc_addr(quantum))
+		return vmalloc_to_page(quantum + offset);
+	return virt_to_page(quantum + offset);
+}
+
+static void scull_kv_held(void *ctx, void *quantum, size_t size,
+			  struct scull_held *h)
+{
+	if (is_vmalloc_addr(quantum))
+		scull_held_vmalloc(h, quantum, size);
+	else
+		scull_held_kmalloc(h, size);
+}
+
+static void scull_kv_show_held(void *ctx, void *quantum, size_t size,
+			       gfp_t gfp, struct seq_file *m)
+{
+	if (is_vmalloc_addr(quantum)) {
+		seq_puts(m, " via vmalloc");
+		return;
+	}
+	scull_show_kmalloc_from(m, size, gfp);
+	seq_puts(m, " via kmalloc");
+}
+
+static void scull_kv_show(void *ctx, struct seq_file *m)
+{
+	struct scull_kv *kv = ctx;
+
+	seq_printf(m, "  kvmalloc: kmalloc served %lu, vmalloc served %lu\n",
+		   kv->by_kmalloc, kv->by_vmalloc);
+}
+
+static const struct scull_backend scull_kv_backend = {
+	.devname	= "scullkv",
+	.name		= "kvmalloc",
+	.max_order	= SCULL_MAX_KVMALLOC_ORDER,
+	.mmap_min_order	= SCULL_MAX_KVMALLOC_ORDER + 1,
+	.nommap		= "may be slab objects (kmalloc), which must never be mapped to user space",
+	.reserve	= SCULL_RESERVE_LOWMEM_VMALLOC,
+	.zone_rules	= {
+		[SCULL_GFP_ZONE_DMA] = SCULL_RULE_KV_ZONE,
+		[SCULL_GFP_ZONE_DMA32] = SCULL_RULE_KV_ZONE,
+		[SCULL_GFP_ZONE_HIGHMEM] = SCULL_RULE_KV_ZONE,
+		[SCULL_GFP_ZONE_MOVABLE] = SCULL_RULE_MOVABLE,
+	},
+	.act_rules	= SCULL_VMALLOC_ACT_RULES,
+	.setup		= scull_kv_setup,
+	.teardown	= scull_kv_teardown,
+	.alloc		= scull_kv_alloc,
+	.nohuge		= SCULL_RULE_KV_NOHUGE,
+	.free		= scull_kv_free,
+	.page		= scull_kv_page,
+	.map		= scull_addr_map,
+	.vaddr		= scull_addr_vaddr,
+	.held		= scull_kv_held,
+	.show_held	= scull_kv_show_held,
+	.show		= scull_kv_show,
+};
+
+/* Indexed by minor number: one entry per device, SCULL_NR_DEVS of them. */
+const struct scull_backend *const scull_backends[] = {
 	&scull_pages_backend,
 	&scull_vmalloc_backend,
 	&scull_kmalloc_backend,
 	&scull_cache_backend,
 	&scull_highpages_backend,
+	&scull_exact_backend,
+	&scull_kv_backend,
 };
+
+static_assert(ARRAY_SIZE(scull_backends) == SCULL_NR_DEVS,
+	      "SCULL_NR_DEVS must count the entries of scull_backends[]");
 
 const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;
 const char *const scull_gfp_act_names[SCULL_GFP_NR_ACTS] = SCULL_GFP_ACT_NAMES;

@@ -173,6 +173,15 @@
 #define SCULL_VMALLOC_ZONE_RULE	NULL
 #endif
 
+/*
+ * v6.10 made the allocators' entry points macros over *_noprof functions
+ * (memory allocation profiling): alloc_pages_exact(), kvmalloc_node(),
+ * kmalloc() and the rest keep their names and arguments, so the same calls
+ * build from v5.10 to v7.x; split_page() and free_pages_exact() stayed
+ * functions.  All are exported on every kernel here (split_page() to GPL
+ * modules).  Nothing to map, then: this note says why there is no shim.
+ */
+
 /* v6.4 dropped the owner argument of class_create(). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #define scull_class_create(name)	class_create(name)
@@ -221,6 +230,49 @@ static inline size_t scull_kmalloc_size_roundup(size_t size)
 	/* kmalloc_index()'s 1 and 2 are the 96 and 192 byte caches. */
 	return i == 1 ? 96 : i == 2 ? 192 : i ? 1UL << i : 0;
 }
+#endif
+
+/*
+ * The name of the kmalloc cache that serves flags @gfp starts with this,
+ * before its size: kmalloc_type() picks the kind (mm/slab_common.c names
+ * them in kmalloc_info[]).  __GFP_DMA goes first, to dma-kmalloc-, then
+ * __GFP_RECLAIMABLE, to kmalloc-rcl- (none with v6.2's CONFIG_SLUB_TINY),
+ * then __GFP_ACCOUNT, to kmalloc-cg-: v5.14 gave accounted objects caches
+ * of their own, and KMALLOC_NOT_NORMAL_BITS with them, which has
+ * __GFP_ACCOUNT where kernel memory is accounted (CONFIG_MEMCG_KMEM, then
+ * CONFIG_MEMCG).  Before v5.14 accounted objects share the plain
+ * kmalloc- caches.  kmalloc_type() itself is not called: it gained an
+ * argument in v6.6 and again in v7.x, and where a kind is configured out
+ * its value aliases another's.  A kernel booted with cgroup.memory=nokmem
+ * points its kmalloc-cg- caches at the plain ones, which a module cannot
+ * tell: the name says kmalloc-cg- there too.
+ */
+#ifdef KMALLOC_NOT_NORMAL_BITS
+#define SCULL_KMALLOC_CG_FLAGS	(KMALLOC_NOT_NORMAL_BITS & __GFP_ACCOUNT)
+#else
+#define SCULL_KMALLOC_CG_FLAGS	0
+#endif
+
+static inline const char *scull_kmalloc_prefix(gfp_t gfp)
+{
+	if (IS_ENABLED(CONFIG_ZONE_DMA) && (gfp & __GFP_DMA))
+		return "dma-kmalloc-";
+	if (!IS_ENABLED(CONFIG_SLUB_TINY) && (gfp & __GFP_RECLAIMABLE))
+		return "kmalloc-rcl-";
+	if (gfp & SCULL_KMALLOC_CG_FLAGS)
+		return "kmalloc-cg-";
+	return "kmalloc-";
+}
+
+/*
+ * The smallest alignment of a slab object: ARCH_SLAB_MINALIGN, which
+ * v5.19 made a run-time figure, arch_slab_minalign() (arm64 raises it at
+ * boot where MTE tags memory).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)
+#define scull_arch_slab_minalign()	arch_slab_minalign()
+#else
+#define scull_arch_slab_minalign()	((unsigned int)ARCH_SLAB_MINALIGN)
 #endif
 
 /*
@@ -336,6 +388,16 @@ static inline unsigned long scull_map_size(const void *addr)
 	"this kernel has no vmalloc_huge() (added in v5.18): vmalloc maps every page with its own entry"
 #define scull_vmalloc_huge(size, gfp)	((void)(size), (void)(gfp), NULL)
 #endif
+
+/*
+ * May a vmalloc area be mapped past the pages asked for, rounded up to a
+ * huge entry?  From v5.18 (vmalloc_huge(), VM_ALLOW_HUGE_VMAP for
+ * kvmalloc's fallback).  Before, an area is its pages and a guard page;
+ * and before v5.13 vmalloc_to_page() WARNs on an address whose PMD is
+ * empty, as the one past a guard page may be.  So the pages past a
+ * quantum's last are looked up (scull_alloc.c) from v5.18 only.
+ */
+#define SCULL_VMALLOC_ROUNDS_UP	(LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0))
 
 /*
  * The regions of the kernel's address space beyond the linear map and the

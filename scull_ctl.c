@@ -6,7 +6,7 @@
  * Owns the geometry and the allocation flags as user space sees and sets
  * them: SCULL_IOC_* (scull_ioctl.h) and the sysfs files order, qset,
  * quantum, size, quanta, bytes_allocated, gfp, node and huge.  It calls
- * the quantum store (scull_trim, scull_store_set_order), the char device
+ * the quantum store (scull_trim, scull_store_set_quantum), the char device
  * for RESET (scull_truncate), and the gfp helpers of scull_alloc.c, which
  * answer for the device's backend: it never names an allocator.
  */
@@ -50,6 +50,71 @@ static int scull_ioc_get_geometry(struct scull_dev *dev, void __user *arg)
 	return 0;
 }
 
+/*
+ * The geometry and the flags change only while the device is empty: take
+ * every lock (scull_lock_all()) and return 0 with them held if it is, or
+ * -EBUSY, and one dmesg line that says what @what could not change.
+ */
+static int scull_lock_empty(struct scull_dev *dev, const char *what)
+{
+	int err = scull_lock_all(dev);
+
+	if (err)
+		return err;
+	if (!dev->size && !dev->nr_quanta)
+		return 0;
+	scull_unlock_all(dev);
+	scull_user_err(dev, "%s: the device holds data; truncate it first\n", what);
+	return -EBUSY;
+}
+
+/*
+ * Give an empty device quanta of @quantum bytes, for SET_QUANTUM,
+ * SET_ORDER and the quantum attribute: the range was checked.
+ */
+static int scull_set_quantum(struct scull_dev *dev, size_t quantum)
+{
+	int err = scull_lock_empty(dev, "quantum");
+
+	if (err)
+		return err;
+	err = scull_store_set_quantum(dev, quantum);
+	scull_unlock_all(dev);
+	return err;
+}
+
+/* Is @quantum in the backend's range?  If not, say which range it is. */
+static bool scull_check_quantum(struct scull_dev *dev, u64 quantum,
+				const char *what)
+{
+	if (scull_quantum_valid(quantum, dev->be->max_order))
+		return true;
+	scull_user_err(dev, "%s: quantum %llu is out of range: %s (%s) takes 1..%llu bytes\n",
+		       what, quantum, dev->be->devname, dev->be->name,
+		       scull_quantum_max(dev->be->max_order));
+	return false;
+}
+
+static int scull_ioc_quantum(struct scull_dev *dev, unsigned int cmd,
+			     u64 __user *arg)
+{
+	u64 val;
+
+	if (cmd == SCULL_IOC_GET_QUANTUM) {
+		if (!put_user((u64)READ_ONCE(dev->quantum), arg))
+			return 0;
+	} else if (!capable(CAP_SYS_ADMIN)) {
+		return -EPERM;
+	} else if (!get_user(val, arg)) {
+		if (!scull_check_quantum(dev, val, "ioctl SET_QUANTUM"))
+			return -EINVAL;
+		return scull_set_quantum(dev, val);
+	}
+	scull_user_err(dev, "ioctl %s_QUANTUM: bad user pointer\n",
+		       cmd == SCULL_IOC_GET_QUANTUM ? "GET" : "SET");
+	return -EFAULT;
+}
+
 static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
 			 u32 __user *arg)
 {
@@ -69,24 +134,15 @@ static int scull_ioc_set(struct scull_dev *dev, unsigned int cmd,
 			       is_order ? "order" : "qset", val, lo, hi);
 		return -EINVAL;
 	}
-	err = scull_lock_all(dev);
+	if (is_order)
+		return scull_set_quantum(dev, scull_quantum_size_of(val));
+	err = scull_lock_empty(dev, "ioctl SET");
 	if (err)
 		return err;
-	if (dev->size || dev->nr_quanta) {
-		scull_user_err(dev, "ioctl SET: the device holds data; truncate it first\n");
-		err = -EBUSY;
-		goto out_unlock;
-	}
-	if (is_order) {
-		err = scull_store_set_order(dev, val);
-	} else {
-		scull_trim(dev);	/* empty qset arrays sized for the old qset */
-		dev->qset = val;
-		err = 0;
-	}
-out_unlock:
+	scull_trim(dev);	/* empty qset arrays sized for the old qset */
+	dev->qset = val;
 	scull_unlock_all(dev);
-	return err;
+	return 0;
 }
 
 /*
@@ -97,7 +153,7 @@ out_unlock:
 static int scull_set_gfp(struct scull_dev *dev, const struct scull_gfp *g)
 {
 	const char *rule;
-	int err = 0;
+	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -114,18 +170,13 @@ static int scull_set_gfp(struct scull_dev *dev, const struct scull_gfp *g)
 			       scull_gfp_act_names[g->action], rule);
 		return -EINVAL;
 	}
-	err = scull_lock_all(dev);
+	err = scull_lock_empty(dev, "gfp");
 	if (err)
 		return err;
-	if (dev->size || dev->nr_quanta) {
-		scull_user_err(dev, "gfp: the device holds data; truncate it first\n");
-		err = -EBUSY;
-	} else {
-		dev->gfp = *g;
-		dev->gfp_mask = scull_gfp_mask(g);
-	}
+	dev->gfp = *g;
+	dev->gfp_mask = scull_gfp_mask(g);
 	scull_unlock_all(dev);
-	return err;
+	return 0;
 }
 
 static void scull_get_gfp(struct scull_dev *dev, struct scull_gfp *g,
@@ -212,17 +263,12 @@ static int scull_set_huge(struct scull_dev *dev, u32 val)
 		scull_user_err(dev, "huge=1 refused: %s\n", dev->be->nohuge);
 		return -EINVAL;
 	}
-	err = scull_lock_all(dev);
+	err = scull_lock_empty(dev, "huge");
 	if (err)
 		return err;
-	if (dev->size || dev->nr_quanta) {
-		scull_user_err(dev, "huge: the device holds data; truncate it first\n");
-		err = -EBUSY;
-	} else {
-		WRITE_ONCE(dev->huge, val);
-	}
+	WRITE_ONCE(dev->huge, val);
 	scull_unlock_all(dev);
-	return err;
+	return 0;
 }
 
 /* Without the lock, which a long write holds: a flag, read once. */
@@ -275,6 +321,9 @@ long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	case SCULL_IOC_SET_HUGE:
 	case SCULL_IOC_GET_HUGE:
 		return scull_ioc_huge(dev, cmd, (u32 __user *)arg);
+	case SCULL_IOC_SET_QUANTUM:
+	case SCULL_IOC_GET_QUANTUM:
+		return scull_ioc_quantum(dev, cmd, (u64 __user *)arg);
 	default:
 		/* Not logged: isatty() probes every file this way. */
 		return -ENOTTY;
@@ -285,7 +334,6 @@ long scull_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 enum scull_attr_field {
 	SCULL_ATTR_ORDER,
 	SCULL_ATTR_QSET,
-	SCULL_ATTR_QUANTUM,
 	SCULL_ATTR_SIZE,
 	SCULL_ATTR_QUANTA,
 	SCULL_ATTR_BYTES_ALLOCATED,
@@ -306,9 +354,6 @@ static ssize_t scull_attr_show(struct device *device,
 		break;
 	case SCULL_ATTR_QSET:
 		val = g.qset;
-		break;
-	case SCULL_ATTR_QUANTUM:
-		val = g.quantum;
 		break;
 	case SCULL_ATTR_SIZE:
 		val = g.size;
@@ -331,10 +376,43 @@ static ssize_t scull_attr_show(struct device *device,
 
 static SCULL_ATTR(order, SCULL_ATTR_ORDER);
 static SCULL_ATTR(qset, SCULL_ATTR_QSET);
-static SCULL_ATTR(quantum, SCULL_ATTR_QUANTUM);
 static SCULL_ATTR(size, SCULL_ATTR_SIZE);
 static SCULL_ATTR(quanta, SCULL_ATTR_QUANTA);
 static SCULL_ATTR(bytes_allocated, SCULL_ATTR_BYTES_ALLOCATED);
+
+/*
+ * quantum: the bytes of a quantum, written as a number of bytes (decimal,
+ * or 0x for hex) while the device is empty.
+ */
+static ssize_t quantum_show(struct device *device, struct device_attribute *attr,
+			    char *buf)
+{
+	struct scull_geometry g;
+
+	scull_get_geometry(dev_get_drvdata(device), &g);
+	return sysfs_emit(buf, "%llu\n", g.quantum);
+}
+
+static ssize_t quantum_store(struct device *device, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	struct scull_dev *dev = dev_get_drvdata(device);
+	u64 val;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtou64(buf, 0, &val)) {
+		scull_user_err(dev, "quantum: write a number of bytes, 1..%llu\n",
+			       scull_quantum_max(dev->be->max_order));
+		return -EINVAL;
+	}
+	if (!scull_check_quantum(dev, val, "quantum"))
+		return -EINVAL;
+	err = scull_set_quantum(dev, val);
+	return err ? err : count;
+}
+static DEVICE_ATTR_RW(quantum);
 
 /*
  * gfp: the allocation flags of the quanta, as "ZONE,ACTION" and as the
@@ -459,7 +537,7 @@ static DEVICE_ATTR_RW(huge);
 static struct attribute *scull_attrs[] = {
 	&scull_attr_order.attr.attr,
 	&scull_attr_qset.attr.attr,
-	&scull_attr_quantum.attr.attr,
+	&dev_attr_quantum.attr,
 	&scull_attr_size.attr.attr,
 	&scull_attr_quanta.attr.attr,
 	&scull_attr_bytes_allocated.attr.attr,

@@ -13,7 +13,7 @@
 
 /**
  * struct scull_geometry - what SCULL_IOC_GET_GEOMETRY returns
- * @order:		page order of a quantum
+ * @order:		page order of a quantum: get_order(@quantum)
  * @qset:		quanta per qset
  * @quantum:		bytes per quantum
  * @size:		bytes of data: one past the highest byte written
@@ -91,5 +91,14 @@ struct scull_gfp {
 #define SCULL_NODE_LOCAL	(-1)
 #define SCULL_IOC_SET_NODE	_IOW(SCULL_IOC_MAGIC, 9, __s32)
 #define SCULL_IOC_GET_NODE	_IOR(SCULL_IOC_MAGIC, 10, __s32)
+
+/*
+ * The quantum of an empty device in bytes (CAP_SYS_ADMIN): any size from 1
+ * to its allocator's limit, which is below 2^32.  SET_ORDER sets it to
+ * PAGE_SIZE << order.  A device that holds data refuses it with EBUSY, a
+ * size out of range with EINVAL and a dmesg line that names the limit.
+ */
+#define SCULL_IOC_SET_QUANTUM	_IOW(SCULL_IOC_MAGIC, 11, __u64)
+#define SCULL_IOC_GET_QUANTUM	_IOR(SCULL_IOC_MAGIC, 12, __u64)
 
 #endif /* _SCULL_IOCTL_H */

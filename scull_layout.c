@@ -63,7 +63,7 @@ struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
  * scull_quantum_layout - describe where a quantum lies in physical memory
  * @be:		its backend
  * @quantum:	the quantum, as returned by the backend's alloc
- * @order:	its order
+ * @size:	its size in bytes
  * @layout:	filled with its kernel address and its offset in its first
  *		page, its first pfn, the pages it touches and their
  *		contiguous runs, the zones and nodes of those pages and what
@@ -73,7 +73,7 @@ struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
  * contiguity reported is measured, not assumed from the allocator's name.
  */
 void scull_quantum_layout(const struct scull_backend *be, void *quantum,
-			  unsigned int order, struct scull_layout *layout)
+			  size_t size, struct scull_layout *layout)
 {
 	unsigned long pfn, prev = 0;
 	struct page *page;
@@ -84,7 +84,7 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
 	layout->vmalloc = layout->virt && is_vmalloc_addr(layout->virt);
 	if (layout->virt)
 		layout->offset = offset_in_page(layout->virt);
-	layout->pages = DIV_ROUND_UP(layout->offset + (PAGE_SIZE << order), PAGE_SIZE);
+	layout->pages = DIV_ROUND_UP(layout->offset + size, PAGE_SIZE);
 	for (i = 0; i < layout->pages; i++) {
 		page = scull_layout_page(be, quantum, layout, i);
 		pfn = page_to_pfn(page);
@@ -104,7 +104,7 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
  * scull_page_span - widen a span of struct page addresses to a quantum's
  * @be:		its backend
  * @quantum:	the quantum
- * @order:	its order
+ * @size:	its size in bytes
  * @lo:		lowest struct page address so far (ULONG_MAX: none yet)
  * @hi:		one past the highest struct page so far (0: none yet)
  *
@@ -112,13 +112,13 @@ void scull_quantum_layout(const struct scull_backend *be, void *quantum,
  * keeps them: in vmemmap on x86_64 and arm64, in the linear map on i386.
  */
 void scull_page_span(const struct scull_backend *be, void *quantum,
-		     unsigned int order, unsigned long *lo, unsigned long *hi)
+		     size_t size, unsigned long *lo, unsigned long *hi)
 {
 	struct scull_layout l;
 	unsigned long addr;
 	unsigned int i;
 
-	scull_quantum_layout(be, quantum, order, &l);
+	scull_quantum_layout(be, quantum, size, &l);
 	for (i = 0; i < l.pages; i++) {
 		addr = (unsigned long)scull_layout_page(be, quantum, &l, i);
 		*lo = min(*lo, addr);
@@ -197,7 +197,7 @@ static void scull_map_entry(void *arg, unsigned long base, unsigned int idx)
 /**
  * scull_quantum_map - how the kernel's page tables map a quantum
  * @layout:	its layout, from scull_quantum_layout(): @layout->map is set
- * @order:	its order
+ * @size:	its size in bytes
  *
  * The entries are looked up for each stretch of the quantum's permanent
  * kernel address (one lookup per entry, not per page): the direct map's
@@ -205,7 +205,7 @@ static void scull_map_entry(void *arg, unsigned long base, unsigned int idx)
  * area's 2 MiB ones.  A quantum with no permanent address (high memory)
  * has none; where the entries cannot be told, none are counted.
  */
-void scull_quantum_map(struct scull_layout *layout, unsigned int order)
+void scull_quantum_map(struct scull_layout *layout, size_t size)
 {
 	struct scull_map *map = &layout->map;
 
@@ -214,7 +214,7 @@ void scull_quantum_map(struct scull_layout *layout, unsigned int order)
 		map->state = SCULL_MAP_NONE;
 		return;
 	}
-	if (!scull_map_walk(layout->virt, PAGE_SIZE << order, scull_map_entry, map)) {
+	if (!scull_map_walk(layout->virt, size, scull_map_entry, map)) {
 		memset(map, 0, sizeof(*map));
 		map->state = SCULL_MAP_UNKNOWN;
 	}
@@ -295,16 +295,16 @@ static void scull_map_count_entry(void *arg, unsigned long base,
  * @c:		the count, from scull_map_count_start()
  * @be:		the quantum's backend
  * @quantum:	the quantum
- * @order:	its order
+ * @size:	its size in bytes
  *
  * A quantum with no permanent kernel address adds none.
  */
 void scull_map_count_quantum(struct scull_map_count *c,
 			     const struct scull_backend *be, void *quantum,
-			     unsigned int order)
+			     size_t size)
 {
 	void *virt = be->vaddr(quantum);
-	size_t len = PAGE_SIZE << order;
+	size_t len = size;
 
 	if (!virt)
 		return;

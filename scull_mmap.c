@@ -37,8 +37,9 @@ static void scull_vm_close(struct vm_area_struct *vma)
  * Map the page that holds offset pgoff << PAGE_SHIFT, allocating a zeroed
  * quantum for a hole.  Past the end of data, as past the end of a file,
  * the access gets SIGBUS; so does one that finds no memory, which must not
- * wake the OOM killer, and one at an order whose quanta may not be mapped
- * (slab memory), which the device may have been given since the mmap.
+ * wake the OOM killer, and one at a quantum size that may not be mapped
+ * (slab memory, or not whole pages), which the device may have been given
+ * since the mmap.
  *
  * Only the inner lock: a write holding the outer one may fault on a
  * mapping of its own device.  The page is returned locked
@@ -63,9 +64,9 @@ static vm_fault_t scull_vm_fault(struct vm_fault *vmf)
 	void **slot;
 
 	mutex_lock(&dev->lock);
-	if (pos >= dev->size || dev->order < dev->be->mmap_min_order)
+	if (pos >= dev->size || !scull_mappable(dev))
 		goto out_unlock;
-	scull_locate(pos, dev->order, dev->qset, &p);
+	scull_locate(pos, dev->quantum, dev->qset, &p);
 	slot = scull_slot(dev, &c, &p, true);
 	if (slot && !*slot) {
 		void *fresh = scull_new_quantum(dev, p.qidx, 0, 0);
@@ -95,6 +96,7 @@ static const struct vm_operations_struct scull_vm_ops = {
 int scull_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct scull_dev *dev = filp->private_data;
+	unsigned long above;
 	u64 last;
 	int err = 0;
 
@@ -118,8 +120,16 @@ int scull_mmap(struct file *filp, struct vm_area_struct *vma)
 		goto out_unlock;
 	}
 	if (dev->order < dev->be->mmap_min_order) {
-		scull_user_err(dev, "mmap: %s quanta of order %u are slab memory, which cannot be mapped; use order %u or more\n",
-			       dev->be->name, dev->order, dev->be->mmap_min_order);
+		/* mmap_min_order > order >= 0: the shift is by 0 or more. */
+		above = PAGE_SIZE << (dev->be->mmap_min_order - 1);
+		scull_user_err(dev, "mmap: %s quanta of %zu bytes are slab memory, which cannot be mapped; use a whole number of pages above %lu bytes (%lu or more)\n",
+			       dev->be->name, dev->quantum, above, above + PAGE_SIZE);
+		err = -ENODEV;
+		goto out_unlock;
+	}
+	if (offset_in_page(dev->quantum)) {
+		scull_user_err(dev, "mmap: quanta of %zu bytes are not a whole number of pages of %lu bytes, which mmap maps\n",
+			       dev->quantum, PAGE_SIZE);
 		err = -ENODEV;
 		goto out_unlock;
 	}

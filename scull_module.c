@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The module of scullmem: its parameters (order, qset), the devices, each
+ * The module of scullmem: its parameters (order, quantum, qset), the devices, each
  * with an inode of its own, the char device region and the nodes, module
  * init and exit.  It calls the quantum store's setup and teardown
  * (scull_store.c), /proc/scullmem's (scull_proc.c), and hands the devices
@@ -26,10 +26,64 @@
 
 #include "scullmem.h"
 
+/*
+ * order=N: quanta of PAGE_SIZE << N bytes, as ever.  Whether it was given
+ * is kept, so that a quantum= given too can be checked against it.
+ */
 static unsigned int scull_order;
-module_param_named(order, scull_order, uint, 0444);
+static bool scull_order_given;
+
+static int scull_order_set(const char *val, const struct kernel_param *kp)
+{
+	int err = param_set_uint(val, kp);
+
+	if (!err)
+		scull_order_given = true;
+	return err;
+}
+
+static const struct kernel_param_ops scull_order_ops = {
+	.set	= scull_order_set,
+	.get	= param_get_uint,
+};
+
+module_param_cb(order, &scull_order_ops, &scull_order, 0444);
 MODULE_PARM_DESC(order,
-		 "Page order of a quantum: quantum = PAGE_SIZE << order bytes (default 0; at most the largest order every device's allocator serves: dmesg names the one that refuses)");
+		 "Page order of a quantum: quantum = PAGE_SIZE << order bytes (default 0; at most the largest order every device's allocator serves: dmesg names the one that refuses); read back, get_order() of the quantum");
+
+/*
+ * quantum=BYTES: quanta of any size, from 1 byte to the smallest limit of
+ * the devices' allocators.  The text is kept as given and checked at init,
+ * so that a bad one gets one dmesg line that names the limit (a parameter
+ * refused by its set function gets the kernel's line as well).  Read back,
+ * it is the quantum the devices were given.
+ */
+static char scull_quantum_arg[24];
+static bool scull_quantum_given;
+static bool scull_quantum_toolong;
+static size_t scull_quantum;
+
+static int scull_quantum_set(const char *val, const struct kernel_param *kp)
+{
+	scull_quantum_given = true;
+	scull_quantum_toolong = strscpy(scull_quantum_arg, val,
+					sizeof(scull_quantum_arg)) < 0;
+	return 0;
+}
+
+static int scull_quantum_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%zu\n", scull_quantum);
+}
+
+static const struct kernel_param_ops scull_quantum_ops = {
+	.set	= scull_quantum_set,
+	.get	= scull_quantum_get,
+};
+
+module_param_cb(quantum, &scull_quantum_ops, NULL, 0444);
+MODULE_PARM_DESC(quantum,
+		 "Bytes of a quantum: 1 up to the smallest limit of the devices' allocators (default PAGE_SIZE << order; with order given too, both must agree)");
 
 static unsigned int scull_qset = 500;
 module_param_named(qset, scull_qset, uint, 0444);
@@ -45,19 +99,82 @@ struct scull_dev *scull_dev_get(unsigned int minor)
 	return minor < SCULL_NR_DEVS ? &scull_devs[minor] : NULL;
 }
 
-static int __init scull_check_params(void)
+/* The largest quantum every device's allocator serves. */
+static u64 __init scull_quantum_limit(void)
 {
+	u64 max = SCULL_QUANTUM_MAX;
 	unsigned int i;
 
-	for (i = 0; i < SCULL_NR_DEVS; i++) {
-		const struct scull_backend *be = scull_backends[i];
+	for (i = 0; i < SCULL_NR_DEVS; i++)
+		max = min(max, scull_quantum_max(scull_backends[i]->max_order));
+	return max;
+}
 
+/*
+ * Does every device take quanta of @q bytes (from order=N if @order)?  If
+ * not, one dmesg line: for order=, the first device that refuses and its
+ * limit; for quantum=, the module's limit, the smallest of the devices'
+ * (as the line for a quantum= that is not a number says).
+ */
+static bool __init scull_quantum_fits(u64 q, bool order)
+{
+	const struct scull_backend *be;
+	unsigned int i;
+
+	if (!order) {
+		if (q >= 1 && q <= scull_quantum_limit())
+			return true;
+		pr_err("quantum=%llu is out of range: give 1..%llu\n", q,
+		       scull_quantum_limit());
+		return false;
+	}
+	for (i = 0; i < SCULL_NR_DEVS; i++) {
+		be = scull_backends[i];
 		if (!scull_order_valid(scull_order, be->max_order)) {
 			pr_err("order=%u is out of range: %s (%s) takes 0..%u\n",
 			       scull_order, be->devname, be->name, be->max_order);
-			return -EINVAL;
+			return false;
 		}
 	}
+	return true;
+}
+
+/* The quantum that order= and quantum= give, or 0 after one dmesg line. */
+static size_t __init scull_quantum_param(void)
+{
+	size_t from_order = 0;
+	u64 q;
+
+	if (!scull_quantum_given || scull_order_given) {
+		if (!scull_quantum_fits(0, true))
+			return 0;
+		from_order = scull_quantum_size_of(scull_order);
+		if (!scull_quantum_given)
+			return from_order;
+	}
+	if (scull_quantum_toolong || kstrtou64(scull_quantum_arg, 0, &q)) {
+		pr_err("quantum=%s%s is not a number of bytes: give 1..%llu\n",
+		       scull_quantum_arg, scull_quantum_toolong ? "..." : "",
+		       scull_quantum_limit());
+		return 0;
+	}
+	if (!scull_quantum_fits(q, false))
+		return 0;
+	if (from_order && q != from_order) {
+		pr_err("quantum=%llu and order=%u disagree: order=%u is quantum=%zu; give one of them\n",
+		       q, scull_order, scull_order, from_order);
+		return 0;
+	}
+	return q;
+}
+
+static int __init scull_check_params(void)
+{
+	scull_quantum = scull_quantum_param();
+	if (!scull_quantum)
+		return -EINVAL;
+	/* /sys/module/scull/parameters/order: the order of the quanta given. */
+	scull_order = get_order(scull_quantum);
 	if (!scull_qset_valid(scull_qset)) {
 		pr_err("qset=%u is out of range: 1..%u\n", scull_qset, SCULL_QSET_MAX);
 		return -EINVAL;
@@ -148,10 +265,10 @@ static int __init scull_init_devs(void)
 		dev->qset = scull_qset;
 		dev->gfp_mask = scull_gfp_mask(&dev->gfp);
 		dev->node = NUMA_NO_NODE;
-		err = scull_store_init(dev, scull_order);
+		err = scull_store_init(dev, scull_quantum);
 		if (err) {
-			pr_err("cannot set up %s (%s) for order %u: %d\n",
-			       dev->be->devname, dev->be->name, scull_order, err);
+			pr_err("cannot set up %s (%s) for quanta of %zu bytes: %d\n",
+			       dev->be->devname, dev->be->name, scull_quantum, err);
 			scull_exit_devs(i);
 			return err;
 		}
@@ -237,8 +354,9 @@ static int __init scull_init(void)
 		goto out_devices;
 	}
 
-	pr_info("major %u, order %u (quantum %lu bytes), qset %u\n",
-		MAJOR(scull_devt), scull_order, PAGE_SIZE << scull_order, scull_qset);
+	pr_info("major %u, order %u (quantum %zu bytes), qset %u\n",
+		MAJOR(scull_devt), get_order(scull_quantum), scull_quantum,
+		scull_qset);
 	return 0;
 
 out_devices:

@@ -9,7 +9,8 @@
  * Its position encodes where the walk is: 0 is the banner, then for device
  * number d, (d + 1) << SCULL_POS_SHIFT is the device's header and
  * ((d + 1) << SCULL_POS_SHIFT) + i + 1 is quantum i.  Quantum indexes stay
- * below 2^(63 - PAGE_SHIFT), so they fit below the shift.
+ * below 2^SCULL_QIDX_BITS (scull_limit_of()), so i + 2 fits below the
+ * shift, and the end, SCULL_NR_DEVS + 1 above it, fits in a loff_t.
  *
  * The banner, the machine's memory (scull_banner.c), is followed by each
  * device's allocation statistics; writing "reset" to the file clears them.
@@ -34,6 +35,7 @@
 #include <linux/proc_fs.h>
 #include <linux/sched/signal.h>
 #include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/math64.h>
 #include <linux/mmzone.h>
 #include <linux/numa.h>
@@ -46,8 +48,10 @@
 #include "scullmem.h"
 
 #define SCULL_PROC_NAME	"scullmem"
-#define SCULL_POS_SHIFT	56
+#define SCULL_POS_SHIFT	(SCULL_QIDX_BITS + 1)
 #define SCULL_POS_SUB	((1ULL << SCULL_POS_SHIFT) - 1)
+static_assert(SCULL_NR_DEVS + 1 <= (LLONG_MAX >> SCULL_POS_SHIFT),
+	      "/proc/scullmem's positions must hold every device's number");
 
 /**
  * struct scull_proc_iter - state of one reader of /proc/scullmem
@@ -288,7 +292,7 @@ static void scull_show_map_count(struct seq_file *m, struct scull_proc_iter *it,
 		return;
 	}
 	while ((quantum = scull_find_quantum(dev, &qidx, &qset))) {
-		scull_map_count_quantum(&c, dev->be, quantum, dev->order);
+		scull_map_count_quantum(&c, dev->be, quantum, dev->quantum);
 		if (c.unknown || ++qidx == 0)
 			break;
 		/* A reader killed mid-walk lets the writers have the lock. */
@@ -336,7 +340,7 @@ static void scull_show_page_span(struct seq_file *m, struct scull_proc_iter *it,
 		return;
 	}
 	while ((quantum = scull_find_quantum(dev, &qidx, &qset))) {
-		scull_page_span(dev->be, quantum, dev->order, &lo, &hi);
+		scull_page_span(dev->be, quantum, dev->quantum, &lo, &hi);
 		if (++qidx == 0)
 			break;
 		if (fatal_signal_pending(current)) {
@@ -372,6 +376,26 @@ static void scull_show_last_map(struct seq_file *m, struct scull_proc_iter *it,
 		seq_puts(m, "  kmap last -\n");
 }
 
+/*
+ * "  held: asked A bytes, held H bytes, overhead P%": the bytes of the
+ * quanta as asked of the allocator, what it holds for them (the store
+ * keeps the sum as quanta come and go), and how much more that is, in
+ * percent of what was asked, to a tenth.
+ */
+static void scull_show_held(struct seq_file *m, struct scull_dev *dev)
+{
+	u64 asked = (u64)dev->nr_quanta * scull_quantum_size(dev);
+	u64 held = dev->held_bytes;
+	u64 permille = 0, whole;
+	u32 tenth;
+
+	if (asked && held > asked)
+		permille = div64_u64((held - asked) * 1000, asked);
+	whole = div_u64_rem(permille, 10, &tenth);
+	seq_printf(m, "  held: asked %llu bytes, held %llu bytes, overhead %llu.%u%%\n",
+		   asked, held, whole, tenth);
+}
+
 static void scull_show_header(struct seq_file *m, struct scull_proc_iter *it,
 			      struct scull_dev *dev)
 {
@@ -380,6 +404,7 @@ static void scull_show_header(struct seq_file *m, struct scull_proc_iter *it,
 	seq_printf(m, "  backend %s, quantum %zu, quanta %lu, qsets %lu\n",
 		   dev->be->name, scull_quantum_size(dev), dev->nr_quanta,
 		   dev->nr_qsets);
+	scull_show_held(m, dev);
 	if (dev->be->show)
 		dev->be->show(dev->be_ctx, m);
 	scull_show_zone_counts(m, dev);
@@ -489,6 +514,28 @@ static void scull_show_pfns(struct seq_file *m, struct scull_dev *dev,
 	scull_show_run(m, sep, first, last);
 }
 
+/*
+ * " holds N": what the allocator set aside for the quantum, then for a
+ * vmalloc quantum " span N", its stretch of the vmalloc range with the
+ * guard page, and what the backend's show_held prints: for a kmalloc one
+ * " from CACHE", the kmalloc cache that served it, and for a kvmalloc one
+ * " via kmalloc" or " via vmalloc".  After the pfns, so that the fields
+ * before keep their places.
+ */
+static void scull_show_holds(struct seq_file *m, struct scull_dev *dev,
+			     void *quantum)
+{
+	struct scull_held h;
+
+	scull_held(dev, quantum, &h);
+	seq_printf(m, " holds %zu", h.bytes);
+	if (h.span)
+		seq_printf(m, " span %zu", h.span);
+	if (dev->be->show_held)
+		dev->be->show_held(dev->be_ctx, quantum, dev->quantum,
+				   dev->gfp_mask, m);
+}
+
 static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 			       struct scull_dev *dev)
 {
@@ -498,7 +545,7 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 	if (it->new_qset)
 		seq_printf(m, "  qset %lu at %0*lx\n", it->qidx / dev->qset,
 			   SCULL_VIRT_WIDTH, scull_shown(it, it->qset));
-	scull_quantum_layout(dev->be, it->quantum, dev->order, &l);
+	scull_quantum_layout(dev->be, it->quantum, dev->quantum, &l);
 	if (it->privileged)
 		phys = (unsigned long long)PFN_PHYS(l.pfn) + l.offset;
 	else
@@ -512,12 +559,13 @@ static void scull_show_quantum(struct seq_file *m, struct scull_proc_iter *it,
 		   !l.virt ? "highmem" : l.vmalloc ? "vmalloc" : "linear",
 		   l.pages, l.runs, l.runs == 1 ? "contiguous" : "scattered");
 	scull_show_where(m, dev, &l);
-	scull_quantum_map(&l, dev->order);
+	scull_quantum_map(&l, dev->quantum);
 	scull_show_map(m, &l.map);
 	if (it->privileged)
 		scull_show_pfns(m, dev, it->quantum, &l);
 	else
 		seq_puts(m, " pfns -");
+	scull_show_holds(m, dev, it->quantum);
 	seq_putc(m, '\n');
 }
 

@@ -110,7 +110,7 @@ static void scull_account_zones(struct scull_dev *dev, void *quantum, long sign)
 	struct scull_layout l;
 	unsigned int i;
 
-	scull_quantum_layout(dev->be, quantum, dev->order, &l);
+	scull_quantum_layout(dev->be, quantum, dev->quantum, &l);
 	for (i = 0; i < MAX_NR_ZONES; i++) {
 		if (l.zones[i])
 			dev->zone_quanta[i] += sign;
@@ -122,12 +122,32 @@ static void scull_account_zones(struct scull_dev *dev, void *quantum, long sign)
 		dev->nr_multinode += sign;
 }
 
+/*
+ * Count what the allocator holds for a quantum in (@in) or out of the
+ * device's sum: numbers only (struct scull_held), at every allocation
+ * and free, under the lock.
+ */
+static void scull_account_held(struct scull_dev *dev, void *quantum, bool in)
+{
+	struct scull_held h;
+
+	scull_held(dev, quantum, &h);
+	if (in) {
+		dev->held_bytes += h.bytes;
+		dev->held_span += h.span;
+	} else {
+		dev->held_bytes -= h.bytes;
+		dev->held_span -= h.span;
+	}
+}
+
 void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
 			void *quantum)
 {
 	trace_scull_quantum_free(dev->be->devname, qidx, quantum, dev->order);
 	scull_account_zones(dev, quantum, -1);
-	dev->be->free(dev->be_ctx, quantum, dev->order);
+	scull_account_held(dev, quantum, false);
+	dev->be->free(dev->be_ctx, quantum, dev->quantum);
 	dev->stats.frees++;
 }
 
@@ -289,14 +309,18 @@ static bool scull_lowmem_low(unsigned int order)
  * i386), far smaller than memory: filled, it would leave no room for
  * module loading and every other vmalloc user of the machine.  So a
  * device's quanta take at most half of the range, which on a 64-bit kernel
- * (terabytes) never binds.
+ * (terabytes) never binds.  What its quanta take is the sum of their
+ * measured spans (a huge area's rounding included, and nothing for
+ * scullkv's kmalloc quanta); the next one is assumed to take its pages
+ * and a guard page.
  */
 static bool scull_vmalloc_low(struct scull_dev *dev)
 {
 	unsigned long range = (VMALLOC_END - VMALLOC_START) >> PAGE_SHIFT;
-	unsigned long each = (1UL << dev->order) + 1;
+	unsigned long each = DIV_ROUND_UP(dev->quantum, PAGE_SIZE) + 1;
+	u64 taken = dev->held_span >> PAGE_SHIFT;
 
-	return (dev->nr_quanta + 1) * each > range / 2;
+	return taken + each > range / 2;
 }
 
 /*
@@ -308,7 +332,9 @@ static bool scull_vmalloc_low(struct scull_dev *dev)
  * reading them is cheap, and while there are plenty the estimate is not
  * needed.  (1/64 of RAM still let 6.1 OOM-kill dd in a 256 MiB guest.)
  * Where the backend's memory comes from has its own limit too (struct
- * scull_backend's @reserve): lowmem, or the vmalloc range.
+ * scull_backend's @reserve): lowmem, the vmalloc range, or both for an
+ * allocator that may take either (kvmalloc: kmalloc's lowmem, or
+ * vmalloc's range when kmalloc fails or the quantum is too large for it).
  *
  * Free pages of a CMA area do not count: they serve only movable
  * allocations, neither the quanta nor most of what others allocate, yet
@@ -325,6 +351,8 @@ static bool scull_memory_low(struct scull_dev *dev)
 		return scull_lowmem_low(dev->order);
 	case SCULL_RESERVE_VMALLOC:
 		return scull_vmalloc_low(dev);
+	case SCULL_RESERVE_LOWMEM_VMALLOC:
+		return scull_lowmem_low(dev->order) || scull_vmalloc_low(dev);
 	default:
 		return false;
 	}
@@ -373,7 +401,7 @@ void scull_flush_written(struct scull_dev *dev, void *quantum, size_t from,
 	size_t off;
 
 	/* Quanta that cannot be mapped (slab objects) need none of this. */
-	if (from >= to || dev->order < dev->be->mmap_min_order)
+	if (from >= to || !scull_mappable(dev))
 		return;
 	virt = dev->be->vaddr(quantum);
 	if (virt && is_vmalloc_addr(virt))
@@ -404,11 +432,12 @@ void *scull_new_quantum(struct scull_dev *dev, unsigned long qidx,
 		node = NUMA_NO_NODE;
 	if (!scull_memory_low(dev))
 		fresh = (dev->huge ? dev->be->alloc_huge : dev->be->alloc)
-			(dev->be_ctx, dev->order, dev->gfp_mask, node);
+			(dev->be_ctx, dev->quantum, dev->gfp_mask, node);
 	end = local_clock();
 	scull_account_alloc(dev, qidx, fresh, end > start ? end - start : 0);
 	if (fresh) {
 		scull_account_zones(dev, fresh, 1);
+		scull_account_held(dev, fresh, true);
 		scull_zero(dev, fresh, 0, off);
 		scull_zero(dev, fresh, off + len, quantum);
 	}
@@ -440,7 +469,7 @@ void scull_wait_faults(struct scull_dev *dev)
 	unsigned int slot;
 	void **qset;
 
-	if (dev->order < dev->be->mmap_min_order)
+	if (!scull_mappable(dev))
 		return;		/* never mapped */
 	xa_for_each(&dev->qsets, nr, qset) {
 		for (slot = 0; slot < dev->qset; slot++) {
@@ -473,16 +502,16 @@ unsigned long scull_find_hole(struct scull_dev *dev, unsigned long qidx)
 }
 
 /**
- * scull_store_init - make an empty store of quanta of @order
+ * scull_store_init - make an empty store of quanta of @quantum bytes
  * @dev:	the device, its backend and qset set, not yet visible
- * @order:	page order of its quanta
+ * @quantum:	bytes of its quanta, valid for the backend
  *
  * The per-node counts of its quanta are allocated here, one for each
  * possible node id.
  *
  * Return: 0, -ENOMEM, or the error of the backend's setup.
  */
-int scull_store_init(struct scull_dev *dev, unsigned int order)
+int scull_store_init(struct scull_dev *dev, size_t quantum)
 {
 	void *ctx = NULL;
 
@@ -491,12 +520,13 @@ int scull_store_init(struct scull_dev *dev, unsigned int order)
 	if (!dev->node_quanta)
 		return -ENOMEM;
 	if (dev->be->setup) {
-		ctx = dev->be->setup(order);
+		ctx = dev->be->setup(quantum);
 		if (IS_ERR(ctx))
 			goto out_free_counts;
 	}
 	dev->be_ctx = ctx;
-	dev->order = order;
+	dev->quantum = quantum;
+	dev->order = get_order(quantum);
 	return 0;
 
 out_free_counts:
@@ -517,30 +547,31 @@ void scull_store_exit(struct scull_dev *dev)
 }
 
 /**
- * scull_store_set_order - give an empty device quanta of another order
- * @dev:	the device; the caller holds its lock, and it holds no data
- * @order:	the new order, valid for the backend
+ * scull_store_set_quantum - give an empty device quanta of another size
+ * @dev:	the device; the caller holds both its locks, and it holds no data
+ * @quantum:	the new size in bytes, valid for the backend
  *
- * The backend's state for the new order is made before the old one goes,
+ * The backend's state for the new size is made before the old one goes,
  * so that on failure the device is left as it was.
  *
  * Return: 0, or the error of the backend's setup.
  */
-int scull_store_set_order(struct scull_dev *dev, unsigned int order)
+int scull_store_set_quantum(struct scull_dev *dev, size_t quantum)
 {
 	void *old = dev->be_ctx, *ctx = NULL;
 
 	scull_trim(dev);	/* empty qset arrays sized for the old geometry */
-	if (order == dev->order)
+	if (quantum == dev->quantum)
 		return 0;
 	if (dev->be->setup) {
-		ctx = dev->be->setup(order);
+		ctx = dev->be->setup(quantum);
 		if (IS_ERR(ctx))
 			return PTR_ERR(ctx);
 	}
 	dev->be_ctx = ctx;
 	/* Read without the lock by llseek: see scull_llseek(). */
-	WRITE_ONCE(dev->order, order);
+	WRITE_ONCE(dev->quantum, quantum);
+	dev->order = get_order(quantum);
 	if (dev->be->teardown)
 		dev->be->teardown(old);
 	return 0;

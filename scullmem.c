@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -187,16 +188,20 @@ static int scull_fault_in(struct scull_dev *dev, struct iov_iter *iter,
  * reads its pages.  That copy skips hardened usercopy's check of the
  * kernel address, which the driver needs no more than tmpfs does (the
  * bytes lie in one page of its own quantum), and which for a vmalloc
- * address searches the vmap areas under their lock.  Slab quanta (scullc,
- * scullk's small orders: those that may not be mapped) keep copy_to_iter(),
- * so that hardened usercopy checks each copy against its cache: showing
- * that check is part of what scullc is for.  Into user memory only: given
- * a pipe (splice, before v6.5), copy_page_to_iter() would hand it the page
- * itself, which the next write to the device would change.
+ * address searches the vmap areas under their lock.  It is the quantum's
+ * order that decides, not its size: page-backed quanta are copied page
+ * by page whether or not they are a whole number of pages (a quantum of
+ * 5000 bytes too, though it cannot be mapped).  Those of an order whose
+ * memory may not be mapped (the backend's mmap_min_order: slab memory,
+ * or memory that may be) keep copy_to_iter(), so that hardened usercopy
+ * checks each copy against its cache, which is part of what a slab
+ * backend shows.  Into user memory only: given a pipe (splice, before v6.5),
+ * copy_page_to_iter() would hand it the page itself, which the next write
+ * to the device would change.
  */
 static bool scull_copy_by_page(struct scull_dev *dev, const struct iov_iter *to)
 {
-	/* dev->order <= max_order (insmod, SET_ORDER): none above it. */
+	/* dev->order <= max_order (insmod, SET_QUANTUM): none above it. */
 	return dev->order >= dev->be->mmap_min_order &&
 	       scull_user_backed_iter(to);
 }
@@ -287,7 +292,7 @@ static ssize_t scull_read_shared(struct scull_dev *dev, loff_t pos,
 		struct scull_pos p;
 		size_t chunk, n;
 
-		scull_locate(pos, dev->order, dev->qset, &p);
+		scull_locate(pos, dev->quantum, dev->qset, &p);
 		chunk = min_t(loff_t, min(iov_iter_count(to), qsize - p.off),
 			      dev->size - pos);
 		slot = scull_slot(dev, &c, &p, false);
@@ -333,7 +338,7 @@ static ssize_t scull_write_chunk(struct scull_dev *dev, struct scull_cursor *c,
 	void **slot, *fresh;
 	size_t n;
 
-	scull_locate(pos, dev->order, dev->qset, &p);
+	scull_locate(pos, dev->quantum, dev->qset, &p);
 	slot = scull_slot(dev, c, &p, true);
 	if (!slot)
 		return -ENOMEM;
@@ -364,9 +369,12 @@ static ssize_t scull_write_locked(struct scull_dev *dev, loff_t pos,
 	size_t quantum = scull_quantum_size(dev);
 
 	while (iov_iter_count(from)) {
-		/* A quantum fits in size_t, so its offset does too (32-bit). */
-		size_t chunk = min(iov_iter_count(from),
-				   quantum - ((size_t)pos & (quantum - 1)));
+		u32 off;
+		size_t chunk;
+
+		/* A quantum is below 2^32 bytes: a u32 divisor (32-bit). */
+		div_u64_rem(pos, quantum, &off);
+		chunk = min_t(size_t, iov_iter_count(from), quantum - off);
 
 		n = scull_write_chunk(dev, &c, pos, chunk, from);
 		if (n < 0)
@@ -448,23 +456,27 @@ out_unlock:
 	return ret;
 }
 
-/* SEEK_DATA and SEEK_HOLE, at quantum granularity as in tmpfs. */
+/*
+ * SEEK_DATA and SEEK_HOLE, at quantum granularity as in tmpfs, whatever
+ * the quantum's size: positions go through div_u64() and back.
+ */
 static loff_t scull_seek_data(struct scull_dev *dev, loff_t off, int whence)
 {
-	unsigned int shift = scull_quantum_shift(dev);
-	unsigned long qidx = off >> shift;
+	size_t quantum = scull_quantum_size(dev);
+	unsigned long qidx;
 	void **qset;
 	loff_t pos;
 
 	if (off < 0 || off >= dev->size)
 		return -ENXIO;
+	qidx = div_u64(off, quantum);
 	if (whence == SEEK_HOLE) {
-		pos = (loff_t)scull_find_hole(dev, qidx) << shift;
+		pos = (loff_t)scull_find_hole(dev, qidx) * quantum;
 		return min(max(pos, off), dev->size);
 	}
 	if (!scull_find_quantum(dev, &qidx, &qset))
 		return -ENXIO;
-	pos = max((loff_t)qidx << shift, off);
+	pos = max((loff_t)qidx * (loff_t)quantum, off);
 	return pos < dev->size ? pos : -ENXIO;
 }
 
@@ -477,14 +489,14 @@ static loff_t scull_llseek(struct file *filp, loff_t off, int whence)
 	case SEEK_SET:
 	case SEEK_CUR:
 		/*
-		 * Without the lock: SET_ORDER may change the order meanwhile
-		 * (of an empty device only).  That race is benign: a position
-		 * checked against the old order's limit is checked again,
-		 * under the lock, by the write, read or fault that uses it
-		 * (EFBIG, end of data, SIGBUS).  READ_ONCE pairs with the
-		 * WRITE_ONCE of scull_store_set_order().
+		 * Without the lock: SET_QUANTUM may change the quantum
+		 * meanwhile (of an empty device only).  That race is benign:
+		 * a position checked against the old quantum's limit is
+		 * checked again, under the lock, by the write, read or fault
+		 * that uses it (EFBIG, end of data, SIGBUS).  READ_ONCE pairs
+		 * with the WRITE_ONCE of scull_store_set_quantum().
 		 */
-		limit = scull_limit_of(READ_ONCE(dev->order));
+		limit = scull_limit_of(READ_ONCE(dev->quantum));
 		if (whence == SEEK_CUR)
 			base = filp->f_pos;
 		break;

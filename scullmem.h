@@ -3,7 +3,8 @@
  * The module's internal header: what the files of scull.ko share.  User
  * space includes scull_ioctl.h instead, which this file includes.
  *
- * A device stores its data in quanta of PAGE_SIZE << order bytes.  Quanta
+ * A device stores its data in quanta of @quantum bytes (PAGE_SIZE << order
+ * by default, any size from 1 byte to its allocator's limit).  Quanta
  * are grouped in qsets of @qset pointers, as in LDD3's scull; the qsets
  * are indexed by number in an xarray, so the quantum at any offset is found
  * without walking a list.
@@ -18,10 +19,12 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/string.h>
 #include <linux/overflow.h>
 #include <linux/xarray.h>
 
@@ -31,8 +34,14 @@ struct attribute_group;
 struct file;
 struct seq_file;
 
-#define SCULL_NR_DEVS	5
+#define SCULL_NR_DEVS	7
 #define SCULL_QSET_MAX	65536U
+
+/*
+ * A quantum stays below 2^32 bytes: its size is a u32 divisor for
+ * div_u64_rem(), and size_t arithmetic on it works on 32-bit kernels.
+ */
+#define SCULL_QUANTUM_MAX	((u64)U32_MAX)
 
 /*
  * Device data is charged to the writer's memory cgroup, as tmpfs data is,
@@ -47,17 +56,38 @@ enum scull_reserve {
 	SCULL_RESERVE_ANY,	/* pages of any zone, high memory included */
 	SCULL_RESERVE_LOWMEM,	/* pages with a logical address: lowmem only */
 	SCULL_RESERVE_VMALLOC,	/* any pages, and a stretch of the vmalloc range */
+	SCULL_RESERVE_LOWMEM_VMALLOC,	/* either: lowmem or the vmalloc range */
+};
+
+/**
+ * struct scull_held - what an allocator set aside for one quantum
+ * @bytes:	the bytes it holds for the quantum, which nothing else can use
+ *		while the quantum lives: the slab object's slot, the pages
+ * @span:	for a vmalloc quantum, the stretch of the vmalloc range it
+ *		takes, its guard page included; 0 for the others
+ *
+ * Numbers only: the store adds them up under the device's lock at every
+ * allocation and free.  Where a quantum came from (the kmalloc cache,
+ * kvmalloc's choice) is told only when /proc/scullmem prints it
+ * (struct scull_backend's @show_held).
+ */
+struct scull_held {
+	size_t bytes;
+	size_t span;
 };
 
 /**
  * struct scull_backend - one memory allocator behind a device
  * @devname:	name of the device node that uses this allocator
  * @name:	name of the allocator, as shown in /proc/scullmem
- * @max_order:	largest quantum order the allocator can serve
- * @mmap_min_order: smallest order whose quanta may be mapped to user space
- *		(slab memory may not be; above @max_order: none may).  Reads
- *		copy the quanta of these orders a page at a time with
- *		copy_page_to_iter(), and the others with copy_to_iter()
+ * @max_order:	the allocator's limit: quanta of up to PAGE_SIZE << @max_order
+ *		bytes (and below SCULL_QUANTUM_MAX)
+ * @mmap_min_order: smallest order (get_order() of the quantum size) whose
+ *		quanta may be mapped to user space, when the size is a whole
+ *		number of pages (slab memory may not be; above @max_order:
+ *		none may).  Reads copy the quanta of these orders a page at a
+ *		time with copy_page_to_iter(), and the others with
+ *		copy_to_iter()
  * @nommap:	when none may, why: the end of the dmesg line of a refused
  *		mmap, after "mmap: <name> quanta "
  * @reserve:	where the memory of its quanta comes from, which
@@ -68,12 +98,13 @@ enum scull_reserve {
  * @zone_rules: for each SCULL_GFP_ZONE_*, why the allocator refuses it,
  *		or NULL if it takes it
  * @act_rules:	the same for each SCULL_GFP_ACT_*
- * @setup:	optional: make the state that quanta of @order need (a
+ * @setup:	optional: make the state that quanta of @size bytes need (a
  *		kmem_cache of quantum-sized objects): at load, and when
- *		SET_ORDER changes the order of an empty device.  Returns the
- *		context passed to @alloc, @free and @teardown, or an ERR_PTR
+ *		SET_QUANTUM or SET_ORDER changes the quantum of an empty
+ *		device.  Returns the context passed to @alloc, @free and
+ *		@teardown, or an ERR_PTR
  * @teardown:	optional: undo @setup, once every quantum of it is freed
- * @alloc:	allocate one quantum of PAGE_SIZE << @order bytes, not zeroed,
+ * @alloc:	allocate one quantum of exactly @size bytes, not zeroed,
  *		preferably on NUMA node @node (NUMA_NO_NODE: wherever the
  *		allocator itself would choose), through the allocator's
  *		node-aware form.  It may still fall back to another node.
@@ -92,6 +123,11 @@ enum scull_reserve {
  *		time.  The mapping lasts until @unmap
  * @unmap:	optional: end a mapping made by @map, given its address
  * @vaddr:	the quantum's permanent kernel address, or NULL if it has none
+ * @held:	fill *@h, zeroed by the caller, with what the allocator set
+ *		aside for a quantum of @size bytes (/proc/scullmem's holds)
+ * @show_held:	optional: print, after a quantum line's holds, where the
+ *		quantum came from (" from kmalloc-cg-8k", " via vmalloc"),
+ *		given the flags it was allocated with
  * @cache:	optional: the name of the kmem_cache whose objects the quanta
  *		are, for /proc/scullmem
  * @show:	optional: print more lines of the device's header in
@@ -113,22 +149,25 @@ struct scull_backend {
 	bool kmap;
 	const char *zone_rules[SCULL_GFP_NR_ZONES];
 	const char *act_rules[SCULL_GFP_NR_ACTS];
-	void *(*setup)(unsigned int order);
+	void *(*setup)(size_t size);
 	void (*teardown)(void *ctx);
-	void *(*alloc)(void *ctx, unsigned int order, gfp_t gfp, int node);
+	void *(*alloc)(void *ctx, size_t size, gfp_t gfp, int node);
 	const char *nohuge;
-	void *(*alloc_huge)(void *ctx, unsigned int order, gfp_t gfp, int node);
-	void (*free)(void *ctx, void *quantum, unsigned int order);
+	void *(*alloc_huge)(void *ctx, size_t size, gfp_t gfp, int node);
+	void (*free)(void *ctx, void *quantum, size_t size);
 	struct page *(*page)(void *quantum, size_t offset);
-	void *(*map)(void *quantum, size_t offset, unsigned int order, size_t *len);
+	void *(*map)(void *quantum, size_t offset, size_t size, size_t *len);
 	void (*unmap)(void *quantum, void *addr);
 	void *(*vaddr)(void *quantum);
+	void (*held)(void *ctx, void *quantum, size_t size, struct scull_held *h);
+	void (*show_held)(void *ctx, void *quantum, size_t size, gfp_t gfp,
+			  struct seq_file *m);
 	const char *(*cache)(void *ctx);
 	void (*show)(void *ctx, struct seq_file *m);
 	void *(*last_map)(void);
 };
 
-extern const struct scull_backend *const scull_backends[SCULL_NR_DEVS];
+extern const struct scull_backend *const scull_backends[];	/* SCULL_NR_DEVS */
 
 #define SCULL_LAT_BUCKETS	32
 
@@ -166,14 +205,16 @@ struct scull_stats {
  *		changes to the fields below and to the index (a fault that
  *		allocates takes only it).  A write drops only this one to fault
  *		its buffer in.  A field that only a holder of both changes
- *		(@order, @qset, @size, @gfp) may be read under either
+ *		(@quantum, @order, @qset, @size, @gfp) may be read under either
  * @inode:	an inode of the device's own, whose address_space every open
  *		file of the device uses: through it a truncation finds and
  *		zaps the user mappings
  * @be:		allocator that provides the quanta
  * @be_ctx:	its state for the device's geometry (from @be->setup), or NULL
  * @qsets:	qset number -> array of @qset quantum handles
- * @order:	page order of a quantum
+ * @quantum:	bytes of a quantum: what the backend's alloc is asked for
+ * @order:	get_order(@quantum): the page order a page allocator rounds
+ *		the quantum up to
  * @qset:	quanta per qset
  * @size:	amount of data stored: one past the highest byte written
  * @nr_quanta:	quanta allocated
@@ -191,6 +232,10 @@ struct scull_stats {
  *		(nr_node_ids counts, kept the same way)
  * @nr_multinode: quanta allocated whose pages lie on more than one node
  * @nr_unmapped: quanta allocated with no permanent kernel address
+ * @held_bytes:	what the allocator holds for the quanta allocated, the sum
+ *		of their struct scull_held's @bytes (kept as they come and go)
+ * @held_span:	the stretch of the vmalloc range they take, the sum of
+ *		their @span (kept the same way)
  * @nr_maps:	user mappings of the device: while there are none, no page of
  *		it can be mapped or on its way to a page table
  * @device:	the device in the driver model
@@ -202,6 +247,7 @@ struct scull_dev {
 	const struct scull_backend *be;
 	void *be_ctx;
 	struct xarray qsets;
+	size_t quantum;
 	unsigned int order;
 	unsigned int qset;
 	loff_t size;
@@ -216,6 +262,8 @@ struct scull_dev {
 	unsigned long *node_quanta;
 	unsigned long nr_multinode;
 	unsigned long nr_unmapped;
+	u64 held_bytes;
+	u64 held_span;
 	atomic_t nr_maps;
 	struct device *device;
 };
@@ -263,8 +311,8 @@ enum scull_page_kind {
  * @offset:	where it starts in its first page: 0 but for a slab object
  *		that is not page-aligned (slub_debug's red zone before it)
  * @pfn:	page frame number of its first page
- * @pages:	number of pages it touches: 1 << order, one more when @offset
- *		is not 0
+ * @pages:	number of pages its bytes touch: the quantum size in pages,
+ *		rounded up, one more when @offset pushes its end into the next
  * @runs:	number of physically contiguous runs of pages (1: contiguous)
  * @vmalloc:	@virt lies in the vmalloc area, not the linear map (with no
  *		@virt, neither: the quantum is in high memory)
@@ -337,27 +385,46 @@ struct scull_pos {
 	size_t off;
 };
 
-static inline void scull_locate(loff_t pos, unsigned int order, unsigned int qset,
+/*
+ * Positions are divided by the quantum with div_u64_rem(): a quantum need
+ * not be a power of two, and a 32-bit kernel has no 64-bit division but
+ * through it.
+ */
+static inline void scull_locate(loff_t pos, size_t quantum, unsigned int qset,
 				struct scull_pos *p)
 {
-	p->qidx = pos >> (PAGE_SHIFT + order);
+	u32 off;
+
+	p->qidx = div_u64_rem(pos, quantum, &off);
 	p->nr = p->qidx / qset;
 	p->slot = p->qidx % qset;
-	p->off = pos & ((PAGE_SIZE << order) - 1);
+	p->off = off;
 }
 
 /*
- * The first byte past what a device addresses: whole quanta below 2^63
- * bytes, whose index fits in an unsigned long (struct scull_pos).  On a
- * 32-bit kernel that is 2^32 quanta: 2^44 bytes at order 0.
+ * Quantum indexes stay below 2^SCULL_QIDX_BITS, so that /proc/scullmem's
+ * positions hold one with the device's number above it (scull_proc.c).
  */
-static inline loff_t scull_limit_of(unsigned int order)
-{
-	unsigned int shift = PAGE_SHIFT + order;
+#define SCULL_QIDX_BITS	58
 
-	if (BITS_PER_LONG + shift < 63)
-		return (loff_t)1 << (BITS_PER_LONG + shift);
-	return LLONG_MAX & ~(loff_t)((PAGE_SIZE << order) - 1);
+/*
+ * The first byte past what a device addresses: whole quanta below 2^63
+ * bytes, whose index fits in an unsigned long (struct scull_pos) and in
+ * SCULL_QIDX_BITS.  On a 32-bit kernel that is 2^32 quanta: 2^44 bytes at
+ * 4 KiB, 2^32 bytes with a quantum of one byte.  On a 64-bit one, quanta
+ * below 32 bytes reach 2^58 quanta first.
+ */
+static inline loff_t scull_limit_of(size_t quantum)
+{
+	u32 rem;
+
+	/* (u64)ULONG_MAX + 1 is 2^32 on 32-bit kernels (0, unused, on 64-bit). */
+	if (BITS_PER_LONG < 64 && quantum <= S32_MAX)
+		return (loff_t)quantum * ((u64)ULONG_MAX + 1);
+	if (quantum < (1ULL << (63 - SCULL_QIDX_BITS)))
+		return (loff_t)quantum << SCULL_QIDX_BITS;
+	div_u64_rem(LLONG_MAX, quantum, &rem);
+	return LLONG_MAX - rem;
 }
 
 /* Does a write of @count bytes at @pos end at or before @limit? */
@@ -382,24 +449,36 @@ static inline bool scull_qset_valid(unsigned int qset)
 }
 
 /*
- * May an allocator that serves orders 0..@max_order give quanta of @order?
- * The arithmetic needs a quantum shift below 63 too, or no whole quantum
- * would fit below the 2^63 limit.
+ * The largest quantum an allocator that serves orders 0..@max_order can
+ * give: PAGE_SIZE << @max_order bytes, below SCULL_QUANTUM_MAX.
+ */
+static inline u64 scull_quantum_max(unsigned int max_order)
+{
+	if (max_order >= 32 - PAGE_SHIFT)
+		return SCULL_QUANTUM_MAX;
+	return min_t(u64, (u64)PAGE_SIZE << max_order, SCULL_QUANTUM_MAX);
+}
+
+/* May an allocator that serves orders 0..@max_order give quanta of @size bytes? */
+static inline bool scull_quantum_valid(u64 size, unsigned int max_order)
+{
+	return size >= 1 && size <= scull_quantum_max(max_order);
+}
+
+/*
+ * May it give quanta of @order, PAGE_SIZE << @order bytes?  The order is
+ * checked first, so that the shift cannot overflow.
  */
 static inline bool scull_order_valid(unsigned int order, unsigned int max_order)
 {
-	return order <= max_order && order < 63 - PAGE_SHIFT;
+	return order <= max_order && order < 32 - PAGE_SHIFT &&
+	       scull_quantum_valid((u64)PAGE_SIZE << order, max_order);
 }
 
-static inline bool scull_geometry_valid(unsigned int order, unsigned int qset,
+static inline bool scull_geometry_valid(size_t quantum, unsigned int qset,
 					unsigned int max_order)
 {
-	return scull_order_valid(order, max_order) && scull_qset_valid(qset);
-}
-
-static inline unsigned int scull_quantum_shift_of(unsigned int order)
-{
-	return PAGE_SHIFT + order;
+	return scull_quantum_valid(quantum, max_order) && scull_qset_valid(qset);
 }
 
 static inline size_t scull_quantum_size_of(unsigned int order)
@@ -407,19 +486,24 @@ static inline size_t scull_quantum_size_of(unsigned int order)
 	return PAGE_SIZE << order;
 }
 
-static inline unsigned int scull_quantum_shift(const struct scull_dev *dev)
-{
-	return scull_quantum_shift_of(dev->order);
-}
-
 static inline size_t scull_quantum_size(const struct scull_dev *dev)
 {
-	return scull_quantum_size_of(dev->order);
+	return dev->quantum;
 }
 
 static inline loff_t scull_limit(const struct scull_dev *dev)
 {
-	return scull_limit_of(dev->order);
+	return scull_limit_of(dev->quantum);
+}
+
+/*
+ * May the device's quanta be mapped to user space?  Only whole pages can
+ * be, of an allocator whose memory may be (@mmap_min_order).
+ */
+static inline bool scull_mappable(const struct scull_dev *dev)
+{
+	return offset_in_page(dev->quantum) == 0 &&
+	       dev->order >= dev->be->mmap_min_order;
 }
 
 /* Report bad input from user space once in dmesg, without letting it flood. */
@@ -470,9 +554,9 @@ void scull_free_quantum(struct scull_dev *dev, unsigned long qidx,
 void scull_trim(struct scull_dev *dev);
 size_t scull_meta_bytes(struct scull_dev *dev);
 void scull_reset_stats(void);	/* takes each device's lock */
-int scull_store_init(struct scull_dev *dev, unsigned int order);
+int scull_store_init(struct scull_dev *dev, size_t quantum);
 void scull_store_exit(struct scull_dev *dev);
-int scull_store_set_order(struct scull_dev *dev, unsigned int order);
+int scull_store_set_quantum(struct scull_dev *dev, size_t quantum);
 void scull_zero(struct scull_dev *dev, void *quantum, size_t from, size_t to);
 void scull_flush_written(struct scull_dev *dev, void *quantum, size_t from,
 			 size_t to);
@@ -481,7 +565,7 @@ void scull_flush_written(struct scull_dev *dev, void *quantum, size_t from,
 static inline void *scull_map(struct scull_dev *dev, void *quantum, size_t off,
 			      size_t *len)
 {
-	return dev->be->map(quantum, off, dev->order, len);
+	return dev->be->map(quantum, off, dev->quantum, len);
 }
 
 static inline void scull_unmap(struct scull_dev *dev, void *quantum, void *addr)
@@ -496,6 +580,13 @@ static inline struct page *scull_quantum_page(struct scull_dev *dev,
 	return dev->be->page(quantum, off);
 }
 
+static inline void scull_held(struct scull_dev *dev, void *quantum,
+			      struct scull_held *h)
+{
+	*h = (struct scull_held){ };
+	dev->be->held(dev->be_ctx, quantum, dev->quantum, h);
+}
+
 /* scull_alloc.c */
 extern const char *const scull_gfp_zone_names[SCULL_GFP_NR_ZONES];
 extern const char *const scull_gfp_act_names[SCULL_GFP_NR_ACTS];
@@ -505,17 +596,17 @@ const char *scull_gfp_refusal(const struct scull_backend *be,
 
 /* scull_layout.c */
 void scull_quantum_layout(const struct scull_backend *be, void *quantum,
-			  unsigned int order, struct scull_layout *layout);
+			  size_t size, struct scull_layout *layout);
 struct page *scull_layout_page(const struct scull_backend *be, void *quantum,
 			       const struct scull_layout *layout, unsigned int i);
 void scull_page_span(const struct scull_backend *be, void *quantum,
-		     unsigned int order, unsigned long *lo, unsigned long *hi);
+		     size_t size, unsigned long *lo, unsigned long *hi);
 extern const unsigned long scull_map_sizes[SCULL_MAP_NR_SIZES];
-void scull_quantum_map(struct scull_layout *layout, unsigned int order);
+void scull_quantum_map(struct scull_layout *layout, size_t size);
 int scull_map_count_start(struct scull_map_count *c);
 void scull_map_count_quantum(struct scull_map_count *c,
 			     const struct scull_backend *be, void *quantum,
-			     unsigned int order);
+			     size_t size);
 unsigned long scull_map_count_total(const struct scull_map_count *c);
 void scull_map_count_end(struct scull_map_count *c);
 

@@ -4,6 +4,8 @@
  *
  *   scullctl /dev/scullv              print geometry and usage
  *   scullctl /dev/scullv order=4      set order (and/or qset=N) of an empty device
+ *   scullctl /dev/scullk quantum=4000 set the quantum of an empty device in
+ *                                     bytes (order=N is quantum=PAGE_SIZE << N)
  *   scullctl /dev/scullv reset        free all of its data
  *   scullctl /dev/scullp gfp=dma32,atomic
  *                                     choose the allocation flags of an empty
@@ -28,7 +30,7 @@
 #include "../scull_ioctl.h"
 
 static const char scullctl_usage[] =
-	"usage: scullctl DEVICE [order=N] [qset=N] [gfp=[ZONE][,ACTION]]\n"
+	"usage: scullctl DEVICE [order=N] [quantum=BYTES] [qset=N] [gfp=[ZONE][,ACTION]]\n"
 	"                [node=local|N] [huge=0|1] [reset]\n";
 
 static const char *const zone_names[SCULL_GFP_NR_ZONES] = SCULL_GFP_ZONE_NAMES;
@@ -51,6 +53,21 @@ static int name_index(const char *const *names, int n, const char *word)
 	return -1;
 }
 
+/*
+ * ioctl @cmd with @argp, for the setting @arg (as the user wrote it); on
+ * failure, say why, with a hint for EBUSY and for EINVAL (@einval).
+ */
+static int set_ioctl(int fd, const char *path, const char *arg, unsigned long cmd,
+		     void *argp, const char *einval)
+{
+	if (ioctl(fd, cmd, argp) == 0)
+		return 0;
+	fprintf(stderr, "scullctl: %s: %s: %s%s\n", path, arg, strerror(errno),
+		errno == EBUSY ? " (the device holds data: reset it first)" :
+		errno == EINVAL ? einval : "");
+	return 1;
+}
+
 /* gfp=WORD[,WORD]: a zone and/or an action; what is not given is the default. */
 static int set_gfp(int fd, const char *path, const char *arg)
 {
@@ -58,9 +75,9 @@ static int set_gfp(int fd, const char *path, const char *arg)
 	int zone = 0, action = 0, i;
 	char buf[64], *words = buf, *word;
 
-	if (strlen(arg) >= sizeof(buf))
+	if (strlen(arg + 4) >= sizeof(buf))
 		return usage();
-	strcpy(buf, arg);
+	strcpy(buf, arg + 4);
 	while ((word = strsep(&words, ","))) {
 		i = name_index(zone_names, SCULL_GFP_NR_ZONES, word);
 		if (i >= 0 && !zone++) {
@@ -73,41 +90,57 @@ static int set_gfp(int fd, const char *path, const char *arg)
 			continue;
 		}
 		fprintf(stderr,
-			"scullctl: gfp=%s: %s is not a zone (normal, dma, dma32, highmem, movable) or an action (kernel, atomic, nowait, noio, nofs), or repeats one\n",
+			"scullctl: %s: %s is not a zone (normal, dma, dma32, highmem, movable) or an action (kernel, atomic, nowait, noio, nofs), or repeats one\n",
 			arg, word);
 		return 2;
 	}
-	if (ioctl(fd, SCULL_IOC_SET_GFP, &g) < 0) {
-		fprintf(stderr, "scullctl: %s: gfp=%s: %s%s\n", path, arg, strerror(errno),
-			errno == EBUSY ? " (the device holds data: reset it first)" :
-			errno == EINVAL ? " (dmesg says why)" : "");
-		return 1;
-	}
-	return 0;
+	return set_ioctl(fd, path, arg, SCULL_IOC_SET_GFP, &g, " (dmesg says why)");
 }
 
 /* node=local or node=N. */
 static int set_node(int fd, const char *path, const char *arg)
 {
+	const char *val = arg + 5;
 	__s32 node = SCULL_NODE_LOCAL;
 	char *end;
 	long v;
 
-	if (strcmp(arg, "local")) {
+	if (strcmp(val, "local")) {
 		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || !*arg || *end || v < 0 || v > INT32_MAX) {
-			fprintf(stderr, "scullctl: node=%s: not local or a node number\n", arg);
+		v = strtol(val, &end, 10);
+		if (errno || !*val || *end || v < 0 || v > INT32_MAX) {
+			fprintf(stderr, "scullctl: %s: not local or a node number\n", arg);
 			return 2;
 		}
 		node = v;
 	}
-	if (ioctl(fd, SCULL_IOC_SET_NODE, &node) < 0) {
-		fprintf(stderr, "scullctl: %s: node=%s: %s%s\n", path, arg, strerror(errno),
-			errno == EINVAL ? " (not an online node: dmesg lists them)" : "");
-		return 1;
+	return set_ioctl(fd, path, arg, SCULL_IOC_SET_NODE, &node,
+			 " (not an online node: dmesg lists them)");
+}
+
+/*
+ * NAME=NUMBER for @cmd: a 64-bit argument for quantum=, so that a size
+ * too big is refused, not cut; 32 bits for the others.
+ */
+static int set_number(int fd, const char *path, const char *arg, unsigned long cmd)
+{
+	const char *val = strchr(arg, '=') + 1;
+	int wide = cmd == SCULL_IOC_SET_QUANTUM;
+	unsigned long long v;
+	__u64 v64;
+	__u32 v32;
+	char *end;
+
+	errno = 0;
+	v = strtoull(val, &end, 0);
+	if (errno || !*val || *end || *val == '-' || (!wide && v > UINT32_MAX)) {
+		fprintf(stderr, "scullctl: %s: not a number%s\n", arg, wide ? " of bytes" : "");
+		return 2;
 	}
-	return 0;
+	v64 = v;
+	v32 = v;
+	return set_ioctl(fd, path, arg, cmd, wide ? (void *)&v64 : (void *)&v32,
+			 wide ? " (out of range: dmesg names the limit)" : " (dmesg says why)");
 }
 
 static int show(int fd, const char *path)
@@ -149,12 +182,6 @@ static int show(int fd, const char *path)
 
 static int set(int fd, const char *path, const char *arg)
 {
-	unsigned long cmd;
-	const char *val;
-	char *end;
-	unsigned long v;
-	__u32 v32;
-
 	if (!strcmp(arg, "reset")) {
 		if (ioctl(fd, SCULL_IOC_RESET) < 0) {
 			fprintf(stderr, "scullctl: %s: reset: %s\n", path, strerror(errno));
@@ -163,35 +190,18 @@ static int set(int fd, const char *path, const char *arg)
 		return 0;
 	}
 	if (!strncmp(arg, "gfp=", 4))
-		return set_gfp(fd, path, arg + 4);
+		return set_gfp(fd, path, arg);
 	if (!strncmp(arg, "node=", 5))
-		return set_node(fd, path, arg + 5);
-	if (!strncmp(arg, "order=", 6)) {
-		cmd = SCULL_IOC_SET_ORDER;
-		val = arg + 6;
-	} else if (!strncmp(arg, "qset=", 5)) {
-		cmd = SCULL_IOC_SET_QSET;
-		val = arg + 5;
-	} else if (!strncmp(arg, "huge=", 5)) {
-		cmd = SCULL_IOC_SET_HUGE;
-		val = arg + 5;
-	} else {
-		return usage();
-	}
-	errno = 0;
-	v = strtoul(val, &end, 0);
-	if (errno || !*val || *end || v > UINT32_MAX) {
-		fprintf(stderr, "scullctl: %s: not a number\n", arg);
-		return 2;
-	}
-	v32 = v;
-	if (ioctl(fd, cmd, &v32) < 0) {
-		fprintf(stderr, "scullctl: %s: %s: %s%s\n", path, arg, strerror(errno),
-			errno == EBUSY ? " (the device holds data: reset it first)" :
-			errno == EINVAL ? " (dmesg says why)" : "");
-		return 1;
-	}
-	return 0;
+		return set_node(fd, path, arg);
+	if (!strncmp(arg, "quantum=", 8))
+		return set_number(fd, path, arg, SCULL_IOC_SET_QUANTUM);
+	if (!strncmp(arg, "order=", 6))
+		return set_number(fd, path, arg, SCULL_IOC_SET_ORDER);
+	if (!strncmp(arg, "qset=", 5))
+		return set_number(fd, path, arg, SCULL_IOC_SET_QSET);
+	if (!strncmp(arg, "huge=", 5))
+		return set_number(fd, path, arg, SCULL_IOC_SET_HUGE);
+	return usage();
 }
 
 int main(int argc, char **argv)

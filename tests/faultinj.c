@@ -111,14 +111,17 @@ static long model_quanta(const struct model *m)
 }
 
 static char procbuf[1 << 20];
-static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc", "scullh" };
+static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc", "scullh",
+				    "scullx", "scullkv" };
 static const char *const backends[] = { "__get_free_pages,", "vmalloc,", "kmalloc,",
-					"kmem_cache,", "alloc_pages," };
+					"kmem_cache,", "alloc_pages,", "alloc_pages_exact,",
+					"kvmalloc," };
 #define NDEVS	((int)(sizeof(devs) / sizeof(devs[0])))
 
 /*
- * The final field of a quantum line, " pfns RUNS": the runs of page frames
- * must add up to @pages pages in @runs runs, the first starting at @pfn.
+ * The field " pfns RUNS" of a quantum line, the last but for what the
+ * allocator holds (" holds N ..."): the runs of page frames must add up to
+ * @pages pages in @runs runs, the first starting at @pfn.
  */
 static int pfns_ok(const char *line, unsigned long long pfn, unsigned int pages,
 		   unsigned int runs)
@@ -146,7 +149,53 @@ static int pfns_ok(const char *line, unsigned long long pfn, unsigned int pages,
 		if (*end != ',')
 			break;
 	}
-	return end == nl && n == pages && r == runs;
+	return (end == nl || !strncmp(end, " holds ", 7)) && n == pages && r == runs;
+}
+
+/*
+ * The last fields of a quantum line: " holds N", then " span N" (vmalloc),
+ * " from CACHE" (kmalloc) and " via kmalloc|vmalloc" (kvmalloc), as the
+ * device's allocator has them; N is at least the quantum.
+ */
+static int holds_ok(const char *line, const char *name, size_t quantum)
+{
+	const char *s = strstr(line, " holds "), *nl = strchr(line, '\n');
+	unsigned long long held, span = 0;
+	int vm = !strcmp(name, "scullv"), km = !strcmp(name, "scullk");
+	int k = 0;
+
+	if (!s || s > nl || sscanf(s, " holds %llu%n", &held, &k) != 1 || held < quantum)
+		return 0;
+	s += k;
+	if (!strcmp(name, "scullkv")) {
+		vm = strstr(s, " via vmalloc") && strstr(s, " via vmalloc") < nl;
+		km = !vm;
+	}
+	if (vm) {
+		if (sscanf(s, " span %llu%n", &span, &k) != 1 || span <= held)
+			return 0;
+		s += k;
+	}
+	if (km) {
+		if (strncmp(s, " from ", 6))
+			return 0;
+		s = strpbrk(s + 6, " \n");
+	}
+	if (!strcmp(name, "scullkv"))
+		return !strncmp(s, vm ? " via vmalloc\n" : " via kmalloc\n", 13);
+	return s == nl;
+}
+
+/* The header's "  held: asked A bytes, held H bytes, overhead P%" line. */
+static int held_line_ok(const char *line, unsigned long nq, size_t quantum)
+{
+	unsigned long long asked, held;
+	unsigned int pi, pf;
+	int k = 0;
+
+	return sscanf(line, "  held: asked %llu bytes, held %llu bytes, overhead %u.%u%%%n",
+		      &asked, &held, &pi, &pf, &k) == 4 && line[k] == '\n' &&
+	       asked == (unsigned long long)nq * quantum && held >= asked;
 }
 
 /*
@@ -281,9 +330,17 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 		    strcmp(backend, backends[d]))
 			return bad(line, "bad backend line");
 		line = strchr(line, '\n') + 1;
+		if (!held_line_ok(line, nq, quantum))
+			return bad(line, "bad held line");
+		line = strchr(line, '\n') + 1;
 		if (!strcmp(name, "scullc") && !cache_line_ok(line, quantum))
 			return bad(line, "no cache line for scullc");
 		if (!strcmp(name, "scullc"))
+			line = strchr(line, '\n') + 1;
+		/* scullkv's: which of kmalloc and vmalloc served its quanta. */
+		if (!strcmp(name, "scullkv") && strncmp(line, "  kvmalloc: kmalloc served ", 27))
+			return bad(line, "no kvmalloc line for scullkv");
+		if (!strcmp(name, "scullkv"))
 			line = strchr(line, '\n') + 1;
 		if (strncmp(line, "  quanta by zone: ", 18))
 			return bad(line, "no quanta by zone line");
@@ -341,7 +398,8 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 				novirt++;
 			} else if (sscanf(line, "    quantum %lu: virt %llx phys %llx pfn %llx %15s pages %u runs %u %15s\n",
 					  &idx, &virt, &phys, &pfn, region, &pages, &runs, word) != 8 ||
-				   !virt || strcmp(region, strcmp(name, "scullv") ? "linear" : "vmalloc")) {
+				   !virt || (strcmp(region, strcmp(name, "scullv") ? "linear" : "vmalloc") &&
+					     (strcmp(name, "scullkv") || strcmp(region, "vmalloc")))) {
 				return bad(line, "malformed line, or an address in the wrong region");
 			}
 			if (idx / qs != cur_qset || (lines && idx <= prev))
@@ -351,13 +409,13 @@ static int check_proc(struct model *m, char *text, size_t len, long *live)
 			 * red zone or KASAN's metadata before it): its phys is
 			 * its own, and it touches one page more.
 			 */
-			in_page = strcmp(name, "scullv") ? virt & 0xfff : 0;
+			in_page = strcmp(region, "vmalloc") ? virt & 0xfff : 0;
 			if (!pfn || phys != (pfn << 12) + in_page ||
-			    pages != (in_page + (4096ULL << order) + 4095) / 4096 ||
+			    pages != (in_page + quantum + 4095) / 4096 ||
 			    !runs || runs > pages ||
 			    strcmp(word, runs == 1 ? "contiguous" : "scattered") ||
-			    (strcmp(name, "scullv") && runs != 1) ||
-			    !pfns_ok(line, pfn, pages, runs))
+			    (strcmp(region, "vmalloc") && runs != 1) ||
+			    !pfns_ok(line, pfn, pages, runs) || !holds_ok(line, name, quantum))
 				return bad(line, "wrong fields");
 			if (mine) {
 				h = held(m, idx);

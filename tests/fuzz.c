@@ -2,7 +2,7 @@
 /*
  * fuzz - differential fuzzer of the scull devices.
  *
- *   fuzz [--seed S] [--ops N]
+ *   fuzz [--seed S] [--ops N] [--quantum BYTES[,BYTES]...] [--qset N]
  *
  * One process per device runs N random operations (open with and without
  * O_TRUNC, close, read, write, pread, pwrite, readv, writev, lseek with
@@ -11,6 +11,15 @@
  * SEEK_DATA/SEEK_HOLE) and each descriptor's position.  The whole content
  * is compared at the end.  The seed is printed; the same seed replays.
  * Exit 0 when every check held.
+ *
+ * Without --quantum, on the five devices of the page orders, each at the
+ * geometry the module has (quanta of PAGE_SIZE << order).  With it, on
+ * all seven devices, N operations at each quantum size in turn (issue 26:
+ * any size in bytes): the device is emptied and given the size with
+ * SCULL_IOC_SET_QUANTUM, and the model uses it; mmap must then fail with
+ * ENODEV unless the size is a whole number of pages.  --qset N sets the
+ * qset the same way.  At the end every device is emptied and given back
+ * the quantum and qset it had, whether the checks held or not.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,11 +42,19 @@
 #define NFD	4
 #define SPAN_QUANTA	48	/* offsets stay below this many quanta */
 
-static const char *const devs[] = { "scullp", "scullv", "scullk", "scullc", "scullh" };
-#define NDEVS	(sizeof(devs) / sizeof(devs[0]))
+/* The devices of the page orders; with --quantum, all seven. */
+static const char *const devs[] = {
+	"scullp", "scullv", "scullk", "scullc", "scullh", "scullx", "scullkv"
+};
+#define NDEVS_ORDERS	5
+#define NDEVS_ALL	(sizeof(devs) / sizeof(devs[0]))
+#define MAX_QUANTA	16	/* sizes one --quantum names */
+
+static size_t page_size;
 
 struct model {
 	const char *name;
+	char label[64];		/* for messages: the name, and the quantum if set */
 	char path[64];
 	size_t quantum;
 	size_t span;
@@ -61,15 +78,17 @@ static uint64_t rnd(struct model *m)
 	return m->rng;
 }
 
+/* One line, written at once: the devices' processes fail side by side. */
 static void fail(struct model *m, const char *fmt, ...)
 {
+	char line[512];
+	int n = snprintf(line, sizeof(line), "fuzz: %s: op %lu: ", m->label, m->op);
 	va_list ap;
 
-	fprintf(stderr, "fuzz: %s: op %lu: ", m->name, m->op);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s\n", line);
 	exit(1);
 }
 
@@ -78,10 +97,44 @@ static unsigned long long sysval(const char *path)
 	char buf[64] = "";
 	FILE *f = fopen(path, "r");
 
-	if (!f || !fgets(buf, sizeof(buf), f))
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		fprintf(stderr, "fuzz: cannot read %s\n", path);
 		exit(2);
+	}
 	fclose(f);
 	return strtoull(buf, NULL, 0);
+}
+
+/* /sys/class/scullmem/DEV/ATTR */
+static unsigned long long devattr(const char *dev, const char *attr)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/class/scullmem/%s/%s", dev, attr);
+	return sysval(path);
+}
+
+/* The kernel's get_order(): the order of the fewest pages that hold @size. */
+static unsigned int order_of(size_t size)
+{
+	unsigned int order = 0;
+
+	while ((page_size << order) < size)
+		order++;
+	return order;
+}
+
+/*
+ * Can the device's quanta be mapped?  Only whole pages (scull_mmap.c), and
+ * then as testlib.h says for the five devices of the page orders; scullx's
+ * are pages from alloc_pages_exact(), scullkv's never (kvmalloc's may be
+ * slab memory).
+ */
+static int mappable(const char *name, size_t quantum, unsigned int order)
+{
+	if (quantum % page_size || !strcmp(name, "scullkv"))
+		return 0;
+	return scull_mappable(name, order);
 }
 
 static void model_write(struct model *m, off_t off, const unsigned char *p, size_t n)
@@ -315,6 +368,7 @@ static void op_ioctl(struct model *m)
 	int i = pick_fd(m);
 	struct scull_geometry g;
 	__u32 v;
+	__u64 bytes;
 	size_t q, n = 0;
 
 	switch (rnd(m) % 5) {
@@ -323,9 +377,13 @@ static void op_ioctl(struct model *m)
 		for (q = 0; q < SPAN_QUANTA; q++)
 			n += m->alloc[q];
 		if (g.size != m->size || g.quanta != n || g.order != m->order ||
-		    g.qset != m->qset || g.bytes_allocated != n * m->quantum)
-			fail(m, "GET_GEOMETRY: size %llu quanta %llu, model %zu %zu",
-			     (unsigned long long)g.size, (unsigned long long)g.quanta, m->size, n);
+		    g.qset != m->qset || g.quantum != m->quantum ||
+		    g.bytes_allocated != n * m->quantum)
+			fail(m, "GET_GEOMETRY: size %llu quanta %llu order %u qset %u quantum %llu bytes_allocated %llu; the model says %zu %zu %u %u %zu %zu",
+			     (unsigned long long)g.size, (unsigned long long)g.quanta, g.order,
+			     g.qset, (unsigned long long)g.quantum,
+			     (unsigned long long)g.bytes_allocated, m->size, n, m->order,
+			     m->qset, m->quantum, n * m->quantum);
 		break;
 	case 1:
 		if (rnd(m) % 8)
@@ -334,8 +392,22 @@ static void op_ioctl(struct model *m)
 		model_trunc(m);
 		break;
 	case 2:
-		v = m->qset;	/* the same value: EBUSY when holding data */
-		expect(m, m->size ? -1 : 0, ioctl(m->fd[i], SCULL_IOC_SET_QSET, &v), "SET_QSET");
+		/* The same value: EBUSY when holding data. */
+		if (rnd(m) & 1) {
+			v = m->qset;
+			expect(m, m->size ? -1 : 0, ioctl(m->fd[i], SCULL_IOC_SET_QSET, &v),
+			       "SET_QSET");
+		} else {
+			bytes = m->quantum;
+			expect(m, m->size ? -1 : 0, ioctl(m->fd[i], SCULL_IOC_SET_QUANTUM, &bytes),
+			       "SET_QUANTUM");
+		}
+		if (m->size && errno != EBUSY)
+			fail(m, "SET_QSET or SET_QUANTUM with data: errno %d, not EBUSY", errno);
+		expect(m, 0, ioctl(m->fd[i], SCULL_IOC_GET_QUANTUM, &bytes), "GET_QUANTUM");
+		if (bytes != m->quantum)
+			fail(m, "GET_QUANTUM: %llu, the model says %zu", (unsigned long long)bytes,
+			     m->quantum);
 		break;
 	case 3:
 		op_node(m, i);
@@ -350,14 +422,14 @@ static void op_ioctl(struct model *m)
 
 static void op_mmap(struct model *m)
 {
-	int i = pick_fd(m), mappable = scull_mappable(m->name, m->order);
-	size_t len = (m->size + 4095) & ~4095UL, k;
+	int i = pick_fd(m), ok = mappable(m->name, m->quantum, m->order);
+	size_t len = (m->size + page_size - 1) & ~(page_size - 1), k;
 	unsigned char *p;
 
 	if (!len)
 		return;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd[i], 0);
-	if (!mappable) {
+	if (!ok) {
 		if (p != MAP_FAILED || errno != ENODEV)
 			fail(m, "mmap of unmappable quanta: %s", p == MAP_FAILED ? strerror(errno) : "mapped");
 		return;
@@ -390,30 +462,71 @@ static void op_mmap(struct model *m)
 	munmap(p, len);
 }
 
-static int run(const char *name, uint64_t seed, unsigned long ops)
+/*
+ * Empty the device and, if @quantum (bytes) or @qset is not 0, give it that
+ * quantum or qset; both as the device reads them back after.
+ */
+static void setup(struct model *m, size_t quantum, unsigned int qset)
+{
+	__u64 bytes = quantum, got;
+	__u32 v = qset;
+	int fd = open(m->path, O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		fail(m, "open: %s", strerror(errno));
+	if (quantum) {
+		expect(m, 0, ioctl(fd, SCULL_IOC_SET_QUANTUM, &bytes), "SET_QUANTUM");
+		expect(m, 0, ioctl(fd, SCULL_IOC_GET_QUANTUM, &got), "GET_QUANTUM");
+		if (got != quantum)
+			fail(m, "GET_QUANTUM: %llu after SET_QUANTUM %zu",
+			     (unsigned long long)got, quantum);
+	}
+	if (qset)
+		expect(m, 0, ioctl(fd, SCULL_IOC_SET_QSET, &v), "SET_QSET");
+	close(fd);
+}
+
+/*
+ * @ops operations on device @name; at quanta of @quantum bytes and a qset
+ * of @qset if they are not 0, else at the geometry the device has.
+ */
+static int run(const char *name, uint64_t seed, unsigned long ops, size_t quantum,
+	       unsigned int qset)
 {
 	struct model m = { .name = name, .rng = seed ? seed : 1 };
 	unsigned char *buf, *all;
-	char path[128];
 	int i;
 
+	snprintf(m.label, sizeof(m.label), "%s", name);
+	if (quantum)
+		snprintf(m.label, sizeof(m.label), "%s at quantum %zu", name, quantum);
 	snprintf(m.path, sizeof(m.path), "/dev/%s", name);
-	snprintf(path, sizeof(path), "/sys/class/scullmem/%s/order", name);
-	m.order = sysval(path);
-	snprintf(path, sizeof(path), "/sys/class/scullmem/%s/qset", name);
-	m.qset = sysval(path);
-	m.quantum = 4096UL << m.order;
+	setup(&m, quantum, qset);
+	m.order = devattr(name, "order");
+	m.qset = devattr(name, "qset");
+	/*
+	 * The model's own geometry: the size set, or the order's pages.  The
+	 * device's order must be get_order() of it: the sysfs file, then
+	 * GET_GEOMETRY.
+	 */
+	m.quantum = quantum ? quantum : page_size << m.order;
+	if (quantum && m.order != order_of(quantum))
+		fail(&m, "order %u at quantum %zu: get_order() is %u", m.order, quantum,
+		     order_of(quantum));
+	if (qset && m.qset != qset)
+		fail(&m, "qset %u after SET_QSET %u", m.qset, qset);
+	if (devattr(name, "quantum") != m.quantum)
+		fail(&m, "sysfs quantum %llu, the model says %zu", devattr(name, "quantum"),
+		     m.quantum);
 	m.span = SPAN_QUANTA * m.quantum;
 	m.nodes = online_nodes();
 	m.data = calloc(1, m.span);
 	m.alloc = calloc(1, SPAN_QUANTA);
 	buf = malloc(4 * m.quantum);
+	if (!m.data || !m.alloc || !buf)
+		fail(&m, "out of memory");
 	for (i = 0; i < NFD; i++)
 		m.fd[i] = -1;
-	i = open(m.path, O_WRONLY | O_TRUNC);
-	if (i < 0)
-		fail(&m, "open: %s", strerror(errno));
-	close(i);
 
 	for (m.op = 0; m.op < ops; m.op++) {
 		switch (rnd(&m) % 12) {
@@ -455,39 +568,123 @@ static int run(const char *name, uint64_t seed, unsigned long ops)
 	check_bytes(&m, all, 0, m.size, "final contents");
 	i = -1;
 	expect(&m, 0, ioctl(m.fd[pick_fd(&m)], SCULL_IOC_SET_NODE, &i), "SET_NODE local");
-	printf("# fuzz: %s: %lu operations, final size %zu, all checks held\n", name, ops, m.size);
+	printf("# fuzz: %s: %lu operations, final size %zu, all checks held\n", m.label, ops,
+	       m.size);
+	fflush(stdout);
+	for (i = 0; i < NFD; i++) {
+		if (m.fd[i] >= 0)
+			close(m.fd[i]);
+	}
+	free(all);
+	free(buf);
+	free(m.data);
+	free(m.alloc);
 	return 0;
+}
+
+/*
+ * Give device @name back @quantum and @qset, as it had them before the
+ * run, emptied: 0 if it took them.
+ */
+static int restore(const char *name, __u64 quantum, __u32 qset)
+{
+	char path[64];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0 || ioctl(fd, SCULL_IOC_SET_QUANTUM, &quantum) ||
+	    ioctl(fd, SCULL_IOC_SET_QSET, &qset)) {
+		fprintf(stderr, "fuzz: %s: cannot restore quantum %llu qset %u: %s\n", name,
+			(unsigned long long)quantum, qset, strerror(errno));
+		rc = 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: fuzz [--seed S] [--ops N] [--quantum BYTES[,BYTES]...] [--qset N]\n");
+	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	unsigned long ops = 34000;
+	size_t quanta[MAX_QUANTA] = { 0 };	/* 0: the device's own */
+	unsigned int nquanta = 1, qset = 0, ndevs = NDEVS_ORDERS, k;
+	const char *qarg = NULL;
+	__u64 old_quantum[NDEVS_ALL];
+	__u32 old_qset[NDEVS_ALL];
 	int i, st, bad = 0;
+	char *end, opts[128];
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--seed"))
+	page_size = sysconf(_SC_PAGESIZE);
+	for (i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			usage();
+		if (!strcmp(argv[i], "--seed")) {
 			seed = strtoull(argv[i + 1], NULL, 0);
-		else if (!strcmp(argv[i], "--ops"))
+		} else if (!strcmp(argv[i], "--ops")) {
 			ops = strtoul(argv[i + 1], NULL, 0);
+		} else if (!strcmp(argv[i], "--qset")) {
+			qset = strtoul(argv[i + 1], &end, 0);
+			if (!qset || *end)
+				usage();
+		} else if (!strcmp(argv[i], "--quantum")) {
+			qarg = argv[i + 1];
+			end = argv[i + 1];
+			for (nquanta = 0; nquanta < MAX_QUANTA; ) {
+				quanta[nquanta++] = strtoul(end, &end, 0);
+				if (!quanta[nquanta - 1] || (*end && *end != ','))
+					usage();
+				if (!*end++)
+					break;
+			}
+			if (end[-1])
+				usage();	/* more than MAX_QUANTA */
+		} else {
+			usage();
+		}
 	}
-	printf("# fuzz: seed %" PRIu64 ", %lu operations per device (replay: fuzz --seed %" PRIu64
-	       " --ops %lu)\n", seed, ops, seed, ops);
+	/* A size or a qset is set on every device, the issue 26 ones too. */
+	if (qarg || qset)
+		ndevs = NDEVS_ALL;
+	opts[0] = '\0';
+	if (qarg)
+		snprintf(opts, sizeof(opts), " --quantum %s", qarg);
+	if (qset)
+		snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), " --qset %u", qset);
+	printf("# fuzz: seed %" PRIu64 ", %lu operations per device%s%s on %u devices (replay: fuzz --seed %"
+	       PRIu64 " --ops %lu%s)\n", seed, ops, qarg ? " at each quantum of " : "",
+	       qarg ? qarg : "", ndevs, seed, ops, opts);
 	fflush(stdout);
-	for (i = 0; i < (int)NDEVS; i++) {
+	for (i = 0; i < (int)ndevs; i++) {
+		old_quantum[i] = devattr(devs[i], "quantum");
+		old_qset[i] = devattr(devs[i], "qset");
+	}
+	for (i = 0; i < (int)ndevs; i++) {
 		pid_t pid = fork();
 
 		if (pid < 0) {
 			perror("fuzz: fork");
 			bad++;
 		} else if (!pid) {
-			exit(run(devs[i], seed * NDEVS + i + 1, ops));
+			for (k = 0; k < nquanta; k++)
+				run(devs[i], (seed * ndevs + i + 1) ^ ((uint64_t)k << 40), ops,
+				    quanta[k], qset);
+			exit(0);
 		}
 	}
-	for (i = 0; i < (int)NDEVS; i++) {
+	for (i = 0; i < (int)ndevs; i++) {
 		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 			bad++;
 	}
-	printf("# fuzz: %lu operations in all, %d device(s) failed\n", NDEVS * ops, bad);
+	for (i = 0; qarg || qset ? i < (int)ndevs : 0; i++)
+		bad += restore(devs[i], old_quantum[i], old_qset[i]);
+	printf("# fuzz: %lu operations in all, %d device(s) failed\n", ndevs * nquanta * ops, bad);
 	return bad ? 1 : 0;
 }

@@ -17,7 +17,8 @@ set -u
 
 kver=${1:-$(uname -r)}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-DEVS="scullp scullv scullk scullc scullh"
+# Every node, the issue 26 ones (scullx, scullkv) too: the udev rule names them all.
+DEVS="scullp scullv scullk scullc scullh scullx scullkv"
 . "$TOP/tests/lib.sh"
 
 # ---- a udevd of our own ----------------------------------------------------

@@ -138,7 +138,11 @@ shapes() {
 		s/, objects per slab [0-9]+, slab order [0-9]+$/, objects per slab N, slab order N/
 		s/^  highmem quanta [0-9]+ /  highmem quanta N /
 		s/ virt - (phys X pfn [0-9a-f]+) highmem / virt X \1 linear /
-		s/ pfns [0-9a-f,-]+$/ pfns P/
+		s/ pfns [0-9a-f,-]+( |$)/ pfns P\1/
+		s/ holds [0-9]+/ holds N/
+		s/ span [0-9]+/ span N/
+		s/^  held: asked [0-9]+ bytes, held [0-9]+ bytes, overhead [0-9.]+%$/  held: asked A bytes, held H bytes, overhead P%/
+		s/^  kvmalloc: kmalloc served [0-9]+, vmalloc served [0-9]+$/  kvmalloc: kmalloc served N, vmalloc served N/
 		s/ map [0-9KMGx,.?-]+ / map M /
 		s/^  page-table entries: .*$/  page-table entries: E/
 		'"$meta_mask"'

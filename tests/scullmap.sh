@@ -375,7 +375,7 @@ else
 		-e 's/^layout: .*/layout: hidden/' \
 		-e 's/^(  qset [0-9]+ at )[0-9a-f]+/\10000000000000000/' \
 		-e 's/ virt [0-9a-f]+ phys [0-9a-f]+ pfn [0-9a-f]+ / virt 0000000000000000 phys 0000000000000000 pfn 0 /' \
-		-e 's/ pfns [0-9a-f,-]+$/ pfns -/' "$src" > "$tmp/unprivileged.txt"
+		-e 's/ pfns [0-9a-f,-]+( holds |$)/ pfns -\1/' "$src" > "$tmp/unprivileged.txt"
 	bad unprivileged "$tmp/unprivileged.txt"
 	ok $? "an unprivileged snapshot: one error line, no file"
 	grep -q 'run as root\|as root' "$tmp/err-unprivileged"
