@@ -11,7 +11,10 @@
 # SCULL-SNAPSHOT-BEGIN and SCULL-SNAPSHOT-END (demo.sh draws it with
 # scripts/scullmap), the TLB table (the page-table entries that map 16 MiB
 # in each device), then the zone table: for each device and each zone
-# modifier, the zones that 64 one-page quanta came from; and unloads.  With
+# modifier, the zones that 64 one-page quanta came from, then the holds
+# table: what each allocator holds for quanta of 1 byte to 64 KiB (between
+# SCULL-HOLDS-BEGIN/-END, its data between SCULL-HOLDS-DATA-BEGIN/-END);
+# and unloads.  With
 # --numa (a two-node guest), only the NUMA table and a snapshot of every
 # device with half its data written from each node's CPU.
 set -euo pipefail
@@ -506,6 +509,177 @@ for d in "${devs[@]}"; do
 			echo "  $d $z: (no dmesg line: ratelimited)"
 	done
 done
+# ---- the holds table (issue 26) ----------------------------------------------
+# What each allocator sets aside for a quantum of N bytes (LDD3 8.1, "The
+# size argument"): for each device and each size of a sweep (1 byte to 64
+# KiB: the powers of two, each plus one, and 100, 4000, 5000, 20000), the
+# device emptied, its quantum set to N through sysfs, 4 quanta written,
+# and from /proc/scullmem quantum 0's `holds` (with vmalloc's `span`,
+# kmalloc's `from` cache, kvmalloc's `via`) and the header's `held:` line.
+# The raw lines go between SCULL-HOLDS-DATA-BEGIN and -END (demo.sh cuts
+# them into build/demo/<kver>-holds.dat and draws them with
+# scripts/holdsplot), the table for 1, 100, 4000, 4097, 5000 and 20000
+# bytes between SCULL-HOLDS-BEGIN and -END (<kver>-holds.txt).  Then each
+# device is put back: the module's quantum, empty.
+
+# holds_lines RAW: the data from RAW, where holds_sweep put a line
+# `@@ DEV N` and then the whole /proc/scullmem after writing DEV: one line
+# per device and size, DEV BACKEND N HOLDS SPAN FROM VIA ASKED HELD
+# OVERHEAD QUANTA MIXED ("-" for a field the lines had not; MIXED: how
+# many quanta hold other than quantum 0's).
+holds_lines() {
+	awk '
+		function flush() {
+			if (d == "") return
+			printf "%s %s %s %s %s %s %s %s %s %s %d %d\n", d, be == "" ? "-" : be, n,
+				ho == "" ? "-" : ho, sp == "" ? "-" : sp, fr == "" ? "-" : fr,
+				vi == "" ? "-" : vi, a == "" ? "-" : a, H == "" ? "-" : H,
+				o == "" ? "-" : o, q, mixed
+		}
+		$1 == "@@" {
+			flush()
+			d = $2; n = $3; h = "Device " d ":"; p = 0
+			be = ho = sp = fr = vi = a = H = o = ""; q = mixed = 0
+			next
+		}
+		$1 == "@@refused" { flush(); d = ""; print $2, "-", $3, "refused - - - - - - 0 0"; next }
+		/^Device / { p = index($0, h) == 1; next }
+		!p { next }
+		$1 == "backend" { be = $2; sub(",", "", be) }
+		$1 == "held:" { a = $3; H = $6; o = $9; sub("%", "", o) }
+		$1 == "quantum" && $2 ~ /^[0-9]+:$/ {
+			q++
+			hq = sq = fq = vq = ""
+			for (i = 3; i < NF; i++) {
+				if ($i == "holds") hq = $(i + 1)
+				else if ($i == "span") sq = $(i + 1)
+				else if ($i == "from") fq = $(i + 1)
+				else if ($i == "via") vq = $(i + 1)
+			}
+			if ($2 == "0:") { ho = hq; sp = sq; fr = fq; vi = vq }
+			else if (hq != ho) mixed++
+		}
+		END { flush() }' "$1"
+}
+
+# holds_sweep RAW: each device at each size, /proc/scullmem after each
+# into RAW.  Bash builtins only in the loop (the data is spaces, from a
+# variable; mapfile reads /proc/scullmem): a fork costs milliseconds under
+# TCG, and the sweep makes 250 allocations of 4 quanta.
+holds_sweep() {
+	local d n modq sizes k buf lines
+	modq=$(cat /sys/module/scull/parameters/quantum)
+	sizes=(100 4000 5000 20000)
+	for k in $(seq 0 16); do sizes+=($((1 << k))); done
+	for k in $(seq 1 15); do sizes+=($(((1 << k) + 1))); done
+	# shellcheck disable=SC2207 # numbers
+	sizes=($(printf '%s\n' "${sizes[@]}" | sort -n -u))
+	printf -v buf '%*s' $((4 * 65536)) ''
+	: > "$1"
+	for d in "${devs[@]}"; do
+		: > "/dev/$d"
+		for n in "${sizes[@]}"; do
+			if ! { echo "$n" > "/sys/class/scullmem/$d/quantum"; } 2> /dev/null; then
+				echo "@@refused $d $n" >> "$1"
+				continue
+			fi
+			printf '%s' "${buf:0:4 * n}" > "/dev/$d" || true
+			mapfile -t lines < /proc/scullmem
+			printf '%s\n' "@@ $d $n" "${lines[@]}" >> "$1"
+			: > "/dev/$d"
+		done
+		echo "$modq" > "/sys/class/scullmem/$d/quantum"
+	done
+}
+
+# holds_table DATA: the table for LDD3's sizes, and what "up to twice as
+# much" and "the smallest kmalloc" read on this kernel.
+holds_table() {
+	gawk -v devlist="${devs[*]}" '
+		function pct(o) { return o + 0 >= 10 ? sprintf("%.0f", o) : sprintf("%.1f", o) }
+		/^#/ { next }
+		{
+			d = $1; n = $3 + 0; be[d] = $2 == "-" ? be[d] : $2
+			if ($4 == "refused") { cell[d, n] = "refused"; next }
+			cell[d, n] = $4 " (+" pct($10) "%)" ($12 ? "*" : "")
+			if ($5 != "-") span[d, n] = $5
+			if ($6 != "-" && d == "scullk") from[n] = $6
+			if ($7 != "-") via[d, n] = $7
+			if (d == "scullk") { held[n] = $4 + 0; sz[++ns] = n }
+		}
+		END {
+			nd = split(devlist, dv, " ")
+			nr = split("1 100 4000 4097 5000 20000", rows, " ")
+			w = 6
+			for (i = 1; i <= nd; i++) {
+				cw[i] = length(be[dv[i]]) > length(dv[i]) ? length(be[dv[i]]) : length(dv[i])
+				for (r = 1; r <= nr; r++) if (length(cell[dv[i], rows[r]]) > cw[i]) cw[i] = length(cell[dv[i], rows[r]])
+			}
+			printf "%-*s", w, "asked"
+			for (i = 1; i <= nd; i++) printf "  %-*s", cw[i], dv[i]
+			printf "  %s\n%-*s", "scullk'"'"'s", w, "bytes"
+			for (i = 1; i <= nd; i++) printf "  %-*s", cw[i], be[dv[i]]
+			printf "  %s\n", "kmalloc cache"
+			for (r = 1; r <= nr; r++) {
+				n = rows[r]
+				printf "%-*s", w, n
+				for (i = 1; i <= nd; i++) printf "  %-*s", cw[i], cell[dv[i], n]
+				printf "  %s\n", from[n]
+			}
+			printf "(bytes held per quantum and the overhead over the bytes asked, from the device'"'"'s held: line;"
+			printf " 4097: a page and a byte"
+			for (i = 1; i <= nd; i++) for (r = 1; r <= nr; r++) if (cell[dv[i], rows[r]] ~ /\*$/) star = 1
+			if (star) printf "; *: not every quantum held the same"
+			print ")"
+			for (i = 1; i <= nd; i++) {
+				s = ""
+				for (r = 1; r <= nr; r++) if ((dv[i], rows[r]) in span) s = s (s == "" ? "" : ", ") rows[r] ": " span[dv[i], rows[r]]
+				if (s != "") printf "%s'"'"'s span in the vmalloc range, guard page included: %s\n", dv[i], s
+				s = ""; same = 1; v1 = ""
+				for (r = 1; r <= nr; r++) if ((dv[i], rows[r]) in via) {
+					s = s (s == "" ? "" : ", ") rows[r] ": " via[dv[i], rows[r]]
+					if (v1 == "") v1 = via[dv[i], rows[r]]
+					else if (via[dv[i], rows[r]] != v1) same = 0
+				}
+				if (s != "" && same) printf "%s'"'"'s quanta came via %s at each size\n", dv[i], v1
+				else if (s != "") printf "%s'"'"'s quanta came via: %s\n", dv[i], s
+			}
+			if (!(1 in held)) exit
+			min = held[1]
+			printf "smallest kmalloc: 1 byte is held in %d bytes (%s)\n", min, from[1]
+			best = 0; pbest = 0
+			for (j = 1; j <= ns; j++) {
+				n = sz[j]; r = held[n] / n
+				if (n < min) continue
+				if (from[n] == "page-allocator") { if (r > pbest) { pbest = r; pn = n } }
+				else if (r > best) { best = r; bn = n }
+			}
+			printf "kmalloc rounds up to its size classes, at most %.4fx: %d bytes held in %d (%s),", best, bn, held[bn], from[bn]
+			printf " of the sweep'"'"'s sizes from %d to 64 KiB", min
+			if (pbest) printf "; above its largest cache it takes pages: %.4fx at %d (%d held)", pbest, pn, held[pn]
+			print ""
+		}' "$1" | sed 's/ *$//'
+}
+
+say "for each device D and size N of a sweep from 1 byte to 64 KiB: : > /dev/D;" \
+	"echo N > /sys/class/scullmem/D/quantum; 4 quanta into /dev/D; D's holds and held: in /proc/scullmem"
+holds_sweep /tmp/holds.raw
+{
+	echo "# kernel $(uname -r) $(uname -m) page_size $ps"
+	echo "# device backend asked holds span from via held-asked held-held overhead% quanta mixed"
+	holds_lines /tmp/holds.raw
+} > /tmp/holds.dat
+rm -f /tmp/holds.raw
+echo "($(grep -vc "^#" /tmp/holds.dat) devices and sizes measured, 4 quanta each; the data for scripts/holdsplot:)"
+echo SCULL-HOLDS-DATA-BEGIN
+cat /tmp/holds.dat
+echo SCULL-HOLDS-DATA-END
+echo
+echo SCULL-HOLDS-BEGIN
+echo "# what each allocator holds for a quantum of N bytes, on $(uname -m) ($(uname -r))"
+holds_table /tmp/holds.dat
+echo SCULL-HOLDS-END
+
 if [ -x ./unload.sh ]; then
 	say "./unload.sh"
 	./unload.sh

@@ -7,10 +7,14 @@
 # dd, show the allocators side by side in /proc/scullmem, the zone table
 # (which zones each device's quanta come from with each zone modifier),
 # the TLB table (the page-table entries that map 16 MiB in each device,
-# and in scullv with huge=1), unload.  The guest prints its /proc/scullmem
+# and in scullv with huge=1), the holds table (what each allocator sets
+# aside for a quantum of 1, 100, 4000, 4097, 5000 and 20000 bytes, from a
+# sweep of 1 byte to 64 KiB), unload.  The guest prints its /proc/scullmem
 # between markers; it is cut out into build/demo/<kver>.txt and drawn with
 # scripts/scullmap as build/demo/<kver>-phys.png/.svg and
-# <kver>-virt.png/.svg.  amd64 and arm64 then boot once more, on two NUMA
+# <kver>-virt.png/.svg; the holds table is saved in <kver>-holds.txt and
+# its sweep in <kver>-holds.dat, drawn with scripts/holdsplot as
+# <kver>-holds.png/.svg.  amd64 and arm64 then boot once more, on two NUMA
 # nodes (2 GiB), for the placement table (demo-guest.sh --numa) and a
 # snapshot with every device's data on both nodes, drawn as
 # <kver>-numa-phys.png (each node's zones in their own tint).
@@ -75,24 +79,35 @@ done
 # Paths as the user gave them: relative to the current directory when under it.
 here() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
 
-# cut_snapshot SNAP: the guest's output from stdin to the screen, but for
-# the /proc/scullmem snapshot between the markers, which goes to SNAP (an
-# older SNAP removed first: none is left when the guest printed none).
+# cut_snapshot SNAP [HOLDS]: the guest's output from stdin to the screen,
+# but for the /proc/scullmem snapshot between the markers, which goes to
+# SNAP (an older SNAP removed first: none is left when the guest printed
+# none).  With HOLDS (HOLDS.txt, HOLDS.dat), the holds table between
+# SCULL-HOLDS-BEGIN and -END goes to the screen and to HOLDS.txt, and the
+# sweep's data between SCULL-HOLDS-DATA-BEGIN and -END to HOLDS.dat only.
 # (The caller's pipefail makes the pipe fail when the guest did.)
 cut_snapshot() {
-	local snap=$1 rc=0
+	local snap=$1 holds=${2:-} rc=0
 	rm -f "$snap"
-	awk -v snap="$snap" -v shown="$(here "$snap")" '
-		$0 == "SCULL-SNAPSHOT-BEGIN" { s = 1; n = 0; printf "" > (snap ".part"); next }
-		$0 == "SCULL-SNAPSHOT-END" && s {
-			s = 0; close(snap ".part")
-			if (system("mv \"" snap ".part\" \"" snap "\"") == 0)
-				printf "(%d lines, saved in %s)\n", n, shown
-			next
+	[ -z "$holds" ] || rm -f "$holds.txt" "$holds.dat"
+	awk -v snap="$snap" -v holds="$holds" -v shown="$(here "$snap")" -v hshown="$(here "$holds")" '
+		function begin(f) { cur = f; n = 0; printf "" > (f ".part") }
+		function end(show) {
+			close(cur ".part")
+			if (system("mv \"" cur ".part\" \"" cur "\"") == 0)
+				printf "(%d lines, saved in %s)\n", n, show
+			cur = ""; tee = 0
 		}
-		s { print > (snap ".part"); n++; next }
+		$0 == "SCULL-SNAPSHOT-BEGIN" { begin(snap); next }
+		$0 == "SCULL-SNAPSHOT-END" && cur == snap { end(shown); next }
+		holds != "" && $0 == "SCULL-HOLDS-BEGIN" { begin(holds ".txt"); tee = 1; next }
+		holds != "" && $0 == "SCULL-HOLDS-END" && cur == holds ".txt" { end(hshown ".txt"); next }
+		holds != "" && $0 == "SCULL-HOLDS-DATA-BEGIN" { begin(holds ".dat"); next }
+		holds != "" && $0 == "SCULL-HOLDS-DATA-END" && cur == holds ".dat" { end(hshown ".dat"); next }
+		cur != "" { print > (cur ".part"); n++; if (!tee) next }
 		{ print; fflush() }' || rc=$?
 	rm -f "$snap.part"
+	[ -z "$holds" ] || rm -f "$holds.txt.part" "$holds.dat.part"
 	return "$rc"
 }
 
@@ -121,14 +136,23 @@ for k in "${ready[@]}"; do
 	*) mem=1G ;;
 	esac
 	snap=$out/$kver.txt
-	rm -f "$out/$kver"-{phys,virt}.{png,svg}
+	rm -f "$out/$kver"-{phys,virt,holds}.{png,svg}
 	echo
 	echo "=== scullmem on Debian's $kver kernel (QEMU, TCG, $mem) ==="
 	# The snapshot between the markers goes to $snap, not to the screen.
 	(cd "$SCULL_TOP" && "$SCULL_TOP/scripts/vm.sh" --kver "$kver" --mem "$mem" --timeout 900 \
 		--append "slub_debug=- page_poison=0" \
 		--env "SCULL_KO=$SCULL_BUILD/$kver/scull.ko" -- bash scripts/demo-guest.sh) |
-		cut_snapshot "$snap" || status=1
+		cut_snapshot "$snap" "$out/$kver-holds" || status=1
+	# What each allocator held for a quantum of 1 byte to 64 KiB
+	# (demo-guest.sh's holds sweep), drawn as <kver>-holds.png/.svg.
+	if [ ! -s "$out/$kver-holds.dat" ]; then
+		log "$kver: no holds sweep came back: no holds picture"
+		status=1
+	elif ! "$SCULL_TOP/scripts/holdsplot" "$out/$kver-holds.dat" -o "$out/$kver-holds"; then
+		log "$kver: scripts/holdsplot failed on $(here "$out/$kver-holds.dat")"
+		status=1
+	fi
 	draw "$snap" "$out/$kver" || { status=1; continue; }
 	# A second, short boot on two NUMA nodes where the kernel has
 	# CONFIG_NUMA (amd64, arm64; not i386): where each allocator puts a
@@ -145,6 +169,7 @@ for k in "${ready[@]}"; do
 		draw "$out/$kver-numa.txt" "$out/$kver-numa" || status=1
 	fi
 	p="$(here "$out/$kver")-phys.png $(here "$out/$kver")-virt.png"
+	[ ! -f "$out/$kver-holds.png" ] || p+=" $(here "$out/$kver")-holds.png"
 	[ ! -f "$out/$kver-numa-phys.png" ] || p+=" $(here "$out/$kver")-numa-phys.png"
 	echo "pictures: $p (and .svg)"
 	pictures+=("$p")

@@ -12,7 +12,7 @@
 #   - checkpatch --strict on the module's sources and scripts/*.c (exceptions:
 #     the repo's .checkpatch.conf, which checkpatch reads from the cwd);
 #   - load.sh and unload.sh parse under dash and busybox sh;
-#   - shellcheck finds nothing in them, the bench scripts or the tests;
+#   - shellcheck finds nothing in them, the bench scripts, scripts/holdsplot or the tests;
 #   - coccicheck (the kernel's semantic patches, report mode) finds nothing;
 #   - README.md and docs/*.md: every command block is labelled for CI
 #     (readme-blocks.sh), .ci/run runs the `host ci` blocks, the other host
@@ -140,7 +140,7 @@ done
 result $rc "load.sh and unload.sh parse under dash and busybox sh"
 
 (cd "$SCULL_TOP" && shellcheck -s sh load.sh unload.sh &&
-	shellcheck -x -P SCRIPTDIR -s bash scripts/*.sh tests/*.sh bench/*.sh .ci/run) > "$logs/shellcheck.log" 2>&1
+	shellcheck -x -P SCRIPTDIR -s bash scripts/*.sh scripts/holdsplot tests/*.sh bench/*.sh .ci/run) > "$logs/shellcheck.log" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || show "$logs/shellcheck.log"
 result $rc "shellcheck"
