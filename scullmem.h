@@ -409,18 +409,19 @@ static inline void scull_locate(loff_t pos, size_t quantum, unsigned int qset,
 
 /*
  * The first byte past what a device addresses: whole quanta below 2^63
- * bytes, whose index fits in an unsigned long (struct scull_pos) and in
- * SCULL_QIDX_BITS.  On a 32-bit kernel that is 2^32 quanta: 2^44 bytes at
- * 4 KiB, 2^32 bytes with a quantum of one byte.  On a 64-bit one, quanta
- * below 32 bytes reach 2^58 quanta first.
+ * bytes, whose index and the index after it fit in an unsigned long
+ * (struct scull_pos; /proc/scullmem moves to index + 1, and ULONG_MAX
+ * stands for no quantum there), and in SCULL_QIDX_BITS.  On a 32-bit
+ * kernel that is 2^32 - 1 quanta: 2^44 - 4 KiB bytes at 4 KiB, 2^32 - 1
+ * bytes with a quantum of one byte.  On a 64-bit one, quanta below 32
+ * bytes reach 2^58 quanta first.
  */
 static inline loff_t scull_limit_of(size_t quantum)
 {
 	u32 rem;
 
-	/* (u64)ULONG_MAX + 1 is 2^32 on 32-bit kernels (0, unused, on 64-bit). */
 	if (BITS_PER_LONG < 64 && quantum <= S32_MAX)
-		return (loff_t)quantum * ((u64)ULONG_MAX + 1);
+		return (loff_t)quantum * ULONG_MAX;
 	if (quantum < (1ULL << (63 - SCULL_QIDX_BITS)))
 		return (loff_t)quantum << SCULL_QIDX_BITS;
 	div_u64_rem(LLONG_MAX, quantum, &rem);

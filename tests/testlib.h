@@ -61,13 +61,17 @@ static inline int kernel_long_bits(void)
 	       !strncmp(u.machine, "armv", 4) ? 32 : 64;
 }
 
-/* The first byte past what a device of quanta of 4096 << @order addresses. */
+/*
+ * The first byte past what a device of quanta of 4096 << @order addresses:
+ * on a 32-bit kernel 2^32 - 1 quanta (an index and the next must fit in
+ * an unsigned long), else whole quanta below 2^63.
+ */
 static inline long long scull_limit_of(unsigned int order)
 {
 	int bits = kernel_long_bits() + 12 + order;
 
 	if (bits < 63)
-		return 1LL << bits;
+		return (1LL << bits) - (4096LL << order);
 	return 0x7fffffffffffffffLL & ~((4096LL << order) - 1);
 }
 

@@ -84,7 +84,7 @@ static void scull_kunit_limit(struct kunit *test)
 /*
  * scull_limit_of() for quanta of any size: a whole number of quanta, the
  * last whole one below 2^63 left out (2^63 - 1 = 1000 * 9223372036854775
- * + 807), and at most 2^SCULL_QIDX_BITS quanta (on 32-bit kernels, 2^32).
+ * + 807), and at most 2^SCULL_QIDX_BITS quanta (on 32-bit kernels, 2^32 - 1).
  */
 static void scull_kunit_limit_bytes(struct kunit *test)
 {
@@ -104,7 +104,7 @@ static void scull_kunit_limit_bytes(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, limit, (u64)sizes[i] << SCULL_QIDX_BITS,
 					    "quantum %zu", sizes[i]);
 		else
-			KUNIT_EXPECT_EQ_MSG(test, limit, (u64)sizes[i] << 32,
+			KUNIT_EXPECT_EQ_MSG(test, limit, (u64)sizes[i] * ULONG_MAX,
 					    "quantum %zu", sizes[i]);
 	}
 	if (BITS_PER_LONG == 64) {
