@@ -133,7 +133,9 @@ function verdict(ok) {	# ok "": a figure reported, with no goal
 # A figure of "-" (fr() of nothing) is missing data: its goal is neither
 # met nor missed, and it fails make bench.
 function goal_verdict(name, figure, ok) {
-	if (figure ~ /^-/) {
+	# "-" (or "-x", "- ..."): no figure; a negative one ("-0.067%", a slab
+	# that shrank during the fill) is a figure.
+	if (figure ~ /^-($|[^0-9.])/) {
 		nodata_why[++nnodata] = "goal \"" name "\": no figure"
 		return "NO DATA"
 	}
